@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+// scalefit: fit, diagnose and generate scaling-law data on GSL.
+import PackageDescription
+
+let package = Package(
+    name: "scalefit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "scalefit", targets: ["scalefit"]),
+        .library(name: "ScalefitCore", targets: ["ScalefitCore"]),
+        .library(name: "Fit", targets: ["Fit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // GSL as a system library: `apt-get install libgsl-dev` provides gsl.pc.
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]
+        ),
+        // Plain values shared by every stage (Series, units, errors) and GSL's
+        // process-wide set-up (error handler off) plus its special functions.
+        .target(
+            name: "ScalefitCore",
+            dependencies: ["CGSL"]
+        ),
+        // The scaling-law zoo and the only code that drives GSL's least squares.
+        .target(
+            name: "Fit",
+            dependencies: [
+                "ScalefitCore", "CGSL",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        .executableTarget(
+            name: "scalefit",
+            dependencies: [
+                "ScalefitCore", "Fit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "FitTests",
+            dependencies: ["Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["ScalefitCore"]
+        ),
+    ]
+)

@@ -1,0 +1,636 @@
+// The one file that drives GSL's nonlinear least squares (gsl_multifit_nlinear).
+//
+// Everything GSL-shaped stays in here: the workspace, the fdf struct, the C callbacks and
+// the status codes. What leaves this file is plain Swift: `[Double]`, enums and errors.
+// The views handed to user callbacks keep their storage private, so no pointer shows in
+// the public interface.
+
+internal import CGSL
+import ScalefitCore
+
+// MARK: - Public vocabulary
+
+/// The trust-region subproblem GSL solves at each iteration (`gsl_multifit_nlinear_trs_*`).
+///
+/// scipy's `curve_fit(method="lm")` corresponds to ``levenbergMarquardt``; `method="trf"`
+/// has no exact GSL counterpart (``dogleg`` is the closest in spirit).
+public enum TrustRegionMethod: String, CaseIterable, Sendable, Codable {
+    /// Levenberg–Marquardt (`trs_lm`).
+    case levenbergMarquardt = "lm"
+    /// Levenberg–Marquardt with geodesic acceleration (`trs_lmaccel`): the robust choice
+    /// from poor starts when the second directional derivative is supplied.
+    case levenbergMarquardtAccelerated = "lmaccel"
+    /// Powell's dogleg (`trs_dogleg`).
+    case dogleg
+    /// Double dogleg (`trs_ddogleg`).
+    case doubleDogleg = "ddogleg"
+    /// Two-dimensional subspace (`trs_subspace2D`).
+    case subspace2D = "subspace2d"
+}
+
+/// How GSL scales the parameters inside the trust region (`gsl_multifit_nlinear_scale_*`).
+public enum ParameterScaling: String, CaseIterable, Sendable, Codable {
+    /// Moré's rescaling (GSL's default, MINPACK's choice).
+    case more
+    /// No rescaling (D = I): slower from good starts, far more robust from bad ones.
+    case levenberg
+    /// Marquardt's scaling by the diagonal of JᵀJ.
+    case marquardt
+}
+
+/// The linear solver for the trust-region steps (`gsl_multifit_nlinear_solver_*`).
+public enum LinearSolverKind: String, CaseIterable, Sendable, Codable {
+    case qr, cholesky, svd
+}
+
+/// Settings of one least-squares solve; the defaults suit 2–6 parameter scaling laws.
+public struct LeastSquaresSettings: Sendable, Hashable, Codable {
+    public var method: TrustRegionMethod
+    public var scaling: ParameterScaling
+    public var linearSolver: LinearSolverKind
+    /// Step tolerance: stop when |δx_i| ≤ xtol·(|x_i| + xtol) for every i.
+    public var stepTolerance: Double
+    /// Gradient tolerance: GSL's scaled infinity-norm test of Jᵀf.
+    public var gradientTolerance: Double
+    /// The cost-change tolerance (GSL's `ftol`).
+    public var costTolerance: Double
+    /// The most iterations before giving up with ``LeastSquaresStatus/maxIterations``.
+    public var maxIterations: Int
+    /// The largest accepted |acceleration|/|velocity| ratio of `lmaccel` (GSL's `avmax`).
+    public var accelerationRatioLimit: Double
+
+    public init(
+        method: TrustRegionMethod = .levenbergMarquardt,
+        scaling: ParameterScaling = .more,
+        linearSolver: LinearSolverKind = .qr,
+        stepTolerance: Double = 1e-12,
+        gradientTolerance: Double = 1e-12,
+        costTolerance: Double = 0,
+        maxIterations: Int = 500,
+        accelerationRatioLimit: Double = 0.75
+    ) {
+        self.method = method
+        self.scaling = scaling
+        self.linearSolver = linearSolver
+        self.stepTolerance = stepTolerance
+        self.gradientTolerance = gradientTolerance
+        self.costTolerance = costTolerance
+        self.maxIterations = maxIterations
+        self.accelerationRatioLimit = accelerationRatioLimit
+    }
+}
+
+/// Why a solve that converged stopped (GSL's `info` from `gsl_multifit_nlinear_test`).
+public enum StopReason: String, Sendable, Codable {
+    /// info = 1: the step became smaller than the step tolerance.
+    case smallStep = "small_step"
+    /// info = 2: the scaled gradient became smaller than the gradient tolerance.
+    case smallGradient = "small_gradient"
+    /// info = 3: the cost stopped changing.
+    case smallCostChange = "small_cost_change"
+}
+
+/// How a solve ended. Only ``converged(_:)`` means "here is a minimum".
+public enum LeastSquaresStatus: Sendable, Equatable, CustomStringConvertible {
+    /// The convergence test passed, the Jacobian has full rank, and the Gauss–Newton
+    /// step from the final point is negligible.
+    case converged(StopReason)
+    /// The test passed, but the Jacobian at the final point is rank deficient: the
+    /// parameters are not identified (`rank` of `parameterCount`).
+    case rankDeficient(rank: Int, reason: StopReason)
+    /// The solver stopped, but the Gauss–Newton step from the final point is still large:
+    /// the cost keeps falling along some direction, so no minimum is in reach.
+    case notAtMinimum(reason: StopReason)
+    /// The iteration limit was reached.
+    case maxIterations
+    /// GSL found no step that lowers the cost on the first iteration (`GSL_ENOPROG`).
+    case noProgress
+    /// The tolerance cannot be reached in x, f or the gradient (`GSL_ETOLX/F/G`).
+    case toleranceUnreachable(String)
+    /// Residuals, Jacobian, parameters or cost were not finite.
+    case nonFinite(String)
+    /// Another GSL error, with GSL's message.
+    case gslError(code: Int32, message: String)
+
+    public var isConverged: Bool {
+        if case .converged = self { return true }
+        return false
+    }
+
+    /// A short machine-readable name (the `status` field of the JSON output).
+    public var code: String {
+        switch self {
+        case .converged: "converged"
+        case .rankDeficient: "rank_deficient"
+        case .notAtMinimum: "not_at_minimum"
+        case .maxIterations: "max_iterations"
+        case .noProgress: "no_progress"
+        case .toleranceUnreachable: "tolerance_unreachable"
+        case .nonFinite: "non_finite"
+        case .gslError: "gsl_error"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .converged(let reason): "converged (\(reason.rawValue))"
+        case .rankDeficient(let rank, let reason):
+            "stopped (\(reason.rawValue)) with a rank-deficient Jacobian (rank \(rank)): parameters not identified"
+        case .notAtMinimum(let reason):
+            "stopped (\(reason.rawValue)) but not at a minimum: the cost still falls along a direction"
+        case .maxIterations: "iteration limit reached without convergence"
+        case .noProgress: "no step lowered the cost on the first iteration"
+        case .toleranceUnreachable(let what): "the \(what) tolerance cannot be reached"
+        case .nonFinite(let what): "non-finite \(what)"
+        case .gslError(let code, let message): "GSL error \(code): \(message)"
+        }
+    }
+}
+
+/// Errors that stop a solve before it can report a status.
+public enum LeastSquaresError: Error, ExitStatusProviding, CustomStringConvertible, Equatable {
+    /// Fewer residuals than parameters, or no parameters.
+    case badDimensions(residuals: Int, parameters: Int)
+    /// The start point or the weights have the wrong length or are not finite / positive.
+    case badStart(String)
+    /// The residuals at the start point are not finite.
+    case nonFiniteAtStart(index: Int)
+    /// GSL could not allocate its workspace.
+    case allocationFailed
+
+    public var exitStatus: ExitStatus { .failure }
+
+    public var description: String {
+        switch self {
+        case .badDimensions(let n, let p):
+            "a least-squares problem needs at least as many points as parameters (\(n) points, \(p) parameters)"
+        case .badStart(let why): "bad start: \(why)"
+        case .nonFiniteAtStart(let i): "the residual at point \(i) is not finite at the start point"
+        case .allocationFailed: "GSL could not allocate the least-squares workspace"
+        }
+    }
+}
+
+/// Read-only view of the parameter vector handed to a callback (valid during the call).
+public struct ParameterView {
+    fileprivate let base: UnsafePointer<Double>
+    fileprivate let stride: Int
+    public let count: Int
+
+    @inline(__always)
+    public subscript(index: Int) -> Double { base[index &* stride] }
+
+    /// The values as an array (allocates; for set-up code, not hot loops).
+    public var array: [Double] { (0..<count).map { self[$0] } }
+}
+
+/// Writable view of the residual vector filled by a callback (valid during the call).
+/// Honours GSL's stride: with finite differences GSL passes a column of J here.
+public struct ResidualView {
+    fileprivate let base: UnsafeMutablePointer<Double>
+    fileprivate let stride: Int
+    public let count: Int
+
+    @inline(__always)
+    public subscript(index: Int) -> Double {
+        get { base[index &* stride] }
+        nonmutating set { base[index &* stride] = newValue }
+    }
+}
+
+/// Writable view of the n×p Jacobian filled by a callback (valid during the call).
+public struct JacobianView {
+    fileprivate let base: UnsafeMutablePointer<Double>
+    fileprivate let rowStride: Int
+    public let rows: Int
+    public let columns: Int
+
+    @inline(__always)
+    public subscript(row: Int, column: Int) -> Double {
+        get { base[row &* rowStride &+ column] }
+        nonmutating set { base[row &* rowStride &+ column] = newValue }
+    }
+}
+
+/// A least-squares problem: minimise Σ_i w_i r_i(θ)² over θ.
+public struct LeastSquaresProblem {
+    /// Computes r(θ) into the view. May throw; the error stops the solve and is rethrown.
+    public typealias Residuals = (ParameterView, ResidualView) throws -> Void
+    /// Computes J_ij = ∂r_i/∂θ_j into the view.
+    public typealias Jacobian = (ParameterView, JacobianView) throws -> Void
+    /// Computes the second directional derivative Σ_jk v_j v_k ∂²r_i/∂θ_j∂θ_k (for lmaccel).
+    public typealias SecondDirectional = (ParameterView, ParameterView, ResidualView) throws -> Void
+
+    public var residualCount: Int
+    public var parameterCount: Int
+    public var residuals: Residuals
+    /// The analytic Jacobian; `nil` lets GSL use forward differences.
+    public var jacobian: Jacobian?
+    /// The analytic second directional derivative; `nil` lets GSL use finite differences.
+    public var secondDirectional: SecondDirectional?
+
+    public init(
+        residualCount: Int, parameterCount: Int, residuals: @escaping Residuals,
+        jacobian: Jacobian? = nil, secondDirectional: SecondDirectional? = nil
+    ) {
+        self.residualCount = residualCount
+        self.parameterCount = parameterCount
+        self.residuals = residuals
+        self.jacobian = jacobian
+        self.secondDirectional = secondDirectional
+    }
+}
+
+/// Everything a solve produced, copied out of GSL's workspace.
+public struct LeastSquaresResult: Sendable {
+    /// The final parameters θ̂.
+    public var parameters: [Double]
+    /// The weighted residuals √w_i·r_i(θ̂).
+    public var residuals: [Double]
+    /// χ² = Σ_i w_i r_i(θ̂)² (scipy's `2·cost`).
+    public var chiSquared: Double
+    /// (JᵀWJ)⁻¹ at θ̂, unscaled by the residual variance (`gsl_multifit_nlinear_covar`);
+    /// row-major p×p, or `nil` when not finite.
+    public var covariance: [Double]?
+    /// The numerical rank of √W·J at θ̂.
+    public var jacobianRank: Int
+    /// The 2-norm condition number of √W·J at θ̂ (∞ when singular).
+    public var conditionNumber: Double
+    /// Iterations taken.
+    public var iterations: Int
+    /// Residual and Jacobian evaluations.
+    public var residualEvaluations: Int
+    public var jacobianEvaluations: Int
+    /// How the solve ended.
+    public var status: LeastSquaresStatus
+    /// Trial points whose residuals were not finite (rejected as steps).
+    public var rejectedNonFiniteTrials: Int
+
+    public var converged: Bool { status.isConverged }
+    public var parameterCount: Int { parameters.count }
+
+    /// The covariance entry (i, j).
+    public func covariance(_ i: Int, _ j: Int) -> Double? {
+        covariance.map { $0[i * parameters.count + j] }
+    }
+}
+
+// MARK: - The solver
+
+/// A reusable GSL workspace for problems of one shape (n residuals, p parameters).
+///
+/// Re-using it for many starts or bootstrap replicates avoids GSL's allocations. It is
+/// not thread-safe: give each thread its own.
+///
+/// ```swift
+/// let solver = try NonlinearLeastSquares(problem: problem, settings: .init())
+/// let result = try solver.solve(from: [1, 1])
+/// ```
+public final class NonlinearLeastSquares {
+    /// The problem; may be replaced by one of the same shape (e.g. a bootstrap resample).
+    public var problem: LeastSquaresProblem {
+        get { context.problem }
+        set {
+            precondition(
+                newValue.residualCount == context.problem.residualCount
+                    && newValue.parameterCount == context.problem.parameterCount,
+                "a workspace serves one problem shape")
+            context.problem = newValue
+            configureCallbacks()
+        }
+    }
+    public let settings: LeastSquaresSettings
+
+    private let context: CallbackContext
+    private let workspace: UnsafeMutablePointer<gsl_multifit_nlinear_workspace>
+    private let fdf: UnsafeMutablePointer<gsl_multifit_nlinear_fdf>
+    private let start: UnsafeMutablePointer<gsl_vector>
+    private let weightVector: UnsafeMutablePointer<gsl_vector>
+    private let covariance: UnsafeMutablePointer<gsl_matrix>
+    private let svdMatrix: UnsafeMutablePointer<gsl_matrix>
+    private let svdV: UnsafeMutablePointer<gsl_matrix>
+    private let svdS: UnsafeMutablePointer<gsl_vector>
+    private let svdWork: UnsafeMutablePointer<gsl_vector>
+
+    /// - Throws: ``LeastSquaresError/badDimensions(residuals:parameters:)`` when n < p or p = 0,
+    ///   ``LeastSquaresError/allocationFailed`` when GSL cannot allocate.
+    public init(problem: LeastSquaresProblem, settings: LeastSquaresSettings = .init()) throws {
+        GSLRuntime.prepare()
+        let n = problem.residualCount, p = problem.parameterCount
+        guard p > 0, n >= p else { throw LeastSquaresError.badDimensions(residuals: n, parameters: p) }
+        self.settings = settings
+        self.context = CallbackContext(problem: problem)
+
+        var parameters = gsl_multifit_nlinear_default_parameters()
+        switch settings.method {
+        case .levenbergMarquardt: parameters.trs = cgsl_trs_lm()
+        case .levenbergMarquardtAccelerated: parameters.trs = cgsl_trs_lmaccel()
+        case .dogleg: parameters.trs = cgsl_trs_dogleg()
+        case .doubleDogleg: parameters.trs = cgsl_trs_ddogleg()
+        case .subspace2D: parameters.trs = cgsl_trs_subspace2D()
+        }
+        switch settings.scaling {
+        case .more: parameters.scale = cgsl_scale_more()
+        case .levenberg: parameters.scale = cgsl_scale_levenberg()
+        case .marquardt: parameters.scale = cgsl_scale_marquardt()
+        }
+        switch settings.linearSolver {
+        case .qr: parameters.solver = cgsl_solver_qr()
+        case .cholesky: parameters.solver = cgsl_solver_cholesky()
+        case .svd: parameters.solver = cgsl_solver_svd()
+        }
+        parameters.avmax = settings.accelerationRatioLimit
+
+        // Every allocation is checked; what was allocated is freed if a later one fails.
+        var allocated: [() -> Void] = []
+        func fail() -> LeastSquaresError {
+            allocated.forEach { $0() }
+            return .allocationFailed
+        }
+        guard let workspace = gsl_multifit_nlinear_alloc(cgsl_trust(), &parameters, n, p) else { throw fail() }
+        allocated.append { gsl_multifit_nlinear_free(workspace) }
+        guard let start = gsl_vector_alloc(p) else { throw fail() }
+        allocated.append { gsl_vector_free(start) }
+        guard let weightVector = gsl_vector_alloc(n) else { throw fail() }
+        allocated.append { gsl_vector_free(weightVector) }
+        guard let covariance = gsl_matrix_alloc(p, p) else { throw fail() }
+        allocated.append { gsl_matrix_free(covariance) }
+        guard let svdMatrix = gsl_matrix_alloc(n, p) else { throw fail() }
+        allocated.append { gsl_matrix_free(svdMatrix) }
+        guard let svdV = gsl_matrix_alloc(p, p) else { throw fail() }
+        allocated.append { gsl_matrix_free(svdV) }
+        guard let svdS = gsl_vector_alloc(p) else { throw fail() }
+        allocated.append { gsl_vector_free(svdS) }
+        guard let svdWork = gsl_vector_alloc(p) else { throw fail() }
+
+        self.workspace = workspace
+        self.start = start
+        self.weightVector = weightVector
+        self.covariance = covariance
+        self.svdMatrix = svdMatrix
+        self.svdV = svdV
+        self.svdS = svdS
+        self.svdWork = svdWork
+        // GSL keeps a pointer to the fdf struct for the life of the workspace, so it
+        // lives on the heap, owned here, never as an inout temporary.
+        self.fdf = .allocate(capacity: 1)
+        fdf.initialize(to: gsl_multifit_nlinear_fdf())
+        configureCallbacks()
+    }
+
+    deinit {
+        gsl_multifit_nlinear_free(workspace)
+        gsl_vector_free(start)
+        gsl_vector_free(weightVector)
+        gsl_matrix_free(covariance)
+        gsl_matrix_free(svdMatrix)
+        gsl_matrix_free(svdV)
+        gsl_vector_free(svdS)
+        gsl_vector_free(svdWork)
+        fdf.deinitialize(count: 1)
+        fdf.deallocate()
+    }
+
+    private func configureCallbacks() {
+        let problem = context.problem
+        fdf.pointee.f = residualTrampoline
+        fdf.pointee.df = problem.jacobian == nil ? nil : jacobianTrampoline
+        fdf.pointee.fvv = problem.secondDirectional == nil ? nil : secondDirectionalTrampoline
+        fdf.pointee.n = problem.residualCount
+        fdf.pointee.p = problem.parameterCount
+        fdf.pointee.params = Unmanaged.passUnretained(context).toOpaque()
+    }
+
+    /// Minimises from `start`, with optional weights w_i ≥ 0 (1/σ_i²).
+    ///
+    /// - Returns: the result, whatever the status; check ``LeastSquaresResult/status``.
+    /// - Throws: ``LeastSquaresError`` for bad starts or weights and non-finite residuals
+    ///   at the start; any error a callback throws, unchanged.
+    public func solve(from initial: [Double], weights: [Double]? = nil) throws -> LeastSquaresResult {
+        let n = context.problem.residualCount, p = context.problem.parameterCount
+        guard initial.count == p else {
+            throw LeastSquaresError.badStart("expected \(p) start values, got \(initial.count)")
+        }
+        guard initial.allSatisfy(\.isFinite) else { throw LeastSquaresError.badStart("start values must be finite") }
+        for (i, value) in initial.enumerated() { start.pointee.data[i * start.pointee.stride] = value }
+
+        context.reset()
+        fdf.pointee.nevalf = 0
+        fdf.pointee.nevaldf = 0
+        fdf.pointee.nevalfvv = 0
+        var status: Int32
+        if let weights {
+            guard weights.count == n else { throw LeastSquaresError.badStart("expected \(n) weights, got \(weights.count)") }
+            guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw LeastSquaresError.badStart("weights must be finite and non-negative")
+            }
+            for (i, w) in weights.enumerated() { weightVector.pointee.data[i * weightVector.pointee.stride] = w }
+            status = gsl_multifit_nlinear_winit(start, weightVector, fdf, workspace)
+        } else {
+            status = gsl_multifit_nlinear_init(start, fdf, workspace)
+        }
+        if let error = context.error { throw error }
+        if let index = context.nonFiniteAtStart { throw LeastSquaresError.nonFiniteAtStart(index: index) }
+        if status != GSL_SUCCESS {
+            return finish(.gslError(code: status, message: GSLRuntime.message(for: status)), iterations: 0)
+        }
+
+        // Own iterate-and-test loop (the GSL driver drops errors raised inside callbacks).
+        var info: Int32 = 0
+        var iterations = 0
+        while true {
+            status = gsl_multifit_nlinear_iterate(workspace)
+            if let error = context.error { throw error }
+            if let what = context.nonFiniteDerivative { return finish(.nonFinite(what), iterations: iterations) }
+            if status == GSL_ENOPROG && iterations == 0 { return finish(.noProgress, iterations: iterations) }
+            if status != GSL_SUCCESS && status != GSL_ENOPROG {
+                return finish(mapStatus(status), iterations: iterations)
+            }
+            iterations += 1
+            status = gsl_multifit_nlinear_test(
+                settings.stepTolerance, settings.gradientTolerance, settings.costTolerance, &info, workspace)
+            if status == GSL_SUCCESS {
+                let reason: StopReason = info == 1 ? .smallStep : info == 2 ? .smallGradient : .smallCostChange
+                return finish(.converged(reason), iterations: iterations)
+            }
+            if status != GSL_CONTINUE { return finish(mapStatus(status), iterations: iterations) }
+            if iterations >= settings.maxIterations { return finish(.maxIterations, iterations: iterations) }
+        }
+    }
+
+    private func mapStatus(_ status: Int32) -> LeastSquaresStatus {
+        switch Int(status) {
+        case Int(GSL_ETOLX): .toleranceUnreachable("step")
+        case Int(GSL_ETOLF): .toleranceUnreachable("cost")
+        case Int(GSL_ETOLG): .toleranceUnreachable("gradient")
+        case Int(GSL_EMAXITER): .maxIterations
+        case Int(GSL_ENOPROG): .noProgress
+        default: .gslError(code: status, message: GSLRuntime.message(for: status))
+        }
+    }
+
+    /// Copies everything out of the workspace and refines the status.
+    private func finish(_ provisional: LeastSquaresStatus, iterations: Int) -> LeastSquaresResult {
+        let n = context.problem.residualCount, p = context.problem.parameterCount
+        let x = gsl_multifit_nlinear_position(workspace)!
+        let f = gsl_multifit_nlinear_residual(workspace)!
+        let jacobian = gsl_multifit_nlinear_jac(workspace)!
+        let parameters = (0..<p).map { x.pointee.data[$0 * x.pointee.stride] }
+        let residuals = (0..<n).map { f.pointee.data[$0 * f.pointee.stride] }
+        let chiSquared = residuals.reduce(0) { $0 + $1 * $1 }
+
+        var status = provisional
+        var covariance: [Double]? = nil
+        var rank = 0
+        var condition = Double.infinity
+
+        let finite = parameters.allSatisfy(\.isFinite) && chiSquared.isFinite
+        if !finite {
+            status = .nonFinite("parameters or cost at the final point")
+        } else {
+            // Singular values of √W·J: rank, condition number, and the Gauss–Newton step.
+            if gsl_matrix_memcpy(svdMatrix, jacobian) == GSL_SUCCESS,
+                gsl_linalg_SV_decomp(svdMatrix, svdV, svdS, svdWork) == GSL_SUCCESS
+            {
+                let s = (0..<p).map { svdS.pointee.data[$0 * svdS.pointee.stride] }
+                let largest = s.max() ?? 0
+                let threshold = largest * Double(max(n, p)) * Double.ulpOfOne
+                rank = s.filter { $0 > threshold && $0.isFinite }.count
+                let smallest = s.min() ?? 0
+                condition = smallest > 0 ? largest / smallest : .infinity
+                if case .converged(let reason) = status {
+                    if rank < p {
+                        status = .rankDeficient(rank: rank, reason: reason)
+                    } else if gaussNewtonStepIsLarge(singularValues: s, residuals: residuals, parameters: parameters) {
+                        status = .notAtMinimum(reason: reason)
+                    }
+                }
+            }
+            if gsl_multifit_nlinear_covar(jacobian, 0.0, self.covariance) == GSL_SUCCESS {
+                let tda = self.covariance.pointee.tda
+                let values = (0..<(p * p)).map { self.covariance.pointee.data[($0 / p) * tda + $0 % p] }
+                if values.allSatisfy(\.isFinite), rank == p { covariance = values }
+            }
+        }
+        return LeastSquaresResult(
+            parameters: parameters, residuals: residuals, chiSquared: chiSquared,
+            covariance: covariance, jacobianRank: rank, conditionNumber: condition,
+            iterations: iterations, residualEvaluations: Int(fdf.pointee.nevalf),
+            jacobianEvaluations: Int(fdf.pointee.nevaldf), status: status,
+            rejectedNonFiniteTrials: context.nonFiniteTrials)
+    }
+
+    /// After `gsl_linalg_SV_decomp`, `svdMatrix` holds U (n×p), `svdV` holds V. The
+    /// Gauss–Newton step is δ = −V·S⁻¹·Uᵀ·f; at a minimum it vanishes (Jᵀf = 0).
+    private func gaussNewtonStepIsLarge(singularValues s: [Double], residuals f: [Double], parameters x: [Double]) -> Bool {
+        let n = f.count, p = x.count
+        let u = svdMatrix.pointee, v = svdV.pointee
+        var coefficients = [Double](repeating: 0, count: p)
+        for k in 0..<p where s[k] > 0 {
+            var dot = 0.0
+            for i in 0..<n { dot += u.data[i * u.tda + k] * f[i] }
+            coefficients[k] = dot / s[k]
+        }
+        for j in 0..<p {
+            var step = 0.0
+            for k in 0..<p { step += v.data[j * v.tda + k] * coefficients[k] }
+            if !(abs(step) <= 1e-3 * (abs(x[j]) + 1)) { return true }
+        }
+        return false
+    }
+}
+
+// MARK: - Callback plumbing
+
+/// What the C callbacks reach through GSL's `void *params`: the problem, and the first
+/// error or non-finite value they met. The callbacks capture nothing.
+private final class CallbackContext {
+    var problem: LeastSquaresProblem
+    var error: (any Error)?
+    var nonFiniteAtStart: Int?
+    var nonFiniteDerivative: String?
+    var nonFiniteTrials = 0
+    var residualCalls = 0
+
+    init(problem: LeastSquaresProblem) { self.problem = problem }
+
+    func reset() {
+        error = nil
+        nonFiniteAtStart = nil
+        nonFiniteDerivative = nil
+        nonFiniteTrials = 0
+        residualCalls = 0
+    }
+}
+
+/// A residual so large that the trust region rejects the step, standing in for a
+/// non-finite value at a trial point (never at an accepted point: those lower the cost).
+private let rejectionResidual = 1e150
+
+private func residualTrampoline(
+    _ x: UnsafePointer<gsl_vector>?, _ params: UnsafeMutableRawPointer?, _ f: UnsafeMutablePointer<gsl_vector>?
+) -> Int32 {
+    let context = Unmanaged<CallbackContext>.fromOpaque(params!).takeUnretainedValue()
+    let xv = x!.pointee, fv = f!.pointee
+    let parameters = ParameterView(base: UnsafePointer(xv.data), stride: xv.stride, count: xv.size)
+    let out = ResidualView(base: fv.data, stride: fv.stride, count: fv.size)
+    context.residualCalls += 1
+    do {
+        try context.problem.residuals(parameters, out)
+    } catch {
+        context.error = error
+        return Int32(GSL_EBADFUNC)
+    }
+    for i in 0..<out.count where !out[i].isFinite {
+        if context.residualCalls == 1 {
+            context.nonFiniteAtStart = i
+            return Int32(GSL_EBADFUNC)
+        }
+        out[i] = rejectionResidual
+        context.nonFiniteTrials += 1
+    }
+    return Int32(GSL_SUCCESS)
+}
+
+private func jacobianTrampoline(
+    _ x: UnsafePointer<gsl_vector>?, _ params: UnsafeMutableRawPointer?, _ J: UnsafeMutablePointer<gsl_matrix>?
+) -> Int32 {
+    let context = Unmanaged<CallbackContext>.fromOpaque(params!).takeUnretainedValue()
+    let xv = x!.pointee, jm = J!.pointee
+    let parameters = ParameterView(base: UnsafePointer(xv.data), stride: xv.stride, count: xv.size)
+    let out = JacobianView(base: jm.data, rowStride: jm.tda, rows: jm.size1, columns: jm.size2)
+    do {
+        try context.problem.jacobian!(parameters, out)
+    } catch {
+        context.error = error
+        return Int32(GSL_EBADFUNC)
+    }
+    for i in 0..<out.rows {
+        for j in 0..<out.columns where !out[i, j].isFinite {
+            context.nonFiniteDerivative = "Jacobian entry (\(i), \(j))"
+            return Int32(GSL_EBADFUNC)
+        }
+    }
+    return Int32(GSL_SUCCESS)
+}
+
+private func secondDirectionalTrampoline(
+    _ x: UnsafePointer<gsl_vector>?, _ v: UnsafePointer<gsl_vector>?, _ params: UnsafeMutableRawPointer?,
+    _ fvv: UnsafeMutablePointer<gsl_vector>?
+) -> Int32 {
+    let context = Unmanaged<CallbackContext>.fromOpaque(params!).takeUnretainedValue()
+    let xv = x!.pointee, vv = v!.pointee, out = fvv!.pointee
+    let parameters = ParameterView(base: UnsafePointer(xv.data), stride: xv.stride, count: xv.size)
+    let velocity = ParameterView(base: UnsafePointer(vv.data), stride: vv.stride, count: vv.size)
+    let result = ResidualView(base: out.data, stride: out.stride, count: out.size)
+    do {
+        try context.problem.secondDirectional!(parameters, velocity, result)
+    } catch {
+        context.error = error
+        return Int32(GSL_EBADFUNC)
+    }
+    // A non-finite acceleration is replaced by a huge one, so that lmaccel rejects it
+    // (|a|/|v| > avmax) instead of stepping to NaN.
+    for i in 0..<result.count where !result[i].isFinite { result[i] = rejectionResidual }
+    return Int32(GSL_SUCCESS)
+}
