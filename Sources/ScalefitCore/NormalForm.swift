@@ -1,0 +1,65 @@
+/// The normal form of a set of series as CSV (DESIGN.md, "Output contract"):
+/// `run,metric,x,value`, then `x2` when any series has a second input, `wall_time` when any
+/// has wall times, then one column per extra label key, sorted by name.
+///
+/// Numbers are written in Swift's shortest round-trip form (`0.1`, `1e-05`, `2500000000.0`),
+/// so reading them back gives the same `Double`. Cells are quoted as RFC 4180 requires.
+public enum NormalForm {
+    /// The fixed leading columns.
+    public static let leadingColumns = ["run", "metric", "x", "value"]
+
+    /// The CSV text for `series`, with a header and `\n` line ends.
+    public static func csv(_ series: [Series]) -> String {
+        let hasX2 = series.contains { $0.x2 != nil }
+        let hasWallTime = series.contains { $0.wallTimes != nil }
+        let labelKeys = Set(series.flatMap { $0.labels.keys }).sorted()
+        var header = leadingColumns
+        if hasX2 { header.append("x2") }
+        if hasWallTime { header.append("wall_time") }
+        header += labelKeys
+        var out = header.map(csvCell).joined(separator: ",") + "\n"
+        for s in series {
+            let labelCells = labelKeys.map { csvCell(s.labels[$0] ?? "") }
+            for i in 0..<s.count {
+                var row = [csvCell(s.run), csvCell(s.metric), number(s.x[i]), number(s.values[i])]
+                if hasX2 { row.append(s.x2.map { number($0[i]) } ?? "") }
+                if hasWallTime {
+                    row.append(s.wallTimes.flatMap { $0.count == s.count ? number($0[i]) : nil } ?? "")
+                }
+                row += labelCells
+                out += row.joined(separator: ",") + "\n"
+            }
+        }
+        return out
+    }
+
+    /// A number as written in the normal form: shortest round-trip decimal; non-finite
+    /// values are written as `nan`, `inf`, `-inf`.
+    public static func number(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        return "\(value)"
+    }
+
+    /// A CSV cell, quoted when it holds a comma, quote, CR or LF (or leading/trailing space).
+    public static func csvCell(_ text: String) -> String {
+        let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+            || text.first == " " || text.last == " "
+        guard needsQuotes else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = self[...]
+        while let range = rest.range(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}
