@@ -177,6 +177,12 @@ public struct ParameterView {
     fileprivate let stride: Int
     public let count: Int
 
+    init(base: UnsafePointer<Double>, stride: Int, count: Int) {
+        self.base = base
+        self.stride = stride
+        self.count = count
+    }
+
     @inline(__always)
     public subscript(index: Int) -> Double { base[index &* stride] }
 
@@ -442,7 +448,11 @@ public final class NonlinearLeastSquares {
             status = gsl_multifit_nlinear_iterate(workspace)
             if let error = context.error { throw error }
             if let what = context.nonFiniteDerivative { return finish(.nonFinite(what), iterations: iterations) }
-            if status == GSL_ENOPROG && iterations == 0 { return finish(.noProgress, iterations: iterations) }
+            if status == GSL_ENOPROG && iterations == 0 {
+                // No step lowers the cost: either the start is already stationary (e.g. an
+                // exact fit) or the solver is stuck.
+                return finish(startIsStationary() ? .converged(.smallGradient) : .noProgress, iterations: iterations)
+            }
             if status != GSL_SUCCESS && status != GSL_ENOPROG {
                 return finish(mapStatus(status), iterations: iterations)
             }
@@ -456,6 +466,24 @@ public final class NonlinearLeastSquares {
             if status != GSL_CONTINUE { return finish(mapStatus(status), iterations: iterations) }
             if iterations >= settings.maxIterations { return finish(.maxIterations, iterations: iterations) }
         }
+    }
+
+    /// Whether the gradient Jᵀf at the current point passes GSL's scaled gradient test.
+    private func startIsStationary() -> Bool {
+        let n = context.problem.residualCount, p = context.problem.parameterCount
+        let x = gsl_multifit_nlinear_position(workspace)!.pointee
+        let f = gsl_multifit_nlinear_residual(workspace)!.pointee
+        let jacobian = gsl_multifit_nlinear_jac(workspace)!.pointee
+        var cost = 0.0
+        for i in 0..<n { cost += f.data[i * f.stride] * f.data[i * f.stride] }
+        if cost == 0 { return true }
+        var largest = 0.0
+        for j in 0..<p {
+            var g = 0.0
+            for i in 0..<n { g += jacobian.data[i * jacobian.tda + j] * f.data[i * f.stride] }
+            largest = max(largest, abs(g) * max(abs(x.data[j * x.stride]), 1))
+        }
+        return largest <= settings.gradientTolerance * max(0.5 * cost, 1)
     }
 
     private func mapStatus(_ status: Int32) -> LeastSquaresStatus {

@@ -1,0 +1,104 @@
+import ScalefitCore
+
+/// One parameter's estimate with its uncertainty, or the reason it has none.
+public struct ParameterEstimate: Sendable {
+    public var name: String
+    public var value: Double
+    /// Standard error from the covariance, scaled by the residual variance.
+    public var standardError: Double?
+    /// 95% interval value ± t₀.₉₇₅(ν)·se (Student's t with ν = n − p degrees of freedom).
+    public var ci95: (lower: Double, upper: Double)?
+    /// Bootstrap percentile interval (2.5%, 97.5%).
+    public var bootstrapCI95: (lower: Double, upper: Double)?
+    /// Why an error bar is missing, or that the parameter was fixed or tied.
+    public var note: String?
+}
+
+/// A derived quantity (e.g. β/(α+β)) with its bootstrap interval.
+public struct DerivedEstimate: Sendable {
+    public var name: String
+    public var meaning: String
+    public var value: Double?
+    public var bootstrapCI95: (lower: Double, upper: Double)?
+}
+
+/// How the multi-start search went.
+public struct StartSummary: Sendable {
+    /// Starts tried.
+    public var tried: Int
+    /// Starts whose solve converged.
+    public var converged: Int
+    /// Starts that reached the best objective (within 1e-6 relative).
+    public var reachedBest: Int
+}
+
+/// A prediction at a new input, with a confidence band for the mean curve and a prediction
+/// interval for a new measurement (both 95%).
+public struct Prediction: Sendable {
+    public var x: Double
+    public var x2: Double?
+    public var value: Double
+    public var confidenceBand: (lower: Double, upper: Double)?
+    public var predictionInterval: (lower: Double, upper: Double)?
+}
+
+/// Extrapolation check on the K largest-x points.
+public struct HoldoutResult: Sendable {
+    public struct Point: Sendable {
+        public var x: Double
+        public var x2: Double?
+        public var observed: Double
+        public var predicted: Double
+        /// ln(predicted) − ln(observed).
+        public var logError: Double
+    }
+    public var k: Int
+    public var points: [Point]
+    /// Root mean square of the log errors (Alabdulmohsin et al. 2022, eq. 4).
+    public var rmsle: Double
+}
+
+/// Everything a fit produced.
+public struct FitResult: Sendable {
+    public var series: String
+    public var model: String
+    public var formula: String
+    public var pointCount: Int
+    public var status: LeastSquaresStatus
+    public var converged: Bool { status.isConverged }
+    /// Σ w r² (least squares) or Σ ρ_δ (Huber), in the residual space.
+    public var objective: Double
+    /// Σ w r² at the optimum.
+    public var chiSquared: Double
+    public var residualVariance: Double
+    public var degreesOfFreedom: Int
+    public var aicc: Double?
+    public var bic: Double
+    public var parameters: [ParameterEstimate]
+    public var derived: [DerivedEstimate]
+    public var starts: StartSummary
+    public var iterations: Int
+    public var conditionNumber: Double
+    /// Bootstrap replicates that failed (not finite or not converged), of those asked.
+    public var bootstrapFailures: Int?
+    public var holdout: HoldoutResult?
+    public var predictions: [Prediction]
+    public var warnings: [String]
+    public var space: ResidualSpace
+    public var loss: FitLoss
+    /// Free-parameter natural values, in law order, for re-evaluating the curve.
+    public var values: [Double] { parameters.map(\.value) }
+
+    public func parameter(_ name: String) -> ParameterEstimate? { parameters.first { $0.name == name } }
+}
+
+/// Problems with the data or the request that stop a fit before it starts.
+public struct FitError: Error, ExitStatusProviding, CustomStringConvertible, Sendable {
+    public var message: String
+    public var exitStatus: ExitStatus
+    public init(_ message: String, exitStatus: ExitStatus = .badInput) {
+        self.message = message
+        self.exitStatus = exitStatus
+    }
+    public var description: String { "error: \(message)" }
+}

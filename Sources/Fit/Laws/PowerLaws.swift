@@ -1,0 +1,183 @@
+import RealModule
+
+/// `power`: L = A·n^(−α), the plain power law (Kaplan et al. 2020's form).
+///
+/// scipy users write `curve_fit(lambda n, A, alpha: A * n**-alpha, …)`.
+public struct PowerLaw: ScalingLaw {
+    public init() {}
+    public var name: String { "power" }
+    public var formula: String { "L = A·n^(-alpha)" }
+    public var parameters: [LawParameter] {
+        [.init("A", .positive, "scale"), .init("alpha", .real, "exponent (positive: loss falls with n)")]
+    }
+
+    public func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double {
+        p[0] * Double.pow(x, -p[1])
+    }
+
+    public func gradient(_ x: Double, _ x2: Double, parameters p: [Double], into g: inout [Double]) {
+        let power = Double.pow(x, -p[1])
+        g[0] = power
+        g[1] = -p[0] * power * Double.log(x)
+    }
+
+    public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {
+        let line = Guess.logLogLine(x: x, y: y)
+        return [[Double.exp(line.intercept), -line.slope], [Double.exp(line.intercept), 0.5]]
+    }
+}
+
+/// `saturating`: L = E + A·n^(−α) with E ≥ 0, the power law with an irreducible floor
+/// (Hestness et al. 2017; M2 of Alabdulmohsin et al. 2022).
+public struct SaturatingLaw: ScalingLaw {
+    public init() {}
+    public var name: String { "saturating" }
+    public var formula: String { "L = E + A·n^(-alpha)" }
+    public var parameters: [LawParameter] {
+        [
+            .init("E", .nonNegative, "irreducible loss (floor)"),
+            .init("A", .positive, "scale of the reducible part"),
+            .init("alpha", .positive, "exponent of the reducible part"),
+        ]
+    }
+
+    public func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double {
+        p[0] + p[1] * Double.pow(x, -p[2])
+    }
+
+    public func gradient(_ x: Double, _ x2: Double, parameters p: [Double], into g: inout [Double]) {
+        let power = Double.pow(x, -p[2])
+        g[0] = 1
+        g[1] = power
+        g[2] = -p[1] * power * Double.log(x)
+    }
+
+    public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {
+        let slope = -Guess.logLogLine(x: x, y: y).slope
+        let alphas = [max(slope, 0.05), 0.1, 0.25, 0.5, 1.0, 2.0]
+        return alphas.map { alpha in
+            let (e, a) = Guess.floorAndScale(x: x, y: y, alpha: alpha)
+            return [max(e, 1e-3 * (y.min() ?? 1)), a, alpha]
+        }
+    }
+}
+
+/// `broken1`…`broken3`: the smoothly broken power law of Caballero et al. 2022 with K breaks,
+/// L = E + A·n^(−c0)·Π_i (1 + (n/d_i)^(1/f_i))^(−c_i·f_i).
+///
+/// Segment i + 1 has local log-log slope −(c0 + c1 + … + c_i); d_i is where break i
+/// happens and f_i how sharp it is (small f: sharp).
+public struct BrokenPowerLaw: ScalingLaw {
+    public let breaks: Int
+
+    public init(breaks: Int) {
+        precondition((1...3).contains(breaks), "1 to 3 breaks")
+        self.breaks = breaks
+    }
+
+    public var name: String { "broken\(breaks)" }
+    public var formula: String {
+        "L = E + A·n^(-c0)·" + (1...breaks).map { "(1 + (n/d\($0))^(1/f\($0)))^(-c\($0)·f\($0))" }.joined(separator: "·")
+    }
+    public var parameters: [LawParameter] {
+        var list: [LawParameter] = [
+            .init("E", .nonNegative, "floor"), .init("A", .positive, "scale"),
+            .init("c0", .real, "slope of the first segment"),
+        ]
+        for i in 1...breaks {
+            list += [
+                .init("c\(i)", .real, "slope change at break \(i)"),
+                .init("d\(i)", .positive, "location of break \(i)"),
+                .init("f\(i)", .interval(1e-3, 10), "smoothness of break \(i)"),
+            ]
+        }
+        return list
+    }
+
+    public func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double {
+        let lx = Double.log(x)
+        var logPart = Double.log(p[1]) - p[2] * lx
+        for i in 0..<breaks {
+            let c = p[3 + 3 * i], d = p[4 + 3 * i], f = p[5 + 3 * i]
+            logPart -= c * f * softplus((lx - Double.log(d)) / f)
+        }
+        return p[0] + Double.exp(logPart)
+    }
+
+    public func gradient(_ x: Double, _ x2: Double, parameters p: [Double], into g: inout [Double]) {
+        let lx = Double.log(x)
+        var logPart = Double.log(p[1]) - p[2] * lx
+        for i in 0..<breaks {
+            let c = p[3 + 3 * i], d = p[4 + 3 * i], f = p[5 + 3 * i]
+            logPart -= c * f * softplus((lx - Double.log(d)) / f)
+        }
+        let part = Double.exp(logPart)
+        g[0] = 1
+        g[1] = part / p[1]
+        g[2] = -part * lx
+        for i in 0..<breaks {
+            let c = p[3 + 3 * i], d = p[4 + 3 * i], f = p[5 + 3 * i]
+            let u = (lx - Double.log(d)) / f
+            let s = softplus(u), sigma = logistic(u)
+            g[3 + 3 * i] = -part * f * s
+            g[4 + 3 * i] = part * c * sigma / d
+            g[5 + 3 * i] = -part * c * (s - u * sigma)
+        }
+    }
+
+    public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {
+        guard let lo = x.min(), let hi = x.max(), lo > 0, hi > lo else { return [] }
+        let line = Guess.logLogLine(x: x, y: y)
+        let slope = -line.slope
+        let minY = y.min() ?? 1
+        let locations = Guess.logSpaced(lo, hi, count: breaks == 1 ? 15 : 7)
+        var starts: [[Double]] = []
+        let smoothness = [0.1, 0.5, 1.0]
+        let changes = [-slope, 0.5 * slope, slope]
+        func scaleFor(_ c0: Double) -> Double {
+            // A so that the curve passes through the first point.
+            let first = x.indices.min { x[$0] < x[$1] }!
+            return max(y[first] - 1e-3 * minY, 1e-12) * Double.pow(x[first], c0)
+        }
+        switch breaks {
+        case 1:
+            for d in locations {
+                for f in smoothness {
+                    for c in changes {
+                        starts.append([1e-3 * minY, scaleFor(slope), slope, c, d, f])
+                    }
+                }
+            }
+        default:
+            var combos: [[Double]] = [[]]
+            for _ in 0..<breaks {
+                combos = combos.flatMap { prefix in
+                    locations.filter { d in prefix.last.map { d > $0 } ?? true }.map { prefix + [$0] }
+                }
+            }
+            for ds in combos {
+                for c in [-slope, slope] {
+                    var p = [1e-3 * minY, scaleFor(slope), slope]
+                    for (k, d) in ds.enumerated() { p += [k % 2 == 0 ? c : -c, d, 0.5] }
+                    starts.append(p)
+                }
+            }
+        }
+        return starts
+    }
+
+    public func unsuitability(pointCount: Int, fixed: Set<String>) -> String? {
+        let free = parameters.count - fixed.count
+        return pointCount <= free ? "\(name) has \(free) free parameters but only \(pointCount) points" : nil
+    }
+}
+
+@inline(__always)
+func softplus(_ u: Double) -> Double {
+    u > 30 ? u : (u < -30 ? Double.exp(u) : Double.log(onePlus: Double.exp(u)))
+}
+
+@inline(__always)
+func logistic(_ u: Double) -> Double {
+    u >= 0 ? 1 / (1 + Double.exp(-u)) : Double.exp(u) / (1 + Double.exp(u))
+}

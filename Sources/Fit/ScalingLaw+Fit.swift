@@ -1,0 +1,315 @@
+import Foundation
+import RealModule
+import ScalefitCore
+
+extension ScalingLaw {
+    /// Fits the law to a series: multi-start search, uncertainty, optional bootstrap,
+    /// hold-out extrapolation check and predictions.
+    ///
+    /// ```swift
+    /// let result = try SaturatingLaw().fit(to: series, options: FitOptions())
+    /// result.parameter("alpha")?.ci95   // (0.31, 0.37)
+    /// ```
+    /// - Throws: ``FitError`` for data the law cannot take (non-positive values in log
+    ///   space, too few points, unknown parameter names). A fit that ran but did not
+    ///   converge is not an error: see ``FitResult/status``.
+    /// - Complexity: one GSL solve per start (and per bootstrap replicate), spread over
+    ///   ``FitOptions/threads`` workers.
+    public func fit(to series: Series, options: FitOptions = .init()) throws -> FitResult {
+        guard options.holdout > 0 else { return try fitAll(series, options: options) }
+        let sorted = series.sortedByX()
+        let k = options.holdout
+        guard k < sorted.count else {
+            throw FitError("\(series.name): cannot hold out \(k) of \(sorted.count) points")
+        }
+        let training = sorted.subset(Array(0..<(sorted.count - k)))
+        var result = try fitAll(training, options: options)
+        let p = result.values
+        let points = (sorted.count - k..<sorted.count).map { i -> HoldoutResult.Point in
+            let x2 = sorted.x2?[i]
+            let predicted = value(sorted.x[i], x2 ?? .nan, parameters: p)
+            return .init(
+                x: sorted.x[i], x2: x2, observed: sorted.values[i], predicted: predicted,
+                logError: Double.log(predicted) - Double.log(sorted.values[i]))
+        }
+        let rms = (points.map { $0.logError * $0.logError }.reduce(0, +) / Double(k)).squareRoot()
+        result.holdout = HoldoutResult(k: k, points: points, rmsle: rms)
+        if !rms.isFinite { result.warnings.append("the hold-out error is not finite (a prediction was not positive)") }
+        return result
+    }
+
+    private func fitAll(_ series: Series, options: FitOptions) throws -> FitResult {
+        let map = try ParameterMap(law: self, fixed: options.fixed, tied: options.tied)
+        if let reason = unsuitability(pointCount: series.count, fixed: Set(options.fixed.keys).union(options.tied.keys)) {
+            throw FitError(reason)
+        }
+        let data = try FitData(series: series, space: options.space, law: self)
+        let n = data.count, p = map.freeCount
+        guard p > 0 else { throw FitError("\(name): every parameter is fixed; nothing to fit") }
+        guard n >= p else {
+            throw FitError("\(series.name): \(name) has \(p) free parameters but only \(n) points")
+        }
+        let threads = options.threads ?? defaultThreadCount()
+
+        // Starts: the law's guesses with fixed and tied values imposed, as θ.
+        var seen = Set<[Double]>()
+        var starts: [[Double]] = []
+        for guess in initialGuesses(x: data.x, x2: data.x2, y: data.y) where guess.count == parameters.count {
+            let theta = map.unconstrained(guess)
+            if theta.allSatisfy({ $0.isFinite }) && seen.insert(theta).inserted { starts.append(theta) }
+        }
+        if let limit = options.startLimit { starts = Array(starts.prefix(max(1, limit))) }
+        guard !starts.isEmpty else { throw FitError("\(series.name): \(name) found no valid starting point for this data") }
+
+        // Least squares from every start; for Huber, robust refinement from the best few.
+        var lsqOptions = options
+        lsqOptions.loss = .leastSquares
+        let law: any ScalingLaw = self
+        let startList = starts, phase1Options = lsqOptions
+        let phase1 = parallelMap(
+            count: startList.count, threads: threads,
+            makeState: { try? StartRunner(law: law, data: data, map: map, options: phase1Options) },
+            body: { runner, i in runner.run(from: startList[i]) })
+        var outcomes = phase1
+        var tried = starts.count
+        if case .huber = options.loss {
+            let ranked = phase1.indices.filter { phase1[$0] != nil }
+                .sorted { phase1[$0]!.objective < phase1[$1]!.objective }
+            var seeds: [[Double]] = []
+            for i in ranked {
+                let theta = phase1[i]!.theta
+                let distinct = seeds.allSatisfy { other in
+                    zip(other, theta).contains { abs($0 - $1) > 1e-4 * (abs($1) + 1) }
+                }
+                if distinct { seeds.append(theta) }
+                if seeds.count == 20 { break }
+            }
+            if seeds.isEmpty { seeds = [starts[0]] }
+            let seedList = seeds
+            outcomes = parallelMap(
+                count: seedList.count, threads: threads,
+                makeState: { try? StartRunner(law: law, data: data, map: map, options: options) },
+                body: { runner, i in runner.run(from: seedList[i]) })
+            tried = seeds.count
+        }
+        let finite = outcomes.compactMap { $0 }
+        guard let best = pickBest(finite) else {
+            throw FitError("\(series.name): \(name): no start gave a finite fit", exitStatus: .failure)
+        }
+        let tolerance = 1e-6 * max(abs(best.objective), 1e-300)
+        let summary = StartSummary(
+            tried: tried,
+            converged: finite.filter { $0.status.isConverged }.count,
+            reachedBest: finite.filter { $0.objective - best.objective <= tolerance && $0.status.isConverged }.count)
+
+        var result = buildResult(series: series, data: data, map: map, best: best, starts: summary, options: options)
+        if options.bootstrap > 0 {
+            try addBootstrap(to: &result, data: data, map: map, best: best, options: options, threads: threads)
+        }
+        if !options.predictX.isEmpty {
+            result.predictions = predictions(at: options.predictX, x2: options.predictX2, map: map, best: best, result: result, options: options)
+        }
+        return result
+    }
+
+    /// The lowest objective, preferring converged solves; ties go to the earliest start.
+    private func pickBest(_ outcomes: [StartOutcome]) -> StartOutcome? {
+        let converged = outcomes.filter { $0.status.isConverged }
+        let pool = converged.isEmpty ? outcomes : converged
+        return pool.min { $0.objective < $1.objective }
+    }
+
+    private func buildResult(
+        series: Series, data: FitData, map: ParameterMap, best: StartOutcome, starts: StartSummary, options: FitOptions
+    ) -> FitResult {
+        let n = data.count, p = map.freeCount
+        let natural = map.natural(best.theta)
+        let dof = n - p
+        let variance = dof > 0 ? best.chiSquared / Double(dof) : .nan
+        let t = dof > 0 ? SpecialFunctions.studentTQuantile(upperTail: 0.025, degreesOfFreedom: Double(dof)) : .nan
+        var warnings: [String] = []
+
+        // Covariance of the free natural parameters: D·C_θ·D·s², D = dp/dθ.
+        let derivatives = (0..<p).map { map.domains[$0].derivative(best.theta[$0]) }
+        var naturalCovariance: [Double]? = nil
+        if let c = best.covariance, variance.isFinite {
+            naturalCovariance = (0..<(p * p)).map { index in
+                let k = index / p, l = index % p
+                return c[index] * derivatives[k] * derivatives[l] * variance
+            }
+        }
+
+        var estimates: [ParameterEstimate] = []
+        for (j, parameter) in parameters.enumerated() {
+            var estimate = ParameterEstimate(name: parameter.name, value: natural[j])
+            switch map.slots[j] {
+            case .fixed:
+                estimate.note = "fixed"
+            case .tied(let source):
+                estimate.note = "tied to \(parameters[source].name)"
+                if case .free(let k) = map.slots[source], let cov = naturalCovariance {
+                    estimate.standardError = cov[k * p + k].squareRoot()
+                }
+            case .free(let k):
+                if map.domains[k].isAtBound(best.theta[k]) {
+                    estimate.note = "at bound (\(parameter.domain))"
+                } else if let cov = naturalCovariance {
+                    estimate.standardError = cov[k * p + k].squareRoot()
+                } else if dof <= 0 {
+                    estimate.note = "no degrees of freedom left for an error bar"
+                } else {
+                    estimate.note = "singular covariance (parameters not identified)"
+                }
+            }
+            if let se = estimate.standardError, se.isFinite, t.isFinite {
+                estimate.ci95 = (estimate.value - t * se, estimate.value + t * se)
+                if abs(se) > abs(estimate.value) && estimate.note == nil {
+                    warnings.append("\(parameter.name) is poorly identified: its standard error \(format(se)) exceeds its value \(format(estimate.value))")
+                }
+            }
+            if ["E", "floor", "E_inf"].contains(parameter.name), estimate.note != "fixed" {
+                let indistinct = estimate.note?.hasPrefix("at bound") == true
+                    || (estimate.ci95.map { $0.lower <= 0 } ?? false)
+                if indistinct {
+                    warnings.append("the floor \(parameter.name) is indistinguishable from 0")
+                }
+            }
+            estimates.append(estimate)
+        }
+        if let cov = naturalCovariance {
+            for k in 0..<p {
+                for l in (k + 1)..<max(k + 1, p) {
+                    let denominator = (cov[k * p + k] * cov[l * p + l]).squareRoot()
+                    guard denominator > 0 else { continue }
+                    let rho = cov[k * p + l] / denominator
+                    if abs(rho) > 0.95 {
+                        let a = parameters[map.freeIndices[k]].name, b = parameters[map.freeIndices[l]].name
+                        warnings.append("\(a) and \(b) are strongly correlated (ρ = \(format(rho))): they are hard to tell apart with this data")
+                    }
+                }
+            }
+        }
+        if starts.tried > 1 && starts.reachedBest <= 1 {
+            warnings.append("only one of \(starts.tried) starts reached the best objective: the optimum may be fragile")
+        }
+        if !best.status.isConverged {
+            warnings.append("the fit did not converge: \(best.status)")
+        }
+
+        // Information criteria from the weighted residual sum of squares.
+        let rss = data.x.indices.reduce(0.0) { sum, i in sum + (data.weights?[i] ?? 1) * best.residuals[i] * best.residuals[i] }
+        let nd = Double(n), kd = Double(p)
+        let logLikelihoodTerm = nd * Double.log(max(rss, 1e-300) / nd)
+        let aic = logLikelihoodTerm + 2 * kd
+        let aicc: Double? = n - p - 1 > 0 ? aic + 2 * kd * (kd + 1) / (nd - kd - 1) : nil
+        let bic = logLikelihoodTerm + kd * Double.log(nd)
+
+        let derivedEstimates = derived.map { quantity in
+            DerivedEstimate(name: quantity.name, meaning: quantity.meaning, value: quantity.value(natural).flatMap { $0.isFinite ? $0 : nil })
+        }
+        return FitResult(
+            series: series.name, model: name, formula: formula, pointCount: n, status: best.status,
+            objective: best.objective, chiSquared: rss, residualVariance: variance, degreesOfFreedom: dof,
+            aicc: aicc, bic: bic, parameters: estimates, derived: derivedEstimates, starts: starts,
+            iterations: best.iterations, conditionNumber: best.conditionNumber, bootstrapFailures: nil,
+            holdout: nil, predictions: [], warnings: warnings, space: options.space, loss: options.loss)
+    }
+
+    /// Pairs bootstrap: resample points with replacement, refit from the best estimate,
+    /// and take the 2.5% and 97.5% percentiles of each parameter and derived quantity.
+    private func addBootstrap(
+        to result: inout FitResult, data: FitData, map: ParameterMap, best: StartOutcome, options: FitOptions, threads: Int
+    ) throws {
+        let replicates = options.bootstrap, n = data.count, seed = options.seed
+        let law: any ScalingLaw = self
+        let bestTheta = best.theta
+        let derivedQuantities = derived
+        let rows = parallelMap(
+            count: replicates, threads: threads,
+            makeState: { try? StartRunner(law: law, data: data, map: map, options: options) },
+            body: { runner, r -> [Double]? in
+                var rng = SeededRandom(seed: seed, stream: UInt64(r))
+                let indices = (0..<n).map { _ in Int.random(in: 0..<n, using: &rng) }
+                runner.use(data.resampled(indices))
+                guard let outcome = runner.run(from: bestTheta), outcome.status.isConverged else { return nil }
+                let p = map.natural(outcome.theta)
+                let extra = derivedQuantities.map { $0.value(p) ?? .nan }
+                return p + extra
+            })
+        let good = rows.compactMap { $0 }
+        result.bootstrapFailures = replicates - good.count
+        if good.count < replicates / 2 {
+            result.warnings.append("\(replicates - good.count) of \(replicates) bootstrap refits failed; the intervals are unreliable")
+        }
+        guard good.count >= 10 else { return }
+        func interval(_ column: Int) -> (Double, Double)? {
+            let values = good.map { $0[column] }.filter { $0.isFinite }.sorted()
+            guard values.count >= 10 else { return nil }
+            return (percentile(values, 0.025), percentile(values, 0.975))
+        }
+        for j in result.parameters.indices where result.parameters[j].note != "fixed" {
+            result.parameters[j].bootstrapCI95 = interval(j)
+        }
+        for d in result.derived.indices {
+            result.derived[d].bootstrapCI95 = interval(parameters.count + d)
+        }
+        // Identification shows in the bootstrap too: an interval spanning orders of magnitude.
+        for estimate in result.parameters {
+            if let ci = estimate.bootstrapCI95, ci.0 > 0, ci.1 / ci.0 > 100 {
+                result.warnings.append("\(estimate.name) is poorly identified: its bootstrap interval spans [\(format(ci.0)), \(format(ci.1))]")
+            }
+        }
+    }
+
+    private func predictions(
+        at xs: [Double], x2 x2s: [Double], map: ParameterMap, best: StartOutcome, result: FitResult, options: FitOptions
+    ) -> [Prediction] {
+        let p = map.natural(best.theta)
+        let free = map.freeCount
+        let dof = result.degreesOfFreedom
+        let t = dof > 0 ? SpecialFunctions.studentTQuantile(upperTail: 0.025, degreesOfFreedom: Double(dof)) : .nan
+        let variance = result.residualVariance
+        var lawGradient = [Double](repeating: 0, count: parameters.count)
+        var chained = [Double](repeating: 0, count: free)
+        return xs.enumerated().map { index, x in
+            let x2 = inputCount == 2 ? (index < x2s.count ? x2s[index] : .nan) : .nan
+            let value = self.value(x, x2, parameters: p)
+            var prediction = Prediction(x: x, x2: inputCount == 2 ? x2 : nil, value: value)
+            guard let c = best.covariance, variance.isFinite, t.isFinite, value.isFinite else { return prediction }
+            gradient(x, x2, parameters: p, into: &lawGradient)
+            best.theta.withUnsafeBufferPointer { buffer in
+                map.chain(lawGradient, theta: ParameterView(array: buffer), into: &chained)
+            }
+            // Variance of the fitted curve: gᵀ·C_θ·g·s², with g = ∂(ln L or L)/∂θ.
+            let scale = options.space == .log ? 1 / value : 1
+            var meanVariance = 0.0
+            for k in 0..<free {
+                for l in 0..<free { meanVariance += chained[k] * scale * c[k * free + l] * chained[l] * scale }
+            }
+            meanVariance *= variance
+            let se = meanVariance.squareRoot(), sePrediction = (meanVariance + variance).squareRoot()
+            if options.space == .log {
+                prediction.confidenceBand = (value * Double.exp(-t * se), value * Double.exp(t * se))
+                prediction.predictionInterval = (value * Double.exp(-t * sePrediction), value * Double.exp(t * sePrediction))
+            } else {
+                prediction.confidenceBand = (value - t * se, value + t * se)
+                prediction.predictionInterval = (value - t * sePrediction, value + t * sePrediction)
+            }
+            return prediction
+        }
+    }
+}
+
+/// Linear interpolation between order statistics (numpy's default "linear" method).
+func percentile(_ sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let position = q * Double(sorted.count - 1)
+    let lo = Int(position.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
+    let fraction = position - Double(lo)
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * fraction
+}
+
+/// Four significant digits, for warnings.
+func format(_ value: Double) -> String {
+    String(format: "%.4g", value)
+}

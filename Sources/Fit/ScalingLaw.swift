@@ -1,0 +1,189 @@
+import RealModule
+import ScalefitCore
+
+/// Where a law's parameter may lie. Bounds are kept by reparametrisation, never by
+/// clipping: the optimiser works on an unconstrained θ and the law sees p = g(θ).
+public enum ParameterDomain: Sendable, Hashable, CustomStringConvertible {
+    /// Any real number (p = θ).
+    case real
+    /// p > 0 (p = e^θ).
+    case positive
+    /// p ≥ 0 in practice, fitted as p = e^θ: 0 is the limit θ → −∞, so a floor that is
+    /// really 0 shows up as a huge standard error and a warning.
+    case nonNegative
+    /// lower < p < upper (p = lower + (upper − lower)·σ(θ), σ the logistic function).
+    case interval(Double, Double)
+
+    public var description: String {
+        switch self {
+        case .real: "real"
+        case .positive: "> 0"
+        case .nonNegative: "≥ 0"
+        case .interval(let lo, let hi): "(\(lo), \(hi))"
+        }
+    }
+
+    /// p = g(θ).
+    @inline(__always)
+    func natural(_ theta: Double) -> Double {
+        switch self {
+        case .real: theta
+        case .positive, .nonNegative: Double.exp(theta)
+        case .interval(let lo, let hi): lo + (hi - lo) / (1 + Double.exp(-theta))
+        }
+    }
+
+    /// dp/dθ at θ.
+    @inline(__always)
+    func derivative(_ theta: Double) -> Double {
+        switch self {
+        case .real: return 1
+        case .positive, .nonNegative: return Double.exp(theta)
+        case .interval(let lo, let hi):
+            let s = 1 / (1 + Double.exp(-theta))
+            return (hi - lo) * s * (1 - s)
+        }
+    }
+
+    /// θ = g⁻¹(p), with p pulled just inside the domain first.
+    func unconstrained(_ p: Double) -> Double {
+        switch self {
+        case .real: return p
+        case .positive, .nonNegative: return Double.log(max(p, 1e-300))
+        case .interval(let lo, let hi):
+            let width = hi - lo
+            let s = min(max((p - lo) / width, 1e-12), 1 - 1e-12)
+            return Double.log(s / (1 - s))
+        }
+    }
+
+    /// Whether p is inside the domain.
+    func contains(_ p: Double) -> Bool {
+        switch self {
+        case .real: p.isFinite
+        case .positive: p > 0 && p.isFinite
+        case .nonNegative: p >= 0 && p.isFinite
+        case .interval(let lo, let hi): p > lo && p < hi
+        }
+    }
+
+    /// Whether θ is so far out that the parameter sits at a bound of its domain.
+    func isAtBound(_ theta: Double) -> Bool {
+        switch self {
+        case .real, .positive: false
+        case .nonNegative: theta < -30
+        case .interval: abs(theta) > 25
+        }
+    }
+}
+
+/// One parameter of a law: its name (as in DESIGN.md's output contract), domain and meaning.
+public struct LawParameter: Sendable, Hashable {
+    public var name: String
+    public var domain: ParameterDomain
+    public var meaning: String
+
+    public init(_ name: String, _ domain: ParameterDomain, _ meaning: String) {
+        self.name = name
+        self.domain = domain
+        self.meaning = meaning
+    }
+}
+
+/// A quantity computed from the fitted parameters (β from c, the compute-optimal
+/// exponent of Chinchilla, a plateau onset…), reported with bootstrap intervals.
+public struct DerivedQuantity: Sendable {
+    public var name: String
+    public var meaning: String
+    public var value: @Sendable ([Double]) -> Double?
+
+    public init(_ name: String, _ meaning: String, value: @escaping @Sendable ([Double]) -> Double?) {
+        self.name = name
+        self.meaning = meaning
+        self.value = value
+    }
+}
+
+/// A scaling law: a formula L(x; p) (or L(x, x₂; p)) with its analytic gradient, the
+/// domain of each parameter and data-driven starting points.
+///
+/// Laws are small values; the fitter (``LawFitter``) knows nothing of any particular law.
+public protocol ScalingLaw: Sendable {
+    /// The name the CLI and the JSON use (`power`, `saturating`, `broken2`, …).
+    var name: String { get }
+    /// The formula in plain text, e.g. `L = E + A·n^(-alpha)`.
+    var formula: String { get }
+    /// The parameters, in the order of the vectors passed to ``value(_:_:parameters:)``.
+    var parameters: [LawParameter] { get }
+    /// 1 for L(n), 2 for L(N, D).
+    var inputCount: Int { get }
+    /// Quantities derived from the parameters.
+    var derived: [DerivedQuantity] { get }
+
+    /// L at (x, x2) for parameters p.
+    func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double
+    /// ∂L/∂p_j at (x, x2), written into `gradient` (length = parameter count).
+    func gradient(_ x: Double, _ x2: Double, parameters p: [Double], into gradient: inout [Double])
+    /// Starting points computed from the data (the first is the best guess); grids add more.
+    func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]]
+    /// A reason the law cannot be fitted to this data as asked (e.g. too few points), or nil.
+    func unsuitability(pointCount: Int, fixed: Set<String>) -> String?
+}
+
+extension ScalingLaw {
+    public var inputCount: Int { 1 }
+    public var derived: [DerivedQuantity] { [] }
+    public var parameterNames: [String] { parameters.map(\.name) }
+
+    public func unsuitability(pointCount: Int, fixed: Set<String>) -> String? { nil }
+
+    /// The index of the parameter called `name`.
+    public func index(of name: String) -> Int? { parameters.firstIndex { $0.name == name } }
+
+    /// L at many points.
+    public func values(x: [Double], x2: [Double]?, parameters p: [Double]) -> [Double] {
+        x.indices.map { value(x[$0], x2?[$0] ?? .nan, parameters: p) }
+    }
+}
+
+// MARK: - Shared guesses
+
+enum Guess {
+    /// Slope and intercept of the least-squares line through (log x, log y).
+    static func logLogLine(x: [Double], y: [Double]) -> (slope: Double, intercept: Double) {
+        var sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0, n = 0.0
+        for i in x.indices where x[i] > 0 && y[i] > 0 {
+            let lx = Double.log(x[i]), ly = Double.log(y[i])
+            sx += lx; sy += ly; sxx += lx * lx; sxy += lx * ly; n += 1
+        }
+        guard n >= 2 else { return (0, sy / max(n, 1)) }
+        let denominator = n * sxx - sx * sx
+        guard denominator > 0 else { return (0, sy / n) }
+        let slope = (n * sxy - sx * sy) / denominator
+        return (slope, (sy - slope * sx) / n)
+    }
+
+    /// Best (E, A) for fixed α in L = E + A·x^(−α), by least squares on relative errors,
+    /// with E clamped to [0, 0.99·min y] and A > 0.
+    static func floorAndScale(x: [Double], y: [Double], alpha: Double) -> (floor: Double, scale: Double) {
+        // Weighted linear LS with weights 1/y² (≈ log-space residuals).
+        var s00 = 0.0, s01 = 0.0, s11 = 0.0, t0 = 0.0, t1 = 0.0
+        for i in x.indices {
+            let w = 1 / (y[i] * y[i]), g = Double.pow(x[i], -alpha)
+            s00 += w; s01 += w * g; s11 += w * g * g; t0 += w * y[i]; t1 += w * g * y[i]
+        }
+        let det = s00 * s11 - s01 * s01
+        let minY = y.min() ?? 0
+        var e = det != 0 ? (t0 * s11 - t1 * s01) / det : 0
+        e = min(max(e, 0), 0.99 * minY)
+        let a = s11 > 0 ? max((t1 - e * s01) / s11, 1e-12) : 1
+        return (e, a)
+    }
+
+    /// `count` values log-spaced strictly inside (lo, hi).
+    static func logSpaced(_ lo: Double, _ hi: Double, count: Int) -> [Double] {
+        guard lo > 0, hi > lo, count > 0 else { return [] }
+        let a = Double.log(lo), b = Double.log(hi)
+        return (1...count).map { Double.exp(a + (b - a) * Double($0) / Double(count + 1)) }
+    }
+}
