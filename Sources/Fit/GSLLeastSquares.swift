@@ -451,7 +451,9 @@ public final class NonlinearLeastSquares {
             if status == GSL_ENOPROG && iterations == 0 {
                 // No step lowers the cost: either the start is already stationary (e.g. an
                 // exact fit) or the solver is stuck.
-                return finish(startIsStationary() ? .converged(.smallGradient) : .noProgress, iterations: iterations)
+                if startIsStationary() { return finish(.converged(.smallGradient), iterations: iterations) }
+                let stuck = finish(.converged(.smallStep), iterations: iterations, stepTolerance: 1e-7)
+                return stuck.converged ? stuck : finish(.noProgress, iterations: iterations)
             }
             if status != GSL_SUCCESS && status != GSL_ENOPROG {
                 return finish(mapStatus(status), iterations: iterations)
@@ -498,7 +500,9 @@ public final class NonlinearLeastSquares {
     }
 
     /// Copies everything out of the workspace and refines the status.
-    private func finish(_ provisional: LeastSquaresStatus, iterations: Int) -> LeastSquaresResult {
+    /// `stepTolerance` bounds the Gauss–Newton step |δ_j| ≤ tol·(|x_j| + 1) that a point
+    /// reported as converged may still have.
+    private func finish(_ provisional: LeastSquaresStatus, iterations: Int, stepTolerance: Double = 1e-3) -> LeastSquaresResult {
         let n = context.problem.residualCount, p = context.problem.parameterCount
         let x = gsl_multifit_nlinear_position(workspace)!
         let f = gsl_multifit_nlinear_residual(workspace)!
@@ -529,7 +533,7 @@ public final class NonlinearLeastSquares {
                 if case .converged(let reason) = status {
                     if rank < p {
                         status = .rankDeficient(rank: rank, reason: reason)
-                    } else if gaussNewtonStepIsLarge(singularValues: s, residuals: residuals, parameters: parameters) {
+                    } else if gaussNewtonStepIsLarge(singularValues: s, residuals: residuals, parameters: parameters, tolerance: stepTolerance) {
                         status = .notAtMinimum(reason: reason)
                     }
                 }
@@ -550,7 +554,7 @@ public final class NonlinearLeastSquares {
 
     /// After `gsl_linalg_SV_decomp`, `svdMatrix` holds U (n×p), `svdV` holds V. The
     /// Gauss–Newton step is δ = −V·S⁻¹·Uᵀ·f; at a minimum it vanishes (Jᵀf = 0).
-    private func gaussNewtonStepIsLarge(singularValues s: [Double], residuals f: [Double], parameters x: [Double]) -> Bool {
+    private func gaussNewtonStepIsLarge(singularValues s: [Double], residuals f: [Double], parameters x: [Double], tolerance: Double) -> Bool {
         let n = f.count, p = x.count
         let u = svdMatrix.pointee, v = svdV.pointee
         var coefficients = [Double](repeating: 0, count: p)
@@ -562,7 +566,7 @@ public final class NonlinearLeastSquares {
         for j in 0..<p {
             var step = 0.0
             for k in 0..<p { step += v.data[j * v.tda + k] * coefficients[k] }
-            if !(abs(step) <= 1e-3 * (abs(x[j]) + 1)) { return true }
+            if !(abs(step) <= tolerance * (abs(x[j]) + 1)) { return true }
         }
         return false
     }

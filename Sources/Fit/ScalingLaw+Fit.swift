@@ -253,10 +253,10 @@ extension ScalingLaw {
         for d in result.derived.indices {
             result.derived[d].bootstrapCI95 = interval(parameters.count + d)
         }
-        // Identification shows in the bootstrap too: an interval spanning orders of magnitude.
-        for estimate in result.parameters {
-            if let ci = estimate.bootstrapCI95, ci.0 > 0, ci.1 / ci.0 > 100 {
-                result.warnings.append("\(estimate.name) is poorly identified: its bootstrap interval spans [\(format(ci.0)), \(format(ci.1))]")
+        // Identification shows in the bootstrap too: a 95% interval wider than the estimate.
+        for estimate in result.parameters where estimate.note == nil {
+            if let ci = estimate.bootstrapCI95, ci.1 - ci.0 > abs(estimate.value) {
+                result.warnings.append("\(estimate.name) is poorly identified: its bootstrap 95% interval [\(format(ci.0)), \(format(ci.1))] is wider than the estimate \(format(estimate.value))")
             }
         }
     }
