@@ -35,12 +35,23 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // Pure renderers (JSON, tables, and later SVG, HTML, notebooks).
+        .target(
+            name: "Export",
+            dependencies: ["ScalefitCore", "Fit"]
+        ),
         .executableTarget(
             name: "scalefit",
             dependencies: [
-                "ScalefitCore", "Fit",
+                "ScalefitCore", "Fit", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Side-by-side benchmarks (benchmarks/fit/run.sh); never part of the tests.
+        .executableTarget(
+            name: "fit-benchmarks",
+            dependencies: ["Fit", "ScalefitCore"],
+            path: "benchmarks/fit/Sources"
         ),
         .testTarget(
             name: "FitTests",

@@ -48,6 +48,9 @@ public struct FitOptions: Sendable {
     public var fixed: [String: Double] = [:]
     /// Parameters set equal to another, target → source (`--tie alpha=beta` makes beta = alpha).
     public var tied: [String: String] = [:]
+    /// One start point (all parameters, natural scale) used instead of the law's guesses
+    /// (scipy's `p0`).
+    public var start: [Double]? = nil
     /// At most this many starts (nil: every start the law proposes, e.g. Epoch's 4,500 for chinchilla).
     public var startLimit: Int? = nil
     /// Bootstrap replicates (0: none).

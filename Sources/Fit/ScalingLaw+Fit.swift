@@ -54,7 +54,11 @@ extension ScalingLaw {
         // Starts: the law's guesses with fixed and tied values imposed, as θ.
         var seen = Set<[Double]>()
         var starts: [[Double]] = []
-        for guess in initialGuesses(x: data.x, x2: data.x2, y: data.y) where guess.count == parameters.count {
+        let guesses = options.start.map { [$0] } ?? initialGuesses(x: data.x, x2: data.x2, y: data.y)
+        if let start = options.start, start.count != parameters.count {
+            throw FitError("\(name) takes \(parameters.count) start values (\(parameterNames.joined(separator: ", "))), got \(start.count)")
+        }
+        for guess in guesses where guess.count == parameters.count {
             let theta = map.unconstrained(guess)
             if theta.allSatisfy({ $0.isFinite }) && seen.insert(theta).inserted { starts.append(theta) }
         }

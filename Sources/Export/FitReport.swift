@@ -1,0 +1,212 @@
+import Fit
+import ScalefitCore
+
+/// One input file as the JSON documents describe it.
+public struct InputRecord: Sendable {
+    public var path: String
+    public var sha256: String
+    public init(path: String, sha256: String) {
+        self.path = path
+        self.sha256 = sha256
+    }
+}
+
+/// Renders fit results as the `scalefit fit --json` document and as a human table.
+///
+/// The JSON schema (`schema_version` 1; fixed keys from DESIGN.md's output contract):
+/// ```
+/// { "schema_version": 1,
+///   "tool": {"name": "scalefit", "version": "0.1.0"},
+///   "inputs": [{"path": "runs.csv", "sha256": "…"}],
+///   "options": {"model": "saturating", "space": "log", "loss": "lsq", "seed": 0, …},
+///   "fits": [{
+///     "series", "model", "formula", "n_points", "converged", "status", "status_detail",
+///     "objective", "chi_squared", "aicc", "bic", "degrees_of_freedom", "condition_number",
+///     "starts": {"tried", "converged", "reached_best"}, "iterations",
+///     "parameters": [{"name", "value", "stderr", "ci95": [lo, hi], "bootstrap_ci95": [lo, hi] | null, "note"}],
+///     "derived": [{"name", "meaning", "value", "bootstrap_ci95"}],
+///     "holdout": {"k", "rmsle", "points": [{"x", "x2", "observed", "predicted", "log_error"}]} | null,
+///     "predictions": [{"x", "x2", "value", "confidence_band": [lo, hi], "prediction_interval": [lo, hi]}],
+///     "warnings": ["…"] }],
+///   "comparison": [{"series", "model", "aicc", "bic", "converged", "holdout_rmsle"}] (with --model auto) }
+/// ```
+/// NaN and ±∞ are written as `null`, and the fit's `warnings` say which value was not finite.
+public enum FitReport {
+    public static func json(
+        fits: [FitResult], comparison: [FitResult] = [], inputs: [InputRecord], options: [(String, JSONValue)],
+        toolVersion: String
+    ) -> JSONValue {
+        var document: [(String, JSONValue)] = [
+            ("schema_version", .integer(1)),
+            ("tool", .object([("name", .string("scalefit")), ("version", .string(toolVersion))])),
+            ("inputs", .array(inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+            ("options", .object(options)),
+            ("fits", .array(fits.map(fitObject))),
+        ]
+        if !comparison.isEmpty {
+            document.append(("comparison", .array(comparison.map { fit in
+                .object([
+                    ("series", .string(fit.series)), ("model", .string(fit.model)), ("aicc", .finite(fit.aicc)),
+                    ("bic", .finite(fit.bic)), ("converged", .bool(fit.converged)),
+                    ("holdout_rmsle", .finite(fit.holdout?.rmsle)),
+                ])
+            })))
+        }
+        return .object(document)
+    }
+
+    static func fitObject(_ fit: FitResult) -> JSONValue {
+        var warnings = fit.warnings
+        func checked(_ name: String, _ value: Double?) -> JSONValue {
+            if let value, !value.isFinite { warnings.append("\(name) is not finite (\(value)); written as null") }
+            return .finite(value)
+        }
+        let parameters: [JSONValue] = fit.parameters.map { p in
+            var members: [(String, JSONValue)] = [
+                ("name", .string(p.name)), ("value", checked(p.name, p.value)), ("stderr", .finite(p.standardError)),
+                ("ci95", .pair(p.ci95)), ("bootstrap_ci95", .pair(p.bootstrapCI95)),
+            ]
+            if let note = p.note { members.append(("note", .string(note))) }
+            return .object(members)
+        }
+        let derived: [JSONValue] = fit.derived.map { d in
+            .object([
+                ("name", .string(d.name)), ("meaning", .string(d.meaning)), ("value", .finite(d.value)),
+                ("bootstrap_ci95", .pair(d.bootstrapCI95)),
+            ])
+        }
+        let holdout: JSONValue = fit.holdout.map { h in
+            .object([
+                ("k", .integer(h.k)), ("rmsle", checked("holdout rmsle", h.rmsle)),
+                ("points", .array(h.points.map { point in
+                    .object([
+                        ("x", .finite(point.x)), ("x2", .finite(point.x2)), ("observed", .finite(point.observed)),
+                        ("predicted", .finite(point.predicted)), ("log_error", .finite(point.logError)),
+                    ])
+                })),
+            ])
+        } ?? .null
+        let predictions: [JSONValue] = fit.predictions.map { p in
+            .object([
+                ("x", .finite(p.x)), ("x2", .finite(p.x2)), ("value", checked("prediction at \(p.x)", p.value)),
+                ("confidence_band", .pair(p.confidenceBand)), ("prediction_interval", .pair(p.predictionInterval)),
+            ])
+        }
+        var members: [(String, JSONValue)] = [
+            ("series", .string(fit.series)), ("model", .string(fit.model)), ("formula", .string(fit.formula)),
+            ("n_points", .integer(fit.pointCount)), ("converged", .bool(fit.converged)),
+            ("status", .string(fit.status.code)), ("status_detail", .string(fit.status.description)),
+            ("objective", checked("objective", fit.objective)), ("chi_squared", .finite(fit.chiSquared)),
+            ("aicc", .finite(fit.aicc)), ("bic", .finite(fit.bic)),
+            ("degrees_of_freedom", .integer(fit.degreesOfFreedom)), ("condition_number", .finite(fit.conditionNumber)),
+            ("space", .string(fit.space.rawValue)), ("loss", .string(fit.loss.description)),
+            ("starts", .object([
+                ("tried", .integer(fit.starts.tried)), ("converged", .integer(fit.starts.converged)),
+                ("reached_best", .integer(fit.starts.reachedBest)),
+            ])),
+            ("iterations", .integer(fit.iterations)),
+            ("parameters", .array(parameters)), ("derived", .array(derived)),
+            ("bootstrap_failures", fit.bootstrapFailures.map { .integer($0) } ?? .null),
+            ("holdout", holdout), ("predictions", .array(predictions)),
+        ]
+        members.append(("warnings", .array(warnings.map { .string($0) })))
+        return .object(members)
+    }
+
+    /// A plain-text table per fit, for people.
+    public static func table(_ fits: [FitResult], comparison: [FitResult] = []) -> String {
+        var out = ""
+        for fit in fits {
+            out += "\(fit.series): \(fit.model)  \(fit.formula)\n"
+            out += "  \(fit.pointCount) points, \(fit.status), objective \(number(fit.objective)) (\(fit.space.rawValue) space, \(fit.loss))\n"
+            out += "  AICc \(number(fit.aicc)), BIC \(number(fit.bic)); starts: \(fit.starts.tried) tried, \(fit.starts.converged) converged, \(fit.starts.reachedBest) reached the best\n"
+            let rows = fit.parameters.map { p -> [String] in
+                [p.name, number(p.value), number(p.standardError), interval(p.ci95), interval(p.bootstrapCI95), p.note ?? ""]
+            }
+            out += columns(["parameter", "value", "stderr", "95% CI", "bootstrap 95% CI", "note"], rows, indent: 2)
+            for d in fit.derived {
+                out += "  \(d.name) = \(number(d.value))" + (d.bootstrapCI95.map { "  bootstrap 95% CI \(interval($0))" } ?? "") + "  (\(d.meaning))\n"
+            }
+            if let h = fit.holdout {
+                out += "  hold-out (\(h.k) largest x): RMS log error \(number(h.rmsle))\n"
+                for p in h.points {
+                    out += "    x = \(number(p.x))\(p.x2.map { ", x2 = \(number($0))" } ?? ""): observed \(number(p.observed)), predicted \(number(p.predicted)), log error \(number(p.logError))\n"
+                }
+            }
+            for p in fit.predictions {
+                out += "  predict x = \(number(p.x))\(p.x2.map { ", x2 = \(number($0))" } ?? ""): \(number(p.value)); 95% confidence band (mean curve) \(interval(p.confidenceBand)); 95% prediction interval (a new run) \(interval(p.predictionInterval))\n"
+            }
+            for w in fit.warnings { out += "  warning: \(w)\n" }
+            out += "\n"
+        }
+        if !comparison.isEmpty {
+            out += "model comparison (best first):\n"
+            let rows = comparison.map { f in
+                [f.series, f.model, number(f.aicc), number(f.bic), f.converged ? "yes" : "no", number(f.holdout?.rmsle)]
+            }
+            out += columns(["series", "model", "AICc", "BIC", "converged", "hold-out RMSLE"], rows, indent: 2)
+        }
+        return out
+    }
+
+    static func number(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        guard value.isFinite else { return "\(value)" }
+        if value == 0 { return "0" }
+        let magnitude = abs(value)
+        if magnitude >= 1e-3 && magnitude < 1e6 {
+            // Six significant digits.
+            let digits = max(0, 5 - Int((magnitude).log10Floor))
+            return trimmed(value, digits: digits)
+        }
+        let exponent = Int((magnitude).log10Floor)
+        let mantissa = value / pow10(exponent)
+        return trimmed(mantissa, digits: 5) + "e" + String(exponent)
+    }
+
+    static func interval(_ pair: (Double, Double)?) -> String {
+        pair.map { "[\(number($0.0)), \(number($0.1))]" } ?? "-"
+    }
+
+    private static func trimmed(_ value: Double, digits: Int) -> String {
+        let scale = pow10(digits)
+        let rounded = (value * scale).rounded() / scale
+        var text = "\(rounded)"
+        if text.contains("e") { return text }
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
+    }
+
+    private static func pow10(_ e: Int) -> Double {
+        var result = 1.0
+        for _ in 0..<abs(e) { result *= 10 }
+        return e >= 0 ? result : 1 / result
+    }
+
+    static func columns(_ header: [String], _ rows: [[String]], indent: Int) -> String {
+        let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            String(repeating: " ", count: indent)
+                + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingTrailingSpaces() + "\n"
+        }
+        return line(header) + rows.map(line).joined()
+    }
+}
+
+extension Double {
+    fileprivate var log10Floor: Double {
+        var e = 0.0, v = self
+        while v >= 10 { v /= 10; e += 1 }
+        while v < 1 { v *= 10; e -= 1 }
+        return e
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

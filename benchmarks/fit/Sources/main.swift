@@ -1,0 +1,133 @@
+// Fit benchmarks: times scalefit's fits on data files written by benchmarks/fit/run.sh and
+// prints one JSON object per case (median of repeated runs). The Python peers run on the
+// same files in benchmarks/fit/peers.py. Never part of the test suite.
+import Fit
+import Foundation
+import ScalefitCore
+
+func readColumns(_ path: String) -> [[Double]] {
+    let text = try! String(contentsOfFile: path, encoding: .utf8)
+    let lines = text.split(separator: "\n").dropFirst()
+    let rows = lines.map { $0.split(separator: ",").map { Double($0)! } }
+    return (0..<(rows.first?.count ?? 0)).map { c in rows.map { $0[c] } }
+}
+
+func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+}
+
+/// Seconds taken by `body`, median over `repeats` runs.
+func time(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    var samples: [Double] = []
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return median(samples)
+}
+
+func emit(_ fields: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+let folder = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "/tmp/scalefit-bench"
+let cases = CommandLine.arguments.count > 2 ? Set(CommandLine.arguments[2].split(separator: ",").map(String.init)) : nil
+func wanted(_ name: String) -> Bool { cases?.contains(name) ?? true }
+
+// 1. One saturating fit, 20 points, linear least squares (curve_fit's objective), from the data-driven guess.
+if wanted("saturating") {
+    let columns = readColumns("\(folder)/saturating.csv")
+    let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
+    var options = FitOptions()
+    options.space = .linear
+    options.threads = 1
+    options.startLimit = 1
+    var result: FitResult? = nil
+    let seconds = try time(repeats: 2000) { result = try SaturatingLaw().fit(to: series, options: options) }
+    emit(["case": "saturating_fit", "seconds": seconds, "iterations": result!.iterations, "status": result!.status.code, "E": result!.values[0], "A": result!.values[1], "alpha": result!.values[2], "objective": result!.objective])
+    // From the poor start (1, 1, 1) over 200 noise draws.
+    let draws = readColumns("\(folder)/saturating_draws.csv")  // x, then 200 columns of y
+    var converged = 0
+    var agree = 0
+    let peerPath = "\(folder)/saturating_draws_scipy.csv"  // E, A, alpha per draw, from peers.py run
+    let peer = FileManager.default.fileExists(atPath: peerPath) ? readColumns(peerPath) : [[], [], []]
+    for d in 0..<200 {
+        let s = Series(run: "d", metric: "loss", x: draws[0], values: draws[1 + d])
+        var poor = options
+        poor.start = [1, 1, 1]
+        if let r = try? SaturatingLaw().fit(to: s, options: poor), r.converged {
+            converged += 1
+            if d < peer[2].count, abs(r.values[2] - peer[2][d]) <= 1e-6 * abs(peer[2][d]) { agree += 1 }
+        }
+    }
+    emit(["case": "saturating_poor_start", "converged": converged, "of": 200, "agree_with_scipy_1e-6": agree])
+    // 1,000-resample bootstrap of the fit.
+    var bootOptions = options
+    bootOptions.bootstrap = 1000
+    bootOptions.threads = nil
+    let bootSeconds = try time(repeats: 5) { result = try SaturatingLaw().fit(to: series, options: bootOptions) }
+    emit(["case": "saturating_bootstrap_1000", "seconds": bootSeconds])
+}
+
+// 2. Chinchilla: Epoch's 4,500-start grid on 240 points, Huber δ = 1e-3 on log residuals, then 4,000 bootstrap refits.
+if wanted("chinchilla") {
+    let columns = readColumns("\(folder)/chinchilla.csv")
+    let series = Series(run: "c", metric: "loss", x: columns[0], x2: columns[1], values: columns[2])
+    for loss in [FitLoss.leastSquares, .huber(1e-3)] {
+        var options = FitOptions()
+        options.loss = loss
+        var result: FitResult? = nil
+        let seconds = try time(repeats: 3) { result = try ChinchillaLaw().fit(to: series, options: options) }
+        emit([
+            "case": "chinchilla_grid_\(loss)", "seconds": seconds, "starts": result!.starts.tried,
+            "objective": result!.objective, "parameters": result!.values,
+        ])
+        var bootOptions = options
+        bootOptions.bootstrap = 4000
+        bootOptions.startLimit = 1
+        let bootSeconds = try time(repeats: 1) { result = try ChinchillaLaw().fit(to: series, options: bootOptions) }
+        emit(["case": "chinchilla_bootstrap_4000_\(loss)", "seconds": bootSeconds, "failures": result!.bootstrapFailures ?? -1])
+    }
+}
+
+// 3. One-break broken power law over its 135-start grid.
+if wanted("broken") {
+    let columns = readColumns("\(folder)/broken.csv")
+    let series = Series(run: "b", metric: "loss", x: columns[0], values: columns[1])
+    var options = FitOptions()
+    options.space = .linear
+    var result: FitResult? = nil
+    let seconds = try time(repeats: 5) { result = try BrokenPowerLaw(breaks: 1).fit(to: series, options: options) }
+    emit(["case": "broken1_grid", "seconds": seconds, "starts": result!.starts.tried, "objective": result!.objective])
+}
+
+// 4. Anatomy of one saturating fit: the bare GSL solve (workspace reused) against the whole fit.
+if wanted("anatomy") {
+    let columns = readColumns("\(folder)/saturating.csv")
+    let x = columns[0], y = columns[1]
+    let problem = LeastSquaresProblem(
+        residualCount: x.count, parameterCount: 3,
+        residuals: { p, r in for i in 0..<x.count { r[i] = p[0] + p[1] * Foundation.pow(x[i], -p[2]) - y[i] } },
+        jacobian: { p, j in
+            for i in 0..<x.count {
+                let power = Foundation.pow(x[i], -p[2])
+                j[i, 0] = 1
+                j[i, 1] = power
+                j[i, 2] = -p[1] * power * Foundation.log(x[i])
+            }
+        })
+    let start = SaturatingLaw().initialGuesses(x: x, x2: nil, y: y)[0]
+    for method in TrustRegionMethod.allCases {
+        for scaling in [ParameterScaling.more, .levenberg] {
+            let solver = try NonlinearLeastSquares(problem: problem, settings: .init(method: method, scaling: scaling))
+            var result: LeastSquaresResult? = nil
+            let seconds = try time(repeats: 2000) { result = try solver.solve(from: start) }
+            emit(["case": "bare_gsl_\(method.rawValue)_\(scaling.rawValue)", "seconds": seconds, "iterations": result!.iterations, "status": result!.status.code])
+        }
+    }
+    let allocation = try time(repeats: 2000) { _ = try NonlinearLeastSquares(problem: problem) }
+    emit(["case": "workspace_allocation", "seconds": allocation])
+}
