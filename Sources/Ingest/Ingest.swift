@@ -175,7 +175,8 @@ public enum Ingest {
         let firstNonSpace = text.first { !$0.isWhitespace }
         if firstNonSpace == "[" {
             let afterBracket = text.drop { $0 != "[" }.dropFirst().first { !$0.isWhitespace }
-            return afterBracket == "[" ? .tensorboardJSON : .json
+            if afterBracket == "[" { return .tensorboardJSON }
+            if afterBracket == "{" || afterBracket == "]" { return .json }
         }
         var lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }.map(String.init)
         if head.count == 64 * 1024, lines.count > 1 { lines.removeLast() }  // maybe cut short
