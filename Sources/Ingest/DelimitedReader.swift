@@ -330,7 +330,7 @@ enum DelimitedReader {
             if let value = tokenizer.double(k) { return value * scale }
             if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) { return nil }
             if plan.quantities, let value = Quantity.parse(tokenizer.string(k)) { return value * scale }
-            throw tokenizer.error(atCell: k, field: field, "expected a number in column \"\(field)\", found \"\(tokenizer.string(k))\"")
+            throw tokenizer.error(atCell: k, field: field, "expected a number, found \"\(tokenizer.string(k))\"")
         }
 
         while try tokenizer.next() {
@@ -435,7 +435,7 @@ enum DelimitedReader {
                     value = parsed
                 } else {
                     if options.yColumn != nil || plan.sweep != nil {
-                        throw tokenizer.error(atCell: k, field: header[k], "expected a number in column \"\(header[k])\", found \"\(tokenizer.string(k))\"")
+                        throw tokenizer.error(atCell: k, field: header[k], "expected a number, found \"\(tokenizer.string(k))\"")
                     }
                     plan.valueColumns[v].texts += 1
                     continue
@@ -453,7 +453,10 @@ enum DelimitedReader {
             // Label candidates: columns constant within the group become labels.
             for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] {
                 if !plan.labelAnyCell && tokenizer.double(k) != nil { continue }
-                if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) { continue }
+                if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) {
+                    labelConstant[g][c] = false  // a label must hold on every row
+                    continue
+                }
                 let text = tokenizer.string(k)
                 if let first = labelValues[g][c] {
                     if first != text { labelConstant[g][c] = false }
@@ -544,12 +547,14 @@ struct SweepColumns {
 
     /// The factor a column's name implies: GFLOPs ×1e9, PF-days ×8.64e19 (10¹⁵ FLOP/s × 86,400 s).
     func scale(_ k: Int) -> Double {
-        let name = Self.normalise(header[k])
-        if name.contains("pfday") || name.contains("petaflopday") { return 8.64e19 }
-        if name.contains("gflop") { return 1e9 }
-        if name.contains("tflop") { return 1e12 }
-        if name.contains("pflop") { return 1e15 }
-        if name.contains("eflop") { return 1e18 }
+        // Whole words only: "Training FLOP" must not read as "…g flop".
+        let words = header[k].lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        let pairs = zip(words, words.dropFirst()).map { $0 + $1 }
+        if (words + pairs).contains(where: { ["pfdays", "pfday", "petaflopdays", "petaflopday"].contains($0) }) { return 8.64e19 }
+        if words.contains(where: { $0.hasPrefix("gflop") }) { return 1e9 }
+        if words.contains(where: { $0.hasPrefix("tflop") }) { return 1e12 }
+        if words.contains(where: { $0.hasPrefix("pflop") }) { return 1e15 }
+        if words.contains(where: { $0.hasPrefix("eflop") }) { return 1e18 }
         return 1
     }
 }

@@ -123,8 +123,7 @@ public enum Ingest {
         let url = URL(fileURLWithPath: path)
         var stem = url.deletingPathExtension().lastPathComponent
         if stem.hasSuffix(".csv") || stem.hasSuffix(".json") { stem = URL(fileURLWithPath: stem).deletingPathExtension().lastPathComponent }
-        let generic: Set<String> = ["metrics", "log", "logs", "train", "history", "trainer_state", "output", "stdout",
-                                    "wandb-history", "events", "scalars", "data", "results"]
+        let generic: Set<String> = ["metrics", "log", "logs", "train", "history", "trainer_state", "output", "stdout", "events", "scalars", "data", "results"]
         if generic.contains(stem.lowercased()) || stem.hasPrefix("events.out.tfevents") {
             let parent = url.deletingLastPathComponent().lastPathComponent
             if !parent.isEmpty && parent != "." && parent != "/" { return parent }

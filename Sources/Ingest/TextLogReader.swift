@@ -139,7 +139,7 @@ enum TextLogReader {
                 for part in parts.dropFirst() {
                     let pair = part.replacingOccurrences(of: ":", with: " ").split(separator: " ")
                     guard pair.count >= 2, let value = number(pair[pair.count - 1]) else { continue }
-                    var name = pair.dropLast().joined(separator: " ")
+                    var name = pair.dropLast().joined(separator: " ").lowercased()
                     if pair[pair.count - 1].hasSuffix("ms") { name += "_ms" }
                     add(name, x, value)
                 }
