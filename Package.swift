@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "scalefit", targets: ["scalefit"]),
         .library(name: "ScalefitCore", targets: ["ScalefitCore"]),
         .library(name: "Fit", targets: ["Fit"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,10 +41,16 @@ let package = Package(
             name: "Export",
             dependencies: ["ScalefitCore", "Fit"]
         ),
+        // Readers for training logs (CSV, W&B, TensorBoard, Hugging Face, MLflow, text
+        // logs, sweep tables) producing Series. No GSL: it depends on the core only.
+        .target(
+            name: "Ingest",
+            dependencies: ["ScalefitCore"]
+        ),
         .executableTarget(
             name: "scalefit",
             dependencies: [
-                "ScalefitCore", "Fit", "Export",
+                "ScalefitCore", "Fit", "Export", "Ingest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +63,10 @@ let package = Package(
         .testTarget(
             name: "FitTests",
             dependencies: ["Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "ScalefitCore"]
         ),
         .testTarget(
             name: "CLITests",

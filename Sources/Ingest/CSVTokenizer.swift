@@ -1,0 +1,296 @@
+import Foundation
+import ScalefitCore
+
+/// A streaming RFC 4180 tokenizer for CSV, TSV and any one-byte delimiter.
+///
+/// Reads its ``ByteSource`` in 1 MiB chunks, so memory stays flat however long the file
+/// is; only one record (and the rest of the current chunk) is held. Handles quoted cells
+/// with embedded delimiters, line breaks and doubled quotes (`""`), a UTF-8 byte-order
+/// mark, and LF, CRLF or lone CR line ends. Positions are 1-based: lines count line
+/// breaks, columns count Unicode scalars, as ``ScalefitCore/InputError`` expects.
+///
+/// ```swift
+/// let tokenizer = try CSVTokenizer(source: ByteSource(path: "runs.csv"))
+/// while try tokenizer.next() { print(tokenizer.string(0)) }
+/// ```
+/// Cells are valid until the next call to ``next()``.
+final class CSVTokenizer {
+    let source: ByteSource
+    let delimiter: UInt8
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var position = 0
+    private var end = 0
+    private var recordStart = 0
+    private var nextLine = 1
+    /// 1-based line on which the current record starts.
+    private(set) var recordLine = 0
+    /// Cell bounds relative to `recordStart`; `kinds` is 0 plain, 1 quoted, 2 quoted with `""`.
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var kinds: [UInt8] = []
+    /// The longest record accepted; a longer one means the file is not delimited text.
+    static let maximumRecordLength = 64 << 20
+
+    /// Opens `source`, skips a UTF-8 byte-order mark and rejects UTF-16.
+    /// - Parameter delimiter: the cell separator; `nil` sniffs it from the first line.
+    init(source: ByteSource, delimiter: UInt8? = nil) throws {
+        self.source = source
+        let head = try source.peek(64 * 1024)
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
+            throw InputError(file: source.path, line: 1, column: 1,
+                             message: "the file is UTF-16; save it as UTF-8")
+        }
+        let body = head.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(head.dropFirst(3)) : head
+        self.delimiter = delimiter ?? Self.sniffDelimiter(body)
+        capacity = 2 * ByteSource.chunkSize
+        buffer = .allocate(capacity: capacity)
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) {
+            _ = try fill()
+            position = 3
+        }
+        starts.reserveCapacity(64); ends.reserveCapacity(64); kinds.reserveCapacity(64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// The delimiter most frequent on the first line outside quotes: tab, comma, semicolon or bar.
+    static func sniffDelimiter(_ head: [UInt8]) -> UInt8 {
+        var counts: [UInt8: Int] = [:]
+        var quoted = false
+        for byte in head {
+            if byte == UInt8(ascii: "\"") { quoted.toggle(); continue }
+            if quoted { continue }
+            if byte == 10 || byte == 13 { break }
+            if byte == 9 || byte == 44 || byte == 59 || byte == 124 { counts[byte, default: 0] += 1 }
+        }
+        let tab = counts[9] ?? 0, comma = counts[44] ?? 0
+        if tab > 0 && tab >= comma { return 9 }
+        if comma > 0 { return 44 }
+        if let best = counts.max(by: { $0.value < $1.value }) { return best.key }
+        return 44
+    }
+
+    /// Reads more bytes after `end`, growing the buffer when a record fills it.
+    /// - Returns: false at the end of the file.
+    private func fill() throws -> Bool {
+        if end == capacity {
+            if capacity >= Self.maximumRecordLength {
+                throw InputError(file: source.path, line: recordLine, column: 1,
+                                 message: "a record longer than \(Self.maximumRecordLength >> 20) MiB; is this delimited text?")
+            }
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            bigger.update(from: buffer, count: end)
+            buffer.deallocate()
+            buffer = bigger
+            capacity *= 2
+        }
+        let got = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
+        end += got
+        return got > 0
+    }
+
+    /// The number of cells in the current record.
+    var count: Int { starts.count }
+
+    /// True when the record is an empty line.
+    var isBlank: Bool { starts.count == 1 && ends[0] == starts[0] && kinds[0] == 0 }
+
+    /// Advances to the next record. Returns false at the end of the file.
+    /// - Throws: ``InputError`` for an unterminated quote or text after a closing quote.
+    func next() throws -> Bool {
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        kinds.removeAll(keepingCapacity: true)
+        if position > capacity / 2 || (position == end && position > 0) {
+            let remaining = end - position
+            if remaining > 0 { buffer.update(from: buffer + position, count: remaining) }
+            position = 0
+            end = remaining
+        }
+        recordStart = position
+        recordLine = nextLine
+        if position == end, try !fill() { return false }
+        let quote = UInt8(ascii: "\""), lf: UInt8 = 10, cr: UInt8 = 13, delimiter = self.delimiter
+        var i = position
+        cells: while true {
+            if i == end, try !fill() {
+                appendCell(i, i, 0)
+                break cells
+            }
+            if buffer[i] == quote {
+                let open = i
+                i += 1
+                var kind: UInt8 = 1
+                while true {
+                    if i == end, try !fill() {
+                        throw error(atOffset: open, "unterminated quoted cell: expected a closing quote before the end of the file")
+                    }
+                    let byte = buffer[i]
+                    if byte == quote {
+                        if i + 1 == end, try !fill() {
+                            i += 1
+                            break
+                        }
+                        if buffer[i + 1] == quote {
+                            kind = 2
+                            i += 2
+                            continue
+                        }
+                        i += 1
+                        break
+                    }
+                    if byte == lf { nextLine += 1 }
+                    i += 1
+                }
+                appendCell(open + 1, i - 1, kind)
+                if i == end, try !fill() { break cells }
+                let byte = buffer[i]
+                if byte == delimiter {
+                    i += 1
+                    continue cells
+                }
+                if byte == lf || byte == cr {
+                    i = try consumeLineEnd(at: i)
+                    break cells
+                }
+                throw error(atOffset: i, "expected a delimiter or the end of the line after a closing quote, found \(Self.describe(byte))")
+            } else {
+                let start = i
+                while true {
+                    if i == end, try !fill() {
+                        appendCell(start, i, 0)
+                        break cells
+                    }
+                    let byte = buffer[i]
+                    if byte == delimiter {
+                        appendCell(start, i, 0)
+                        i += 1
+                        continue cells
+                    }
+                    if byte == lf || byte == cr {
+                        appendCell(start, i, 0)
+                        i = try consumeLineEnd(at: i)
+                        break cells
+                    }
+                    i += 1
+                }
+            }
+        }
+        position = i
+        if end - recordStart > Self.maximumRecordLength {
+            throw InputError(file: source.path, line: recordLine, column: 1, message: "a record longer than 64 MiB; is this delimited text?")
+        }
+        return true
+    }
+
+    @inline(__always)
+    private func appendCell(_ start: Int, _ end: Int, _ kind: UInt8) {
+        starts.append(start - recordStart)
+        ends.append(end - recordStart)
+        kinds.append(kind)
+    }
+
+    /// Consumes LF, CRLF or a lone CR at `i`; returns the index after it.
+    private func consumeLineEnd(at i: Int) throws -> Int {
+        nextLine += 1
+        if buffer[i] == 13 {
+            if i + 1 == end, try !fill() { return i + 1 }
+            if buffer[i + 1] == 10 { return i + 2 }
+        }
+        return i + 1
+    }
+
+    private static func describe(_ byte: UInt8) -> String {
+        if byte >= 32 && byte < 127 { return "\"\(Character(UnicodeScalar(byte)))\"" }
+        return "byte 0x\(String(byte, radix: 16))"
+    }
+
+    // MARK: Cells
+
+    /// The bytes of cell `index` (without its quotes; doubled quotes still doubled).
+    @inline(__always)
+    func withRawBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: buffer + recordStart + starts[index], count: ends[index] - starts[index]))
+    }
+
+    /// Whether cell `index` was quoted in the file.
+    func isQuoted(_ index: Int) -> Bool { kinds[index] != 0 }
+
+    /// True when cell `index` has no characters.
+    func isEmpty(_ index: Int) -> Bool { ends[index] == starts[index] }
+
+    /// Cell `index` as text, with `""` turned back into `"`.
+    func string(_ index: Int) -> String {
+        let text = withRawBytes(index) { String(decoding: $0, as: UTF8.self) }
+        if kinds[index] == 2 { return text.replacing("\"\"", with: "\"") }
+        return text
+    }
+
+    /// All cells of the current record as text.
+    func strings() -> [String] { (0..<count).map(string) }
+
+    /// Cell `index` as a plain number (see ``NumberParser/parse(_:)``).
+    func double(_ index: Int) -> Double? {
+        if kinds[index] == 2 { return NumberParser.parse(string(index)) }
+        return withRawBytes(index) { NumberParser.parse($0) }
+    }
+
+    // MARK: Positions
+
+    /// 1-based line and column of the cell `index` (its opening quote, if quoted).
+    func position(ofCell index: Int) -> (line: Int, column: Int) {
+        position(ofOffset: recordStart + starts[index] - (kinds[index] == 0 ? 0 : 1))
+    }
+
+    /// 1-based line and column of the byte at buffer offset `offset` within the record.
+    private func position(ofOffset offset: Int) -> (line: Int, column: Int) {
+        var line = recordLine
+        var lineStart = recordStart
+        var i = recordStart
+        while i < offset && i < end {
+            if buffer[i] == 10 || (buffer[i] == 13 && (i + 1 >= end || buffer[i + 1] != 10)) {
+                line += 1
+                lineStart = i + 1
+            }
+            i += 1
+        }
+        var column = 1
+        var j = lineStart
+        while j < offset && j < end {
+            if buffer[j] & 0xC0 != 0x80 { column += 1 }
+            j += 1
+        }
+        return (line, column)
+    }
+
+    /// The text of the physical line holding buffer offset `offset`.
+    private func lineText(atOffset offset: Int) -> String {
+        var start = min(offset, end)
+        while start > recordStart && buffer[start - 1] != 10 && buffer[start - 1] != 13 { start -= 1 }
+        var stop = min(offset, end)
+        while stop < end && buffer[stop] != 10 && buffer[stop] != 13 { stop += 1 }
+        return String(decoding: UnsafeBufferPointer(start: buffer + start, count: stop - start), as: UTF8.self)
+    }
+
+    /// An ``InputError`` pointing at the byte at buffer offset `offset`.
+    private func error(atOffset offset: Int, _ message: String) -> InputError {
+        let (line, column) = position(ofOffset: offset)
+        return InputError(file: source.path, line: line, column: column, message: message,
+                          sourceLine: lineText(atOffset: offset))
+    }
+
+    /// An ``InputError`` pointing at cell `index` of the current record.
+    func error(atCell index: Int, field: String? = nil, _ message: String) -> InputError {
+        let offset = recordStart + starts[index] - (kinds[index] == 0 ? 0 : 1)
+        let (line, column) = position(ofOffset: offset)
+        return InputError(file: source.path, line: line, column: column, field: field, message: message,
+                          sourceLine: lineText(atOffset: offset))
+    }
+
+    /// An ``InputError`` about the whole current record (column 1).
+    func errorAtRecord(_ message: String) -> InputError {
+        InputError(file: source.path, line: recordLine, column: 1, message: message,
+                   sourceLine: lineText(atOffset: recordStart))
+    }
+}

@@ -1,0 +1,560 @@
+import Foundation
+import ScalefitCore
+
+/// Readers for delimited text: generic wide and long CSV/TSV, W&B panel, runs-table and
+/// history exports, TensorBoard's CSV download, Lightning's `metrics.csv` and sweep tables.
+///
+/// All share one streaming loop over ``CSVTokenizer`` records; the header decides a
+/// ``Plan`` (which cell is x, which are values, which split rows into runs), and each row
+/// then costs one number parse per cell.
+enum DelimitedReader {
+    // MARK: Detection
+
+    /// The cells of the first record of `head`, and whether every one was quoted.
+    static func firstRecord(_ head: [UInt8], delimiter: UInt8) -> (cells: [String], allQuoted: Bool) {
+        var cells: [String] = []
+        var current: [UInt8] = []
+        var quoted = false, inQuotes = false, allQuoted = true
+        var i = 0
+        while i < head.count {
+            let b = head[i]
+            if inQuotes {
+                if b == UInt8(ascii: "\"") {
+                    if i + 1 < head.count && head[i + 1] == UInt8(ascii: "\"") { current.append(b); i += 2; continue }
+                    inQuotes = false
+                } else {
+                    current.append(b)
+                }
+            } else if b == UInt8(ascii: "\"") && current.isEmpty {
+                inQuotes = true; quoted = true
+            } else if b == delimiter {
+                cells.append(String(decoding: current, as: UTF8.self)); allQuoted = allQuoted && quoted
+                current = []; quoted = false
+            } else if b == 10 || b == 13 {
+                break
+            } else {
+                current.append(b)
+            }
+            i += 1
+        }
+        cells.append(String(decoding: current, as: UTF8.self)); allQuoted = allQuoted && quoted
+        return (cells, allQuoted)
+    }
+
+    static func detect(head: [UInt8], path: String) -> LogFormat {
+        let (cells, allQuoted) = firstRecord(head, delimiter: CSVTokenizer.sniffDelimiter(head))
+        if cells == ["Wall time", "Step", "Value"] { return .tensorboardCSV }
+        if cells.count >= 2 && cells[0] == "Name" && cells[1] == "State" { return .wandbRuns }
+        if allQuoted && cells.count >= 2 && cells.dropFirst().contains(where: { $0.contains(" - ") }) { return .wandbPanel }
+        if cells.contains("_step") { return .wandbHistory }
+        let lower = Set(cells.map { $0.lowercased() })
+        if URL(fileURLWithPath: path).lastPathComponent == "metrics.csv" && lower.contains("step") && lower.contains("epoch") {
+            return .lightning
+        }
+        if SweepColumns(header: cells).isSweep { return .sweep }
+        return .csv
+    }
+
+    // MARK: Plan
+
+    enum BandRole { case none, lower, upper }
+
+    struct ValueColumn {
+        var index: Int
+        var run: String?
+        var metric: String
+        var band: BandRole = .none
+        /// For a band column, the position (in `valueColumns`) of its main column.
+        var main: Int?
+        var numbers = 0
+        var texts = 0
+    }
+
+    enum Mode { case wide, long }
+
+    struct Plan {
+        var mode: Mode = .wide
+        var xIndex: Int?
+        var xScale = 1.0
+        var x2Index: Int?
+        var x2Scale = 1.0
+        var wallIndex: Int?
+        var groupIndices: [Int] = []
+        var runIndex: Int?
+        var metricIndex: Int?
+        var valueIndex: Int?
+        var extraIndices: [Int] = []
+        var valueColumns: [ValueColumn] = []
+        var labelCandidates: [Int] = []
+        var labelAnyCell = false
+        var statusIndex: Int?
+        var quantities = false
+        var sweep: SweepColumns?
+        var derive: (n: Int?, d: Int?, c: Int?, target: Character)?
+    }
+
+    /// Bookkeeping columns that are never a metric unless asked for.
+    static let bookkeeping: Set<String> = [
+        "step", "_step", "global_step", "iter", "iteration", "epoch", "_runtime", "_timestamp", "wall time",
+        "wall_time", "walltime", "time", "timestamp", "created", "runtime", "trainer/global_step", "train/global_step",
+    ]
+    static let xPreference = ["step", "_step", "global_step", "trainer/global_step", "train/global_step", "iter",
+                              "iteration", "x", "tokens", "epoch"]
+
+    static func find(_ name: String, in header: [String]) -> Int? {
+        header.firstIndex(of: name) ?? header.firstIndex { $0.lowercased() == name.lowercased() }
+    }
+
+    static func columnError(_ name: String, role: String, header: [String], path: String) -> UsageError {
+        UsageError("\(path): no column \"\(name)\" for \(role); the columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", "))")
+    }
+
+    static func makePlan(header: [String], format: LogFormat, options: IngestOptions, path: String,
+                         collector: SeriesCollector) throws -> Plan {
+        var plan = Plan()
+        let defaultRun = Ingest.runName(for: path, options: options)
+        for name in options.groupColumns {
+            guard let k = find(name, in: header) else { throw columnError(name, role: "--group", header: header, path: path) }
+            plan.groupIndices.append(k)
+        }
+        // Sweep tables and W&B runs tables: one point per row.
+        if format == .sweep || format == .wandbRuns {
+            let sweep = SweepColumns(header: header)
+            plan.sweep = sweep
+            plan.quantities = true
+            plan.statusIndex = sweep.status
+            func resolve(_ name: String, role: String) throws -> (Int?, Double, Character?) {
+                switch name.lowercased() {
+                case "n": if let k = sweep.n { return (k, sweep.scale(k), nil) } else { return (nil, 1, "N") }
+                case "d": if let k = sweep.d { return (k, sweep.scale(k), nil) } else { return (nil, 1, "D") }
+                case "c": if let k = sweep.c { return (k, sweep.scale(k), nil) } else { return (nil, 1, "C") }
+                default:
+                    guard let k = find(name, in: header) else { throw columnError(name, role: role, header: header, path: path) }
+                    return (k, sweep.scale(k), nil)
+                }
+            }
+            let xName = options.xColumn ?? (sweep.n != nil ? "N" : sweep.c != nil ? "C" : sweep.d != nil ? "D" : nil)
+            guard let xName else {
+                throw UsageError("\(path): cannot tell which column is x (N, D or C); say it with --x")
+            }
+            let (x, xScale, xMissing) = try resolve(xName, role: "--x")
+            plan.xIndex = x; plan.xScale = xScale
+            var missing = xMissing
+            if let x2Name = options.x2Column {
+                let (x2, x2Scale, x2Missing) = try resolve(x2Name, role: "--x")
+                plan.x2Index = x2; plan.x2Scale = x2Scale
+                if x2Missing != nil {
+                    if missing != nil { throw UsageError("\(path): only one of N, D, C can be derived") }
+                    missing = x2Missing
+                }
+            }
+            if let missing {
+                let have = [sweep.n, sweep.d, sweep.c].compactMap { $0 }.count
+                guard options.deriveFromCompute, have == 2 else {
+                    throw UsageError("\(path): no \(missing) column; with two of N, D, C present, --derive computes it from C ≈ 6·N·D")
+                }
+                plan.derive = (sweep.n, sweep.d, sweep.c, missing)
+            }
+            let yIndex: Int
+            if let y = options.yColumn {
+                guard let k = find(y, in: header) else { throw columnError(y, role: "--y", header: header, path: path) }
+                yIndex = k
+            } else {
+                guard let k = sweep.loss else {
+                    throw UsageError("\(path): no loss column (loss, final_loss, val_loss, eval_loss, …); name it with --y")
+                }
+                yIndex = k
+            }
+            plan.valueColumns = [ValueColumn(index: yIndex, run: nil, metric: header[yIndex])]
+            let used = Set([plan.xIndex, plan.x2Index, yIndex].compactMap { $0} + plan.groupIndices)
+            plan.labelCandidates = header.indices.filter { !used.contains($0) }
+            plan.labelAnyCell = true
+            return plan
+        }
+        // Long form: run, metric, x, value (the normal form).
+        let lowered = header.map { $0.lowercased() }
+        if format == .csv, let metric = lowered.firstIndex(of: "metric"), let value = lowered.firstIndex(of: "value") {
+            plan.mode = .long
+            plan.metricIndex = metric
+            plan.valueIndex = value
+            plan.runIndex = lowered.firstIndex(of: "run")
+            if let name = options.xColumn {
+                guard let k = find(name, in: header) else { throw columnError(name, role: "--x", header: header, path: path) }
+                plan.xIndex = k
+            } else {
+                plan.xIndex = lowered.firstIndex(of: "x") ?? xPreference.lazy.compactMap { lowered.firstIndex(of: $0) }.first
+            }
+            guard plan.xIndex != nil else { throw UsageError("\(path): a long table (metric, value) needs an x column: name it with --x") }
+            plan.x2Index = options.x2Column.flatMap { find($0, in: header) } ?? lowered.firstIndex(of: "x2")
+            plan.wallIndex = lowered.firstIndex(of: "wall_time")
+            let used = Set([plan.metricIndex, plan.valueIndex, plan.runIndex, plan.xIndex, plan.x2Index, plan.wallIndex].compactMap { $0 })
+            plan.extraIndices = header.indices.filter { !used.contains($0) && !header[$0].isEmpty }
+            return plan
+        }
+        // Wide forms.
+        switch format {
+        case .tensorboardCSV:
+            plan.xIndex = 1
+            plan.wallIndex = 0
+            let (run, tag) = tensorboardNames(path: path, options: options)
+            plan.valueColumns = [ValueColumn(index: 2, run: run, metric: tag)]
+            return plan
+        case .wandbPanel:
+            plan.xIndex = options.xColumn.flatMap { find($0, in: header) } ?? 0
+            for k in header.indices where k != plan.xIndex {
+                var name = header[k]
+                var band = BandRole.none
+                if name.hasSuffix("__MIN") { band = .lower; name.removeLast(5) }
+                else if name.hasSuffix("__MAX") { band = .upper; name.removeLast(5) }
+                var run = defaultRun, metric = name
+                if let split = name.range(of: " - ", options: .backwards) {
+                    run = String(name[..<split.lowerBound]); metric = String(name[split.upperBound...])
+                }
+                if metric == "_step" { continue }
+                plan.valueColumns.append(ValueColumn(index: k, run: run, metric: metric, band: band))
+            }
+            for v in plan.valueColumns.indices where plan.valueColumns[v].band != .none {
+                let me = plan.valueColumns[v]
+                plan.valueColumns[v].main = plan.valueColumns.firstIndex { $0.band == .none && $0.run == me.run && $0.metric == me.metric }
+            }
+            plan.valueColumns.sort { ($0.band == .none ? 0 : 1, $0.index) < ($1.band == .none ? 0 : 1, $1.index) }
+            // Positions of mains moved with the sort: recompute.
+            for v in plan.valueColumns.indices where plan.valueColumns[v].band != .none {
+                let me = plan.valueColumns[v]
+                plan.valueColumns[v].main = plan.valueColumns.firstIndex { $0.band == .none && $0.run == me.run && $0.metric == me.metric }
+            }
+            return plan
+        default:
+            break
+        }
+        // Generic wide, W&B history, Lightning.
+        if let name = options.xColumn {
+            if let k = find(name, in: header) {
+                plan.xIndex = k
+            } else if name.lowercased() == "tokens", options.tokensPerStep != nil,
+                      let k = xPreference.lazy.compactMap({ find($0, in: header) }).first {
+                plan.xIndex = k
+            } else {
+                throw columnError(name, role: "--x", header: header, path: path)
+            }
+        } else if format == .wandbHistory, let k = header.firstIndex(of: "_step") {
+            plan.xIndex = k
+        } else {
+            plan.xIndex = xPreference.lazy.compactMap { find($0, in: header) }.first ?? (header.first == "" ? 1 : 0)
+        }
+        if let name = options.x2Column {
+            guard let k = find(name, in: header) else { throw columnError(name, role: "--x", header: header, path: path) }
+            plan.x2Index = k
+        }
+        plan.wallIndex = header.firstIndex(of: "_timestamp") ?? lowered.firstIndex(of: "wall_time") ?? lowered.firstIndex(of: "wall time")
+        var excluded = Set([plan.xIndex, plan.x2Index, plan.wallIndex].compactMap { $0 } + plan.groupIndices)
+        if header.first == "" { excluded.insert(0) }  // pandas index column
+        if let y = options.yColumn {
+            guard let k = find(y, in: header) else { throw columnError(y, role: "--y", header: header, path: path) }
+            plan.valueColumns = [ValueColumn(index: k, run: nil, metric: header[k])]
+            excluded.insert(k)
+            plan.labelCandidates = header.indices.filter { !excluded.contains($0) }
+            plan.labelAnyCell = true
+        } else {
+            for k in header.indices where !excluded.contains(k) && !bookkeeping.contains(lowered[k]) && !header[k].isEmpty {
+                plan.valueColumns.append(ValueColumn(index: k, run: nil, metric: header[k]))
+            }
+            plan.labelCandidates = plan.valueColumns.map(\.index)
+        }
+        return plan
+    }
+
+    /// Run and tag from a TensorBoard download's name, `run_<run>-tag-<tag>.csv`.
+    static func tensorboardNames(path: String, options: IngestOptions) -> (run: String, tag: String) {
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        if stem.hasPrefix("run_"), let split = stem.range(of: "-tag-") {
+            let run = String(stem[stem.index(stem.startIndex, offsetBy: 4)..<split.lowerBound])
+            return (options.run ?? run, String(stem[split.upperBound...]))
+        }
+        return (Ingest.runName(for: path, options: options), "value")
+    }
+
+    // MARK: Reading
+
+    /// Reads one delimited file into `collector`.
+    static func read(source: ByteSource, format: LogFormat, options: IngestOptions, into collector: SeriesCollector) throws {
+        let tokenizer = try CSVTokenizer(source: source, delimiter: options.delimiter)
+        let path = source.path
+        var header: [String] = []
+        while try tokenizer.next() {
+            if !tokenizer.isBlank { header = tokenizer.strings(); break }
+        }
+        if header.isEmpty { throw InputError(file: path, line: 1, column: 1, message: "the file is empty; expected a header line") }
+        var plan = try makePlan(header: header, format: format, options: options, path: path, collector: collector)
+        let defaultRun = Ingest.runName(for: path, options: options)
+
+        var groups: [[UInt8]: Int] = [:]
+        var groupLabels: [[String: String]] = []
+        var groupRun: [String] = []
+        var seriesOf: [Int] = []  // group * valueColumns.count + v → builder index, -1 if none yet
+        var labelValues: [[String?]] = []  // group → candidate → first value
+        var labelConstant: [[Bool]] = []
+        var longSeries: [[UInt8]: Int] = [:]
+        var lastPosition: [Int] = []  // builder → position of the point appended in this row
+        var rowsRead = 0
+        var pendingShort: InputError?
+        var derived = 0
+        let valueCount = plan.valueColumns.count
+        var keyBytes: [UInt8] = []
+
+        func groupIndex() -> Int {
+            if plan.groupIndices.isEmpty && groupRun.count == 1 { return 0 }
+            keyBytes.removeAll(keepingCapacity: true)
+            for k in plan.groupIndices {
+                tokenizer.withRawBytes(k) { keyBytes.append(contentsOf: $0) }
+                keyBytes.append(0x1F)
+            }
+            if let found = groups[keyBytes] { return found }
+            let g = groupRun.count
+            groups[keyBytes] = g
+            var labels: [String: String] = [:]
+            var parts: [String] = []
+            for k in plan.groupIndices {
+                labels[header[k]] = tokenizer.string(k)
+                parts.append(tokenizer.string(k))
+            }
+            groupLabels.append(labels)
+            groupRun.append(parts.isEmpty ? defaultRun : (options.run ?? parts.joined(separator: "/")))
+            seriesOf += Array(repeating: -1, count: valueCount)
+            labelValues.append(Array(repeating: nil, count: plan.labelCandidates.count))
+            labelConstant.append(Array(repeating: true, count: plan.labelCandidates.count))
+            return g
+        }
+
+        func number(_ k: Int, scale: Double, field: String) throws -> Double? {
+            if let value = tokenizer.double(k) { return value * scale }
+            if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) { return nil }
+            if plan.quantities, let value = Quantity.parse(tokenizer.string(k)) { return value * scale }
+            throw tokenizer.error(atCell: k, field: field, "expected a number, found \"\(tokenizer.string(k))\"")
+        }
+
+        while try tokenizer.next() {
+            if tokenizer.isBlank { continue }
+            if let pending = pendingShort { throw pending }
+            let count = tokenizer.count
+            if count == header.count && tokenizer.string(0) == header[0] && tokenizer.strings() == header {
+                collector.warn("\(path):\(tokenizer.recordLine): the header repeats here (a resumed log?); reading on")
+                continue
+            }
+            if count == 1 && header.count > 1 {
+                collector.warn("\(path):\(tokenizer.recordLine): skipped a line that is not a data row: \"\(tokenizer.string(0))\"")
+                continue
+            }
+            if count > header.count {
+                throw tokenizer.error(atCell: header.count, "expected \(header.count) cells as in the header, found \(count)")
+            }
+            if count < header.count {
+                pendingShort = tokenizer.errorAtRecord("expected \(header.count) cells as in the header, found \(count)")
+                continue
+            }
+            rowsRead += 1
+            if let status = plan.statusIndex, !options.includeUnfinished {
+                let state = tokenizer.string(status).lowercased()
+                if !["finished", "completed", "complete", "success", "succeeded", "done", "ok", ""].contains(state) {
+                    collector.report.add(.unfinishedRun, "\(path) (\(header[status]) = \(state))")
+                    continue
+                }
+            }
+            // x
+            var x: Double?
+            var x2: Double?
+            if let xIndex = plan.xIndex {
+                guard let value = try number(xIndex, scale: plan.xScale, field: header[xIndex]) else {
+                    collector.report.add(.missingX, path)
+                    continue
+                }
+                x = value
+            }
+            if let k = plan.x2Index { x2 = try number(k, scale: plan.x2Scale, field: header[k]) }
+            if let derive = plan.derive {
+                let n = try derive.n.flatMap { try number($0, scale: plan.sweep!.scale($0), field: header[$0]) }
+                let d = try derive.d.flatMap { try number($0, scale: plan.sweep!.scale($0), field: header[$0]) }
+                let c = try derive.c.flatMap { try number($0, scale: plan.sweep!.scale($0), field: header[$0]) }
+                var value: Double?
+                switch derive.target {
+                case "N": if let c, let d { value = c / (6 * d) }
+                case "D": if let c, let n { value = c / (6 * n) }
+                default: if let n, let d { value = 6 * n * d }
+                }
+                guard let value else { collector.report.add(.missingX, path); continue }
+                derived += 1
+                if plan.xIndex == nil { x = value } else { x2 = value }
+            }
+            guard let x else { collector.report.add(.missingX, path); continue }
+            let wall = plan.wallIndex.flatMap { tokenizer.double($0) }
+
+            if plan.mode == .long {
+                keyBytes.removeAll(keepingCapacity: true)
+                for k in [plan.runIndex, plan.metricIndex].compactMap({ $0 }) + plan.extraIndices {
+                    tokenizer.withRawBytes(k) { keyBytes.append(contentsOf: $0) }
+                    keyBytes.append(0x1F)
+                }
+                let series: Int
+                if let found = longSeries[keyBytes] {
+                    series = found
+                } else {
+                    var labels: [String: String] = [:]
+                    for k in plan.extraIndices where !tokenizer.isEmpty(k) { labels[header[k]] = tokenizer.string(k) }
+                    series = collector.index(run: options.run ?? plan.runIndex.map { tokenizer.string($0) } ?? defaultRun,
+                                             metric: tokenizer.string(plan.metricIndex!), labels: labels)
+                    longSeries[keyBytes] = series
+                }
+                let valueIndex = plan.valueIndex!
+                guard let value = try number(valueIndex, scale: 1, field: header[valueIndex]) else { continue }
+                collector.append(series, x: x, value: value, x2: x2, wallTime: wall)
+                continue
+            }
+
+            let g = groupIndex()
+            for v in 0..<valueCount {
+                let column = plan.valueColumns[v]
+                let k = column.index
+                if column.band != .none {
+                    guard let main = column.main else { continue }
+                    let builder = seriesOf[g * valueCount + main]
+                    guard builder >= 0, lastPosition.count > builder, lastPosition[builder] >= 0,
+                          let value = tokenizer.double(k) else { continue }
+                    let b = collector.builders[builder]
+                    let position = lastPosition[builder]
+                    let lower = column.band == .lower ? value : (position < b.lower.count ? b.lower[position] : .nan)
+                    let upper = column.band == .upper ? value : (position < b.upper.count ? b.upper[position] : .nan)
+                    collector.setBand(builder, at: position, lower: lower, upper: upper)
+                    continue
+                }
+                let value: Double
+                if let parsed = tokenizer.double(k) {
+                    value = parsed
+                } else if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) {
+                    continue
+                } else if plan.quantities, let parsed = Quantity.parse(tokenizer.string(k)) {
+                    value = parsed
+                } else {
+                    if options.yColumn != nil || plan.sweep != nil {
+                        throw tokenizer.error(atCell: k, field: header[k], "expected a number, found \"\(tokenizer.string(k))\"")
+                    }
+                    plan.valueColumns[v].texts += 1
+                    continue
+                }
+                plan.valueColumns[v].numbers += 1
+                var builder = seriesOf[g * valueCount + v]
+                if builder < 0 {
+                    builder = collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g])
+                    seriesOf[g * valueCount + v] = builder
+                }
+                if lastPosition.count <= builder { lastPosition += Array(repeating: -1, count: builder + 1 - lastPosition.count) }
+                lastPosition[builder] = collector.builders[builder].x.count
+                collector.append(builder, x: x, value: value, x2: x2, wallTime: wall)
+            }
+            // Label candidates: columns constant within the group become labels.
+            for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] {
+                if !plan.labelAnyCell && tokenizer.double(k) != nil { continue }
+                if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) {
+                    labelConstant[g][c] = false  // a label must hold on every row
+                    continue
+                }
+                let text = tokenizer.string(k)
+                if let first = labelValues[g][c] {
+                    if first != text { labelConstant[g][c] = false }
+                } else {
+                    labelValues[g][c] = text
+                }
+            }
+            for v in 0..<valueCount { let b = seriesOf[g * valueCount + v]; if b >= 0 && b < lastPosition.count { lastPosition[b] = -1 } }
+        }
+        if pendingShort != nil {
+            collector.warn("\(path): the last row is cut short (an interrupted download?); it was skipped")
+            collector.report.add(.truncatedRow, path)
+        }
+        if derived > 0, let target = plan.derive?.target {
+            collector.warn("\(path): derived \(target) from C ≈ 6·N·D for \(derived) rows")
+        }
+        // Labels and the text cells of number columns.
+        let numericColumns = Set(plan.valueColumns.filter { $0.numbers > 0 }.map(\.index))
+        for g in groupRun.indices {
+            var labels: [String: String] = [:]
+            for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] && !numericColumns.contains(k) {
+                if let value = labelValues[g][c] { labels[header[k]] = value }
+            }
+            if labels.isEmpty { continue }
+            for v in 0..<valueCount {
+                let b = seriesOf[g * valueCount + v]
+                if b >= 0 { collector.builders[b].labels.merge(labels) { old, _ in old } }
+            }
+        }
+        for column in plan.valueColumns where column.numbers > 0 && column.texts > 0 {
+            collector.report.add(.notANumber, "\(path) column \"\(header[column.index])\"", count: column.texts)
+        }
+        if format == .tensorboardCSV && rowsRead == 1000 {
+            collector.warn("\(path): exactly 1000 points: TensorBoard keeps a 1000-point sample per tag by default; relaunch it with --samples_per_plugin=scalars=0 to export every point")
+        }
+        if format == .wandbPanel {
+            var differing = 0
+            for b in collector.builders where b.hasBand && b.source == collector.source {
+                for i in b.lower.indices where b.lower[i].isFinite && b.upper[i].isFinite && b.lower[i] != b.upper[i] { differing += 1 }
+            }
+            if differing > 0 {
+                collector.warn("\(path): __MIN/__MAX differ from each other at \(differing) points: the panel was bucket-sampled or grouped; the band is kept, the value column is the series")
+            }
+        }
+        if format == .wandbHistory && rowsRead == 500 {
+            collector.warn("\(path): exactly 500 rows: run.history() samples 500 rows by default; use scan_history() for every point")
+        }
+    }
+}
+
+/// Where N, D, C and the loss are in a sweep table, by header synonyms (case, spaces,
+/// underscores and hyphens ignored), and the unit each column's name implies.
+struct SweepColumns {
+    var n: Int?
+    var d: Int?
+    var c: Int?
+    var loss: Int?
+    var status: Int?
+    var step: Int?
+    let header: [String]
+
+    static func normalise(_ name: String) -> String {
+        String(name.lowercased().unicodeScalars.filter { $0 != " " && $0 != "_" && $0 != "-" })
+    }
+    static let nNames = ["n", "params", "nparams", "numparams", "parameters", "parametercount", "modelsize",
+                         "nonembeddingparams", "paramsplanned", "numparameters"]
+    static let dNames = ["d", "tokens", "ntokens", "traintokens", "totaltokens", "trainingtokens", "tokensplanned",
+                         "data", "datasetsize", "numtokens"]
+    static let cNames = ["c", "flops", "compute", "trainingflop", "trainingflops", "budget", "achievedflops",
+                         "totalgflops", "gflops", "pfdays", "petaflopdays", "totalflops"]
+    static let lossNames = ["loss", "finalloss", "valloss", "val/loss", "evalloss", "eval/loss", "testloss",
+                            "cdvalloss", "validationloss", "train/loss", "trainloss"]
+
+    init(header: [String]) {
+        self.header = header
+        let names = header.map(Self.normalise)
+        func first(_ synonyms: [String]) -> Int? { synonyms.lazy.compactMap { names.firstIndex(of: $0) }.first }
+        n = first(Self.nNames)
+        d = first(Self.dNames)
+        c = first(Self.cNames)
+        loss = first(Self.lossNames)
+        status = first(["status", "state", "runstate"])
+        step = first(["step", "iter", "iteration", "globalstep", "epoch"])
+    }
+
+    /// One row per model: N or C, a loss, and no step column.
+    var isSweep: Bool { (n != nil || c != nil) && loss != nil && step == nil }
+
+    /// The factor a column's name implies: GFLOPs ×1e9, PF-days ×8.64e19 (10¹⁵ FLOP/s × 86,400 s).
+    func scale(_ k: Int) -> Double {
+        // Whole words only: "Training FLOP" must not read as "…g flop".
+        let words = header[k].lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        let pairs = zip(words, words.dropFirst()).map { $0 + $1 }
+        if (words + pairs).contains(where: { ["pfdays", "pfday", "petaflopdays", "petaflopday"].contains($0) }) { return 8.64e19 }
+        if words.contains(where: { $0.hasPrefix("gflop") }) { return 1e9 }
+        if words.contains(where: { $0.hasPrefix("tflop") }) { return 1e12 }
+        if words.contains(where: { $0.hasPrefix("pflop") }) { return 1e15 }
+        if words.contains(where: { $0.hasPrefix("eflop") }) { return 1e18 }
+        return 1
+    }
+}

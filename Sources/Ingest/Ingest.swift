@@ -1,0 +1,191 @@
+import Foundation
+import ScalefitCore
+
+/// A table of text cells: the header and the rows of a delimited file.
+public struct Table: Sendable, Equatable {
+    public var header: [String]
+    public var rows: [[String]]
+    public init(header: [String], rows: [[String]]) { self.header = header; self.rows = rows }
+
+    /// The index of the column named `name` (exact match first, then ignoring case).
+    public func column(_ name: String) -> Int? {
+        header.firstIndex(of: name) ?? header.firstIndex { $0.lowercased() == name.lowercased() }
+    }
+}
+
+/// Reading training logs into ``ScalefitCore/Series``: the entry point of every command.
+public enum Ingest {
+    /// Reads every path and returns the series in normal form, what was dropped, and
+    /// where each input came from.
+    ///
+    /// Each path is a file, a folder (an MLflow `mlruns` tree, a folder of tfevents files,
+    /// a Trainer output folder) or `-` for standard input. The format is detected from the
+    /// content unless `options.format` says otherwise.
+    /// - Throws: ``ScalefitCore/InputError`` (file, line, column, caret) for bad input;
+    ///   ``ScalefitCore/UsageError`` for options that do not fit the data (e.g. `--x`
+    ///   naming a column the file lacks).
+    public static func read(paths: [String], options: IngestOptions) throws -> IngestResult {
+        guard !paths.isEmpty else { throw UsageError("no input: give at least one file, folder or - for standard input") }
+        let collector = SeriesCollector()
+        var sources: [SourceInfo] = []
+        for (k, path) in paths.enumerated() {
+            collector.source = k
+            sources.append(try readOne(path: path, options: options, into: collector))
+        }
+        if let metric = options.metric, !collector.builders.contains(where: { $0.metric == metric }) {
+            let known = Array(Set(collector.builders.map(\.metric))).sorted()
+            throw UsageError("no series has the metric \"\(metric)\"; found: \(known.joined(separator: ", "))")
+        }
+        let (series, bands) = collector.finish(options: options)
+        return IngestResult(series: series, bands: bands, report: collector.report, sources: sources,
+                            warnings: collector.warnings)
+    }
+
+    /// Reads a delimited file (CSV, TSV, any delimiter sniffed from the first line) as text cells.
+    ///
+    /// The first non-blank record is the header; blank lines are skipped.
+    /// - Throws: ``ScalefitCore/InputError`` for an unterminated quote, or a row with more
+    ///   or fewer cells than the header.
+    public static func readTable(path: String, delimiter: UInt8? = nil) throws -> Table {
+        let tokenizer = try CSVTokenizer(source: ByteSource(path: path), delimiter: delimiter)
+        var header: [String]?
+        var rows: [[String]] = []
+        while try tokenizer.next() {
+            if tokenizer.isBlank { continue }
+            guard let header else {
+                header = tokenizer.strings()
+                continue
+            }
+            if tokenizer.count != header.count {
+                throw tokenizer.errorAtRecord("expected \(header.count) cells as in the header, found \(tokenizer.count)")
+            }
+            rows.append(tokenizer.strings())
+        }
+        guard let header else { throw InputError(file: path, line: 1, column: 1, message: "the file is empty; expected a header line") }
+        return Table(header: header, rows: rows)
+    }
+
+    /// The format of the file or folder at `path`, as ``read(paths:options:)`` would detect it.
+    public static func detectFormat(path: String) throws -> LogFormat {
+        if isFolder(path) { return try detectFolder(path) }
+        let source = try ByteSource(path: path)
+        return try detect(head: source.peek(64 * 1024), path: path)
+    }
+
+    // MARK: Dispatch
+
+    static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return path != "-" && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    private static func readOne(path: String, options: IngestOptions, into collector: SeriesCollector) throws -> SourceInfo {
+        if isFolder(path) {
+            let format = try options.format ?? detectFolder(path)
+            switch format {
+            case .mlflow: return try MLflowReader.read(folder: path, options: options, into: collector)
+            case .tfevents: return try TFEventsReader.read(folder: path, options: options, into: collector)
+            case .trainerState:
+                let file = try trainerStateFile(in: path)
+                var info = try readOne(path: file, options: options, into: collector)
+                info.path = path
+                return info
+            default:
+                throw InputError(file: path, message: "is a folder; --format \(format.rawValue) reads a file")
+            }
+        }
+        let source = try ByteSource(path: path)
+        let head = try source.peek(64 * 1024)
+        let format = try options.format ?? detect(head: head, path: path)
+        switch format {
+        case .csv, .wandbPanel, .wandbRuns, .wandbHistory, .tensorboardCSV, .lightning, .sweep:
+            try DelimitedReader.read(source: source, format: format, options: options, into: collector)
+        case .json, .tensorboardJSON, .trainerState:
+            try JSONDocumentReader.read(source: source, format: format, options: options, into: collector)
+        case .jsonl:
+            try JSONLinesReader.read(source: source, options: options, into: collector)
+        case .tfevents:
+            try TFEventsReader.read(source: source, run: runName(for: path, options: options), options: options, into: collector)
+        case .nanogpt, .llmc, .megatron, .olmo, .hfStdout:
+            try TextLogReader.read(source: source, format: format, options: options, into: collector)
+        case .mlflow:
+            throw InputError(file: path, message: "--format mlflow reads a folder (mlruns/ or one experiment or run in it), not a file")
+        }
+        let digest = try source.finish()
+        return SourceInfo(path: path, format: format, sha256: digest, bytes: source.byteCount)
+    }
+
+    /// The run name a file gives: its name without extension, or its folder's name when
+    /// the file has a generic name (`metrics.csv` in `version_3/` is run `version_3`).
+    static func runName(for path: String, options: IngestOptions) -> String {
+        if let run = options.run { return run }
+        if path == "-" { return "stdin" }
+        let url = URL(fileURLWithPath: path)
+        var stem = url.deletingPathExtension().lastPathComponent
+        if stem.hasSuffix(".csv") || stem.hasSuffix(".json") { stem = URL(fileURLWithPath: stem).deletingPathExtension().lastPathComponent }
+        let generic: Set<String> = ["metrics", "log", "logs", "train", "history", "trainer_state", "output", "stdout", "events", "scalars", "data", "results"]
+        if generic.contains(stem.lowercased()) || stem.hasPrefix("events.out.tfevents") {
+            let parent = url.deletingLastPathComponent().lastPathComponent
+            if !parent.isEmpty && parent != "." && parent != "/" { return parent }
+        }
+        return stem
+    }
+
+    // MARK: Detection
+
+    private static func detectFolder(_ path: String) throws -> LogFormat {
+        let manager = FileManager.default
+        let entries = (try? manager.contentsOfDirectory(atPath: path)) ?? []
+        if entries.contains("trainer_state.json") { return .trainerState }
+        if MLflowReader.looksLikeStore(path) { return .mlflow }
+        if let walker = manager.enumerator(atPath: path) {
+            for case let entry as String in walker where URL(fileURLWithPath: entry).lastPathComponent.contains("tfevents") {
+                return .tfevents
+            }
+        }
+        if entries.contains(where: { $0.hasPrefix("checkpoint-") }) { return .trainerState }
+        throw InputError(file: path, message: "a folder with no logs scalefit knows: expected an MLflow mlruns tree, tfevents files or trainer_state.json")
+    }
+
+    private static func trainerStateFile(in folder: String) throws -> String {
+        let top = (folder as NSString).appendingPathComponent("trainer_state.json")
+        if FileManager.default.fileExists(atPath: top) { return top }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let best = entries.compactMap { name -> (Int, String)? in
+            guard name.hasPrefix("checkpoint-"), let step = Int(name.dropFirst("checkpoint-".count)) else { return nil }
+            let file = ((folder as NSString).appendingPathComponent(name) as NSString).appendingPathComponent("trainer_state.json")
+            return FileManager.default.fileExists(atPath: file) ? (step, file) : nil
+        }.max { $0.0 < $1.0 }
+        guard let best else { throw InputError(file: folder, message: "no trainer_state.json in this folder or its checkpoint-* folders") }
+        return best.1
+    }
+
+    /// The format of a file from its first bytes (and its name, for tfevents).
+    static func detect(head: [UInt8], path: String) throws -> LogFormat {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        if name.contains("tfevents") || TFEventsReader.looksLikeRecord(head) { return .tfevents }
+        var body = head[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
+            throw InputError(file: path, line: 1, column: 1, message: "the file is UTF-16; save it as UTF-8")
+        }
+        if head.isEmpty { throw InputError(file: path, message: "the file is empty") }
+        let text = String(decoding: body, as: UTF8.self)
+        let firstNonSpace = text.first { !$0.isWhitespace }
+        if firstNonSpace == "[" {
+            let afterBracket = text.drop { $0 != "[" }.dropFirst().first { !$0.isWhitespace }
+            if afterBracket == "[" { return .tensorboardJSON }
+            if afterBracket == "{" || afterBracket == "]" { return .json }
+        }
+        var lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }.map(String.init)
+        if head.count == 64 * 1024, lines.count > 1 { lines.removeLast() }  // maybe cut short
+        if firstNonSpace == "{" {
+            if text.contains("\"log_history\"") { return .trainerState }
+            if lines.first?.hasPrefix("{'") == true { return .hfStdout }
+            let objectLines = lines.filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("{") && $0.trimmingCharacters(in: .whitespaces).hasSuffix("}") }
+            return objectLines.count >= 1 && objectLines.count == lines.count ? .jsonl : .json
+        }
+        if let logFormat = TextLogReader.detect(lines: Array(lines.prefix(200))) { return logFormat }
+        return DelimitedReader.detect(head: Array(body), path: path)
+    }
+}

@@ -1,0 +1,97 @@
+import ScalefitCore
+
+/// Text renderings of an ``IngestResult``: the `--json` report of `inspect` and `ingest`,
+/// and the JSON Lines form of the series (`ingest -o tidy.jsonl`).
+///
+/// JSON numbers are plain JSON numbers in Swift's shortest round-trip form; a value that
+/// is not finite is written as `null` (JSON has no NaN), with the reason in the drop report.
+extension IngestResult {
+    /// `{"schema_version": 1, "tool": {…}, "inputs": [{"path", "sha256", "format", "bytes"}],
+    /// "series": [{"run", "metric", "labels", "n_points", "x_min", "x_max", "x2_min", "x2_max",
+    /// "value_first", "value_last", "value_min", "value_max", "band"}], "dropped": [{"reason",
+    /// "scope", "count"}], "dropped_total", "warnings": […]}`.
+    public func jsonReport(toolName: String = "scalefit", toolVersion: String, options: [String: String] = [:]) -> String {
+        var out = "{\n  \"schema_version\": 1,\n"
+        out += "  \"tool\": {\"name\": \(JSONText.string(toolName)), \"version\": \(JSONText.string(toolVersion))},\n"
+        out += "  \"inputs\": [" + sources.map {
+            "\n    {\"path\": \(JSONText.string($0.path)), \"sha256\": \(JSONText.string($0.sha256)), \"format\": \(JSONText.string($0.format.rawValue)), \"bytes\": \($0.bytes)}"
+        }.joined(separator: ",") + (sources.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"options\": {" + options.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ") + "},\n"
+        var items: [String] = []
+        for (k, s) in series.enumerated() {
+            var fields = [
+                "\"run\": \(JSONText.string(s.run))", "\"metric\": \(JSONText.string(s.metric))",
+                "\"labels\": {" + s.labels.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ") + "}",
+                "\"n_points\": \(s.count)",
+                "\"x_min\": \(JSONText.number(s.x.min()))", "\"x_max\": \(JSONText.number(s.x.max()))",
+            ]
+            if let x2 = s.x2 {
+                fields += ["\"x2_min\": \(JSONText.number(x2.min()))", "\"x2_max\": \(JSONText.number(x2.max()))"]
+            }
+            fields += [
+                "\"value_first\": \(JSONText.number(s.values.first))", "\"value_last\": \(JSONText.number(s.values.last))",
+                "\"value_min\": \(JSONText.number(s.values.min()))", "\"value_max\": \(JSONText.number(s.values.max()))",
+                "\"band\": \(k < bands.count && bands[k] != nil ? "true" : "false")",
+            ]
+            items.append("\n    {" + fields.joined(separator: ", ") + "}")
+        }
+        out += "  \"series\": [" + items.joined(separator: ",") + (items.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"dropped\": [" + report.entries.map {
+            "\n    {\"reason\": \(JSONText.string($0.reason.rawValue)), \"scope\": \(JSONText.string($0.scope)), \"count\": \($0.count)}"
+        }.joined(separator: ",") + (report.entries.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"dropped_total\": \(report.total),\n"
+        out += "  \"warnings\": [" + warnings.map { "\n    " + JSONText.string($0) }.joined(separator: ",") + (warnings.isEmpty ? "]\n" : "\n  ]\n")
+        return out + "}\n"
+    }
+
+    /// One JSON object per point: `run`, `metric`, `x`, `value`, then `x2`, `wall_time`,
+    /// `min`/`max` (a W&B band) when present, then the labels.
+    public func jsonLines() -> String {
+        var out = ""
+        for (k, s) in series.enumerated() {
+            let labels = s.labels.sorted { $0.key < $1.key }.map { ", \(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined()
+            let band = k < bands.count ? bands[k] : nil
+            for i in 0..<s.count {
+                out += "{\"run\": \(JSONText.string(s.run)), \"metric\": \(JSONText.string(s.metric)), \"x\": \(JSONText.number(s.x[i])), \"value\": \(JSONText.number(s.values[i]))"
+                if let x2 = s.x2 { out += ", \"x2\": \(JSONText.number(x2[i]))" }
+                if let wall = s.wallTimes, i < wall.count { out += ", \"wall_time\": \(JSONText.number(wall[i]))" }
+                if let band, band.lower[i].isFinite || band.upper[i].isFinite {
+                    out += ", \"min\": \(JSONText.number(band.lower[i])), \"max\": \(JSONText.number(band.upper[i]))"
+                }
+                out += labels + "}\n"
+            }
+        }
+        return out
+    }
+}
+
+/// JSON spellings of strings and numbers.
+public enum JSONText {
+    /// A JSON string literal with the escapes RFC 8259 §7 requires.
+    public static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A JSON number, or `null` for a missing or non-finite value.
+    public static func number(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "null" }
+        return "\(value)"
+    }
+}

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import ScalefitCore
+
+extension LogFormat: ExpressibleByArgument {}
+extension RepeatedStepPolicy: ExpressibleByArgument {}
+
+/// The options every command that reads logs shares: which columns, which metric, and
+/// the clean-up policies (see `IngestOptions`).
+struct IngestArguments: ParsableArguments {
+    @Argument(help: "Files or folders to read; - reads standard input.")
+    var paths: [String]
+
+    @Option(help: "The input format (detected from the content when left out).")
+    var format: LogFormat?
+
+    @Option(name: .customLong("x"), help: "The x column: step, tokens, a column name, or for sweep tables N, D, C; two names (N,D) for a two-input law.")
+    var x: String?
+
+    @Option(name: .customLong("y"), help: "The value column (default: every numeric column; in sweep tables the loss).")
+    var y: String?
+
+    @Option(name: .customLong("group"), help: "A column whose values split rows into runs (repeatable).")
+    var group: [String] = []
+
+    @Option(help: "Keep only this metric, e.g. eval/loss.")
+    var metric: String?
+
+    @Option(help: "Multiply steps by this to get tokens (batch × sequence length × accumulation × ranks).")
+    var tokensPerStep: Double?
+
+    @Option(help: "Drop points with x below this (cut the warm-up).")
+    var minX: Double?
+
+    @Option(help: "What to do with repeated x after a restart.")
+    var repeated: RepeatedStepPolicy = .last
+
+    @Flag(help: "Join the runs of each metric, in input order, into one series (a resumed run); a later run wins where they overlap.")
+    var stitch = false
+
+    @Flag(name: .customLong("derive"), help: "In sweep tables, derive the missing one of N, D, C from C ≈ 6·N·D.")
+    var derive = false
+
+    @Option(help: "The run name to use instead of the one found in the file.")
+    var run: String?
+
+    @Option(help: "The cell delimiter: a character, or tab.")
+    var delimiter: String?
+
+    @Flag(help: "Keep runs that did not finish (W&B State, sweep status).")
+    var includeUnfinished = false
+
+    /// The library's options.
+    func options() throws -> IngestOptions {
+        var options = IngestOptions()
+        options.format = format
+        if let x {
+            let parts = x.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2 {
+                options.xColumn = parts[0]
+                options.x2Column = parts[1]
+            } else {
+                options.xColumn = x
+            }
+        }
+        options.yColumn = y
+        options.groupColumns = group
+        options.metric = metric
+        if let tokensPerStep, !(tokensPerStep > 0) { throw UsageError("--tokens-per-step must be a positive number") }
+        options.tokensPerStep = tokensPerStep
+        options.minX = minX
+        options.repeatedSteps = repeated
+        options.stitch = stitch
+        options.deriveFromCompute = derive
+        options.run = run
+        options.includeUnfinished = includeUnfinished
+        if let delimiter {
+            if delimiter == "tab" || delimiter == "\\t" {
+                options.delimiter = 9
+            } else if delimiter.utf8.count == 1 {
+                options.delimiter = delimiter.utf8.first
+            } else {
+                throw UsageError("--delimiter must be one character or \"tab\", not \"\(delimiter)\"")
+            }
+        }
+        return options
+    }
+
+    /// The options as strings, for the `"options"` object of `--json`.
+    var summary: [String: String] {
+        var out: [String: String] = ["repeated": repeated.rawValue]
+        if let format { out["format"] = format.rawValue }
+        if let x { out["x"] = x }
+        if let y { out["y"] = y }
+        if !group.isEmpty { out["group"] = group.joined(separator: ",") }
+        if let metric { out["metric"] = metric }
+        if let tokensPerStep { out["tokens_per_step"] = "\(tokensPerStep)" }
+        if let minX { out["min_x"] = "\(minX)" }
+        if stitch { out["stitch"] = "true" }
+        if derive { out["derive"] = "true" }
+        return out
+    }
+
+    /// Reads the inputs and prints the drop report and warnings to stderr.
+    func read() throws -> IngestResult {
+        let result = try Ingest.read(paths: paths, options: options())
+        var lines = result.warnings.map { "warning: \($0)" }
+        lines += result.report.lines.map { "note: \($0)" }
+        if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+        return result
+    }
+}
+
+/// `scalefit ingest PATH... -o tidy.csv|tidy.jsonl`: the normalised table.
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Read training logs and write one normalised table (run,metric,x,value,…).",
+        discussion: """
+            Reads W&B, TensorBoard, Hugging Face, MLflow, Lightning, plain-text logs, sweep tables and \
+            generic CSV/TSV/JSON/JSONL, detected from the content. Writes CSV, or JSON Lines when the \
+            output name ends in .jsonl. Nothing is written when an input is bad (exit status 2).
+            """)
+
+    @OptionGroup var input: IngestArguments
+
+    @Option(name: .shortAndLong, help: "The output file (.csv or .jsonl); - or nothing writes CSV to standard output.")
+    var output: String?
+
+    @Flag(help: "Print the report (inputs with SHA-256, series, what was dropped) as JSON on standard output.")
+    var json = false
+
+    func run() throws {
+        let result = try input.read()
+        let text = output?.hasSuffix(".jsonl") == true ? result.jsonLines() : NormalForm.csv(result.series)
+        if let output, output != "-" {
+            try AtomicWriter.write(text, to: output)
+        } else {
+            if json { throw UsageError("--json prints the report on standard output; write the table to a file with -o") }
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        if json {
+            FileHandle.standardOutput.write(Data(result.jsonReport(toolVersion: ScalefitCommand.version, options: input.summary).utf8))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import ScalefitCore
+
+/// `scalefit inspect PATH... [--json]`: what is in the logs before fitting them.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show the detected format, runs, metrics, x ranges, point counts and warnings of training logs.")
+
+    @OptionGroup var input: IngestArguments
+
+    @Flag(help: "Print one JSON document (schema_version 1) instead of a table.")
+    var json = false
+
+    func run() throws {
+        let result = try input.read()
+        if json {
+            FileHandle.standardOutput.write(Data(result.jsonReport(toolVersion: ScalefitCommand.version, options: input.summary).utf8))
+            return
+        }
+        var out = ""
+        for source in result.sources {
+            out += "\(source.path): \(source.format.rawValue), \(source.bytes) bytes, sha256 \(source.sha256)\n"
+        }
+        let header = ["run", "metric", "points", "x from", "x to", "first", "last", "min"]
+        var rows: [[String]] = []
+        for (k, s) in result.series.enumerated() {
+            var metric = s.metric
+            if k < result.bands.count, result.bands[k] != nil { metric += " (min/max band)" }
+            rows.append([s.run, metric, "\(s.count)", short(s.x.first), short(s.x.last), short(s.values.first),
+                         short(s.values.last), short(s.values.min())])
+        }
+        let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { c, cell in
+                c >= 2 ? String(repeating: " ", count: widths[c] - cell.count) + cell : cell + String(repeating: " ", count: widths[c] - cell.count)
+            }.joined(separator: "  ")
+        }
+        out += "\n" + line(header) + "\n"
+        for row in rows { out += line(row) + "\n" }
+        out += "\n\(result.series.count) series, \(result.series.reduce(0) { $0 + $1.count }) points, \(result.report.total) dropped, \(result.warnings.count) warnings\n"
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    private func short(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
+        return String(format: "%.6g", value)
+    }
+}

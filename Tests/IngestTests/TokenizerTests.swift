@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import ScalefitCore
+@testable import Ingest
+
+/// The tokenizer against RFC 4180's rules (section 2: quoted cells may hold commas,
+/// line breaks and doubled quotes) and the byte-order mark and line ends of §12 of
+/// shared/reference/log-formats.md.
+@Suite("CSV tokenizer")
+struct TokenizerTests {
+    func records(_ text: String, delimiter: UInt8? = nil) throws -> [[String]] {
+        let path = try Support.temporaryFile("t.csv", text)
+        let tokenizer = try CSVTokenizer(source: ByteSource(path: path), delimiter: delimiter)
+        var out: [[String]] = []
+        while try tokenizer.next() { out.append(tokenizer.strings()) }
+        return out
+    }
+
+    @Test("quoted cells hold delimiters, line breaks and doubled quotes (RFC 4180 §2.6, §2.7)")
+    func quoting() throws {
+        let rows = try records("a,b\n\"6 Enc, 6 Dec\",\"say \"\"hi\"\"\nthere\"\n")
+        #expect(rows == [["a", "b"], ["6 Enc, 6 Dec", "say \"hi\"\nthere"]])
+    }
+
+    @Test("BOM, CRLF and a lone CR; no line end at the end of the file")
+    func lineEnds() throws {
+        let rows = try records("\u{FEFF}x,y\r\n1,2\r3,4")
+        #expect(rows == [["x", "y"], ["1", "2"], ["3", "4"]])
+    }
+
+    @Test("tab and semicolon delimiters are sniffed from the first line")
+    func sniffing() throws {
+        #expect(try records("a\tb\n1\t2\n") == [["a", "b"], ["1", "2"]])
+        #expect(try records("a;b\n1;2\n") == [["a", "b"], ["1", "2"]])
+    }
+
+    @Test("a record that spans chunk boundaries reads whole")
+    func longRecords() throws {
+        let cell = String(repeating: "x", count: 3 << 20)
+        let rows = try records("a,b\n\"\(cell)\",1\n2,3\n")
+        #expect(rows.count == 3)
+        #expect(rows[1][0].utf8.count == 3 << 20)
+        #expect(rows[2] == ["2", "3"])
+    }
+
+    @Test("an unterminated quote reports the line and column of the opening quote")
+    func unterminated() throws {
+        #expect(throws: InputError(file: "", line: 3, column: 3, message: "unterminated quoted cell: expected a closing quote before the end of the file", sourceLine: "1,\"open")) {
+            do { _ = try records("a,b\n1,2\n1,\"open\nmore") } catch var error as InputError { error.file = ""; throw error }
+        }
+    }
+
+    @Test("positions count Unicode scalars, not bytes")
+    func columns() throws {
+        let path = try Support.temporaryFile("u.csv", "run,step,loss\nrün-α,1,abc\n")
+        var options = IngestOptions()
+        options.yColumn = "loss"
+        options.groupColumns = ["run"]
+        #expect {
+            _ = try Ingest.read(paths: [path], options: options)
+        } throws: { error in
+            guard let error = error as? InputError else { return false }
+            return error.line == 2 && error.column == 9 && error.description.hasSuffix("rün-α,1,abc\n            ^")
+        }
+    }
+
+    @Test("readTable reads the revisiting benchmark's quoted \"6 Enc, 6 Dec\" cells",
+          .enabled(if: FileManager.default.fileExists(atPath: Support.root.appendingPathComponent("../shared/data/revisiting-benchmark/benchmark.lang.csv").path)))
+    func benchmarkTable() throws {
+        let table = try Ingest.readTable(path: Support.root.appendingPathComponent("../shared/data/revisiting-benchmark/benchmark.lang.csv").path)
+        #expect(table.header == ["Domain", "Task", "Model", "Seen Examples", "Loss", "Training"])
+        #expect(table.rows.first?[2] == "6 Enc, 6 Dec")
+        #expect(table.rows.allSatisfy { $0.count == 6 })
+        #expect(table.column("training") == 5)
+    }
+}
