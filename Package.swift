@@ -57,7 +57,7 @@ let package = Package(
         // Side-by-side benchmarks (benchmarks/fit/run.sh); never part of the tests.
         .executableTarget(
             name: "fit-benchmarks",
-            dependencies: ["Fit", "ScalefitCore"],
+            dependencies: ["Fit", "ScalefitCore", "Ingest"],
             path: "benchmarks/fit/Sources"
         ),
         .testTarget(

@@ -33,10 +33,10 @@ public struct InputRecord: Sendable {
 /// NaN and ±∞ are written as `null`, and the fit's `warnings` say which value was not finite.
 public enum FitReport {
     public static func json(
-        fits: [FitResult], comparison: [FitResult] = [], inputs: [InputRecord], options: [(String, JSONValue)],
+        fits: [FitResult], comparison: [FitResult] = [], inputs: [InputRecord], options: [(String, JSONNode)],
         toolVersion: String
-    ) -> JSONValue {
-        var document: [(String, JSONValue)] = [
+    ) -> JSONNode {
+        var document: [(String, JSONNode)] = [
             ("schema_version", .integer(1)),
             ("tool", .object([("name", .string("scalefit")), ("version", .string(toolVersion))])),
             ("inputs", .array(inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
@@ -55,27 +55,27 @@ public enum FitReport {
         return .object(document)
     }
 
-    static func fitObject(_ fit: FitResult) -> JSONValue {
+    static func fitObject(_ fit: FitResult) -> JSONNode {
         var warnings = fit.warnings
-        func checked(_ name: String, _ value: Double?) -> JSONValue {
+        func checked(_ name: String, _ value: Double?) -> JSONNode {
             if let value, !value.isFinite { warnings.append("\(name) is not finite (\(value)); written as null") }
             return .finite(value)
         }
-        let parameters: [JSONValue] = fit.parameters.map { p in
-            var members: [(String, JSONValue)] = [
+        let parameters: [JSONNode] = fit.parameters.map { p in
+            var members: [(String, JSONNode)] = [
                 ("name", .string(p.name)), ("value", checked(p.name, p.value)), ("stderr", .finite(p.standardError)),
                 ("ci95", .pair(p.ci95)), ("bootstrap_ci95", .pair(p.bootstrapCI95)),
             ]
             if let note = p.note { members.append(("note", .string(note))) }
             return .object(members)
         }
-        let derived: [JSONValue] = fit.derived.map { d in
+        let derived: [JSONNode] = fit.derived.map { d in
             .object([
                 ("name", .string(d.name)), ("meaning", .string(d.meaning)), ("value", .finite(d.value)),
                 ("bootstrap_ci95", .pair(d.bootstrapCI95)),
             ])
         }
-        let holdout: JSONValue = fit.holdout.map { h in
+        let holdout: JSONNode = fit.holdout.map { h in
             .object([
                 ("k", .integer(h.k)), ("rmsle", checked("holdout rmsle", h.rmsle)),
                 ("points", .array(h.points.map { point in
@@ -86,13 +86,13 @@ public enum FitReport {
                 })),
             ])
         } ?? .null
-        let predictions: [JSONValue] = fit.predictions.map { p in
+        let predictions: [JSONNode] = fit.predictions.map { p in
             .object([
                 ("x", .finite(p.x)), ("x2", .finite(p.x2)), ("value", checked("prediction at \(p.x)", p.value)),
                 ("confidence_band", .pair(p.confidenceBand)), ("prediction_interval", .pair(p.predictionInterval)),
             ])
         }
-        var members: [(String, JSONValue)] = [
+        var members: [(String, JSONNode)] = [
             ("series", .string(fit.series)), ("model", .string(fit.model)), ("formula", .string(fit.formula)),
             ("n_points", .integer(fit.pointCount)), ("converged", .bool(fit.converged)),
             ("status", .string(fit.status.code)), ("status_detail", .string(fit.status.description)),

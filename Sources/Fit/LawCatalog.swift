@@ -53,6 +53,21 @@ public enum LawCatalog {
             let x = a.aicc ?? .infinity, y = b.aicc ?? .infinity
             return x != y ? x < y : a.bic < b.bic
         }
+        // Laws within ΔAICc ≤ 2 of the best are statistically indistinguishable (Burnham &
+        // Anderson 2002); among them prefer the better extrapolator. M4 is the strongest
+        // published one on the revisiting benchmark (Alabdulmohsin et al. 2022).
+        if let best = fits.first, best.converged, let bestScore = best.aicc {
+            let close = fits.prefix { $0.converged && ($0.aicc ?? .infinity) <= bestScore + 2 }
+            if let preferred = close.min(by: { extrapolationRank($0.model) < extrapolationRank($1.model) }),
+               let index = fits.firstIndex(where: { $0.model == preferred.model }) {
+                fits.insert(fits.remove(at: index), at: 0)
+            }
+        }
         return (fits, skipped)
+    }
+
+    /// Preference among laws that fit equally well: lower extrapolates better.
+    static func extrapolationRank(_ model: String) -> Int {
+        ["m4": 0, "saturating": 1, "m3": 2, "broken1": 3, "power": 4][model] ?? 5
     }
 }

@@ -2,6 +2,7 @@
 // prints one JSON object per case (median of repeated runs). The Python peers run on the
 // same files in benchmarks/fit/peers.py. Never part of the test suite.
 import Fit
+import Ingest
 import Foundation
 import ScalefitCore
 
@@ -130,4 +131,49 @@ if wanted("anatomy") {
     }
     let allocation = try time(repeats: 2000) { _ = try NonlinearLeastSquares(problem: problem) }
     emit(["case": "workspace_allocation", "seconds": allocation])
+}
+
+// 5. Extrapolation on the 20 language curves of revisiting-benchmark: fit on Training == 1,
+// score the RMS log error on Training == 0 (Alabdulmohsin et al. 2022, eq. 4), per domain.
+if wanted("revisiting") {
+    let path = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "../shared/data/revisiting-benchmark/benchmark.lang.csv"
+    let table = try Ingest.readTable(path: path)
+    let c = (domain: table.column("Domain")!, task: table.column("Task")!, model: table.column("Model")!,
+             x: table.column("Seen Examples")!, y: table.column("Loss")!, training: table.column("Training")!)
+    var order: [String] = []
+    var curves: [String: (domain: String, fit: [(Double, Double)], held: [(Double, Double)])] = [:]
+    var seen = Set<[String]>()
+    for row in table.rows where seen.insert(row).inserted {  // LM curves appear four times verbatim
+        let key = "\(row[c.domain])|\(row[c.task])|\(row[c.model])"
+        if curves[key] == nil { order.append(key); curves[key] = (row[c.domain], [], []) }
+        let point = (Double(row[c.x])!, Double(row[c.y])!)
+        if row[c.training] == "1" { curves[key]!.fit.append(point) } else { curves[key]!.held.append(point) }
+    }
+    var options = FitOptions()
+    options.threads = 1
+    let strategies: [(String, (Series) throws -> FitResult)] = [
+        ("saturating", { try SaturatingLaw().fit(to: $0, options: options) }),
+        ("m4", { try M4Law().fit(to: $0, options: options) }),
+        ("auto", { series in
+            let ranked = LawCatalog.compare(LawCatalog.candidates(inputCount: 1, pointCount: series.count), on: series, options: options).fits
+            guard let best = ranked.first else { throw FitError("no fit") }
+            return best
+        }),
+    ]
+    for (name, strategy) in strategies {
+        var perDomain: [String: [Double]] = [:]
+        var chosen: [String: Int] = [:]
+        for key in order {
+            let curve = curves[key]!
+            let series = Series(run: key, metric: "loss", x: curve.fit.map(\.0), values: curve.fit.map(\.1))
+            guard let fit = try? strategy(series) else { perDomain[curve.domain, default: []].append(.nan); continue }
+            chosen[fit.model, default: 0] += 1
+            let law = LawCatalog.law(named: fit.model)!
+            let errors = curve.held.map { Foundation.log(law.value($0.0, .nan, parameters: fit.values)) - Foundation.log($0.1) }
+            perDomain[curve.domain, default: []].append((errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot())
+        }
+        var fields: [String: Any] = ["case": "revisiting_\(name)", "chosen": chosen]
+        for (domain, values) in perDomain { fields["rmsle_\(domain)"] = values.reduce(0, +) / Double(values.count) }
+        emit(fields)
+    }
 }

@@ -3,25 +3,25 @@
 /// Numbers are plain JSON numbers in Swift's shortest round-trip form. A value that is not
 /// finite (NaN, ±∞) is written as `null`; callers that emit one also add a line to the
 /// document's `warnings` saying why (DESIGN.md, "Output contract").
-public indirect enum JSONValue: Sendable, Equatable {
+public indirect enum JSONNode: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
     case integer(Int)
     case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
+    case array([JSONNode])
+    case object([(String, JSONNode)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered() == b.rendered() }
+    public static func == (a: JSONNode, b: JSONNode) -> Bool { a.rendered() == b.rendered() }
 
     /// `.number(v)` for finite v, `.null` otherwise.
-    public static func finite(_ value: Double?) -> JSONValue {
+    public static func finite(_ value: Double?) -> JSONNode {
         guard let value, value.isFinite else { return .null }
         return .number(value)
     }
 
     /// `[lo, hi]` or `null`.
-    public static func pair(_ pair: (Double, Double)?) -> JSONValue {
+    public static func pair(_ pair: (Double, Double)?) -> JSONNode {
         guard let pair else { return .null }
         return .array([.finite(pair.0), .finite(pair.1)])
     }
@@ -42,7 +42,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             else if v == v.rounded(), abs(v) < 1e15 { out += String(Int64(v)) }
             else { out += "\(v)" }
         case .integer(let i): out += String(i)
-        case .string(let s): JSONValue.escape(s, into: &out)
+        case .string(let s): JSONNode.escape(s, into: &out)
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
             if items.allSatisfy({ $0.isScalar }) {
@@ -66,7 +66,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             out += "{\n"
             for (i, (key, value)) in members.enumerated() {
                 out += String(repeating: " ", count: indent + 2)
-                JSONValue.escape(key, into: &out)
+                JSONNode.escape(key, into: &out)
                 out += ": "
                 value.write(to: &out, indent: indent + 2)
                 out += i + 1 < members.count ? ",\n" : "\n"
