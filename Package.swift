@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "scalefit", targets: ["scalefit"]),
         .library(name: "ScalefitCore", targets: ["ScalefitCore"]),
         .library(name: "Fit", targets: ["Fit"]),
+        .library(name: "Generate", targets: ["Generate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,16 +36,26 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // Scenarios with known ground truth; the only code that drives GSL's RNG and
+        // distributions (GSLRandom.swift) and the BLAS/Cholesky the ridge scenario needs.
+        .target(
+            name: "Generate",
+            dependencies: ["ScalefitCore", "CGSL"]
+        ),
         .executableTarget(
             name: "scalefit",
             dependencies: [
-                "ScalefitCore", "Fit",
+                "ScalefitCore", "Fit", "Generate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "FitTests",
             dependencies: ["Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "GenerateTests",
+            dependencies: ["Generate", "ScalefitCore"]
         ),
         .testTarget(
             name: "CLITests",
