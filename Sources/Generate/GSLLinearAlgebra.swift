@@ -48,6 +48,54 @@ public enum GSLLinearAlgebra {
         return w
     }
 
+    /// The risk ‖ŵ − w1*‖² of the ridge fit averaged over the label noise ε ~ N(0, σ²) and
+    /// over the direction of the synthetic teacher's offset Δ (uniform, ‖Δ‖² = c²), given
+    /// the design — a Rao–Blackwellised form of the simulated error with far less variance:
+    ///
+    ///     λ²‖M w1*‖² + (c²/d)‖M A‖_F² + (σ²/n) tr(M G M),
+    ///
+    /// where G = XᵀX/n, A = X₂ᵀX₂/n (the synthetic rows, from `syntheticFrom` on) and
+    /// M = (G + λI)⁻¹ (`gsl_blas_dgemm`, `gsl_linalg_cholesky_decomp1`, `gsl_linalg_cholesky_invert`).
+    public static func ridgeConditionalRisk(
+        design x: DenseMatrix, syntheticFrom n1: Int, lambda: Double, sigma: Double, c2: Double, teacher w1: [Double]
+    ) throws -> Double {
+        GSLRuntime.prepare()
+        let n = x.rows, d = x.columns
+        let design = try OwnedMatrix(x)
+        let gram = try OwnedMatrix(rows: d, columns: d)
+        try check(gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1 / Double(n), design.pointer, design.pointer, 0, gram.pointer), "gsl_blas_dgemm")
+        let synthetic = try OwnedMatrix(rows: d, columns: d)
+        if n1 < n {
+            let rows = DenseMatrix(rows: n - n1, columns: d, entries: Array(x.entries[(n1 * d)...]))
+            let x2 = try OwnedMatrix(rows)
+            try check(gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1 / Double(n), x2.pointer, x2.pointer, 0, synthetic.pointer), "gsl_blas_dgemm")
+        }
+        let inverse = try OwnedMatrix(gram.dense)
+        for i in 0..<d { gsl_matrix_set(inverse.pointer, i, i, gsl_matrix_get(inverse.pointer, i, i) + lambda) }
+        let status = gsl_linalg_cholesky_decomp1(inverse.pointer)
+        guard status == GSL_SUCCESS else {
+            throw GenerateError.singular("XᵀX/n + λI is not positive definite (\(GSLRuntime.message(for: status))); use --lambda > 0")
+        }
+        try check(gsl_linalg_cholesky_invert(inverse.pointer), "gsl_linalg_cholesky_invert")
+        let ma = try OwnedMatrix(rows: d, columns: d), mg = try OwnedMatrix(rows: d, columns: d)
+        try check(gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1, inverse.pointer, synthetic.pointer, 0, ma.pointer), "gsl_blas_dgemm")
+        try check(gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1, inverse.pointer, gram.pointer, 0, mg.pointer), "gsl_blas_dgemm")
+        let m = inverse.dense.entries, maE = ma.dense.entries, mgE = mg.dense.entries
+        var frobenius = 0.0, trace = 0.0
+        for k in 0..<(d * d) { frobenius += maE[k] * maE[k]; trace += mgE[k] * m[k] }
+        var bias = 0.0
+        if lambda > 0 {
+            for i in 0..<d {
+                var s = 0.0
+                for j in 0..<d { s += m[i * d + j] * w1[j] }
+                bias += s * s
+            }
+        }
+        let risk = lambda * lambda * bias + c2 / Double(d) * frobenius + sigma * sigma / Double(n) * trace
+        guard risk.isFinite else { throw GenerateError.singular("conditional risk is not finite") }
+        return risk
+    }
+
     /// The product A·B (`gsl_blas_dgemm`).
     public static func multiply(_ a: DenseMatrix, _ b: DenseMatrix) throws -> DenseMatrix {
         precondition(a.columns == b.rows, "multiply: inner dimensions differ")

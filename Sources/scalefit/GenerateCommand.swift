@@ -13,7 +13,8 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Generate scaling-law and model-collapse data whose true law is known.",
         subcommands: [
-            HutterCommand.self, ZipfSampleCommand.self,
+            HutterCommand.self, RidgeCommand.self, MultinomialCommand.self, GaussianCommand.self,
+            KDECommand.self, ZipfSampleCommand.self,
         ]
     )
 }
@@ -143,7 +144,7 @@ struct HutterCommand: ParsableCommand {
             t: try ArgumentValues.grid(list: tList, range: tRange, listName: "--t", rangeName: "--t-range"),
             replicates: replicates,
             emitTokens: try emitTokens.map { try ArgumentValues.count($0, "--emit-tokens") })
-        try output.write(try setting.generate(seed: output.seed, toolVersion: ScalefitCommand.version))
+        try output.write(try Scenario.hutter(setting).generate(seed: output.seed, toolVersion: ScalefitCommand.version))
     }
 }
 
@@ -172,11 +173,111 @@ struct ZipfSampleCommand: ParsableCommand {
 
     func run() throws {
         let setting = ZipfSampleSetting(alpha: alpha, xmin: xmin, count: try ArgumentValues.count(count, "--count"))
-        let data = try setting.generate(seed: seed, toolVersion: ScalefitCommand.version)
+        let data = try Scenario.zipfSample(setting).generate(seed: seed, toolVersion: ScalefitCommand.version)
         if let out {
             try data.write(to: out)
         } else {
             FileHandle.standardOutput.write(Data(data.extraFiles["samples.txt", default: ""].utf8))
         }
+    }
+}
+
+extension Workflow: ExpressibleByArgument {}
+extension RealSample: ExpressibleByArgument {}
+extension KDEDataset: ExpressibleByArgument {}
+
+/// `scalefit generate ridge`: real + synthetic rows, ridge fit, test error vs n (§2).
+struct RidgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ridge",
+        abstract: "Ridge regression on real and synthetic rows: test error vs n, with the isotropic closed form.",
+        discussion: "Example: scalefit generate ridge --d 200 --p2 0.1 --c2 1 --n-range 400:20000:12 --out runs/ridge"
+    )
+
+    @Option(help: "Dimension d.") var d: Int
+    @Option(help: "Synthetic fraction p2 of the rows.") var p2: Double
+    @Option(help: "Label quality gap c² = ‖w2* − w1*‖².") var c2: Double
+    @Option(help: "Label noise σ.") var sigma: Double = 1
+    @Option(help: "Ridge λ (0 = least squares; needs n > width).") var lambda: Double = 0
+    @Option(help: "Random projection width m (model size).") var m: Int?
+    @Option(name: .customLong("n"), help: "Comma-separated sample sizes.") var nList: String?
+    @Option(name: .customLong("n-range"), help: "FROM:TO:COUNT, log-spaced sample sizes.") var nRange: String?
+    @Option(help: "Designs per n.") var replicates: Int = 20
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let sizes = try ArgumentValues.grid(list: nList, range: nRange, listName: "--n", rangeName: "--n-range")
+        guard sizes.allSatisfy({ $0 >= 1 && $0 < 1e9 }) else { throw UsageError("every n must be ≥ 1") }
+        let setting = RidgeSetting(dimension: d, p2: p2, c2: c2, sigma: sigma, lambda: lambda, projection: m,
+                                   sizes: sizes.map { Int($0.rounded()) }, replicates: replicates)
+        try output.write(try Scenario.ridge(setting).generate(seed: output.seed, toolVersion: ScalefitCommand.version))
+    }
+}
+
+/// `scalefit generate multinomial`: recursive estimation of a categorical law (§3).
+struct MultinomialCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "multinomial",
+        abstract: "Recursive estimation of a categorical distribution: S_m, entropy, support size, drift per generation.",
+        discussion: "Example: scalefit generate multinomial --vocab 100 --n 50 --generations 200 --out runs/multi"
+    )
+
+    @Option(help: "Vocabulary size V.") var vocab: Int
+    @Option(help: "Zipf exponent of p⁽⁰⁾ (0 = uniform).") var beta: Double = 1.2
+    @Option(help: "Synthetic samples n per generation.") var n: Int
+    @Option(help: "Real samples N per generation (0 = fully synthetic).") var real: Int = 0
+    @Option(name: .customLong("real-sample"), help: "fresh or fixed real sample.") var realSample: RealSample = .fresh
+    @Option(help: "Generations M.") var generations: Int
+    @Option(help: "Independent chains to average.") var replicates: Int = 100
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let setting = MultinomialSetting(vocabulary: vocab, beta: beta, n: n, real: real, realSample: realSample,
+                                         generations: generations, replicates: replicates)
+        try output.write(try Scenario.multinomial(setting).generate(seed: output.seed, toolVersion: ScalefitCommand.version))
+    }
+}
+
+/// `scalefit generate gaussian`: iterated Gaussian fitting under a workflow (§4).
+struct GaussianCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gaussian",
+        abstract: "Iterated multivariate Gaussian fitting: replace, accumulate or accumulate-subsample.",
+        discussion: "Example: scalefit generate gaussian --d 2 --n 100 --iterations 100 --workflow replace --out runs/gauss"
+    )
+
+    @Option(help: "Dimension d.") var d: Int
+    @Option(help: "True variance σ² (covariance σ²I).") var sigma2: Double = 1
+    @Option(help: "Samples n per iteration.") var n: Int
+    @Option(help: "Iterations T.") var iterations: Int
+    @Option(help: "replace, accumulate or accumulate-subsample.") var workflow: Workflow
+    @Option(help: "Independent runs to average.") var replicates: Int = 100
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let setting = GaussianSetting(dimension: d, sigma2: sigma2, n: n, iterations: iterations, workflow: workflow, replicates: replicates)
+        try output.write(try Scenario.gaussian(setting).generate(seed: output.seed, toolVersion: ScalefitCommand.version))
+    }
+}
+
+/// `scalefit generate kde`: iterated kernel density estimation under a workflow (§4).
+struct KDECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kde",
+        abstract: "Iterated Gaussian-kernel density estimation on 2-D data: test NLL per iteration.",
+        discussion: "Example: scalefit generate kde --dataset moons --n 200 --bandwidth 0.1 --iterations 30 --workflow accumulate --out runs/kde"
+    )
+
+    @Option(help: "blobs, moons or circles.") var dataset: KDEDataset = .moons
+    @Option(help: "Samples n per iteration.") var n: Int
+    @Option(help: "Kernel bandwidth h.") var bandwidth: Double = 0.1
+    @Option(help: "Iterations T.") var iterations: Int
+    @Option(help: "replace, accumulate or accumulate-subsample.") var workflow: Workflow
+    @Option(help: "Independent runs to average.") var replicates: Int = 10
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let setting = KDESetting(dataset: dataset, n: n, bandwidth: bandwidth, iterations: iterations, workflow: workflow, replicates: replicates)
+        try output.write(try Scenario.kde(setting).generate(seed: output.seed, toolVersion: ScalefitCommand.version))
     }
 }
