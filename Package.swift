@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ScalefitCore", targets: ["ScalefitCore"]),
         .library(name: "Fit", targets: ["Fit"]),
         .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Generate", targets: ["Generate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,10 +48,16 @@ let package = Package(
             name: "Ingest",
             dependencies: ["ScalefitCore"]
         ),
+        // Scenarios with known ground truth; the only code that drives GSL's RNG and
+        // distributions (GSLRandom.swift) and the BLAS/Cholesky the ridge scenario needs.
+        .target(
+            name: "Generate",
+            dependencies: ["ScalefitCore", "CGSL"]
+        ),
         .executableTarget(
             name: "scalefit",
             dependencies: [
-                "ScalefitCore", "Fit", "Export", "Ingest",
+                "ScalefitCore", "Fit", "Export", "Ingest", "Generate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +74,10 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "ScalefitCore"]
+        ),
+        .testTarget(
+            name: "GenerateTests",
+            dependencies: ["Generate", "ScalefitCore"]
         ),
         .testTarget(
             name: "CLITests",

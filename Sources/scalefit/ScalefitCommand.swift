@@ -13,7 +13,10 @@ struct ScalefitCommand: ParsableCommand {
         commandName: "scalefit",
         abstract: "Fit, diagnose and generate scaling-law data: power laws, plateaus, model collapse.",
         version: version,
-        subcommands: [DemoCommand.self, InspectCommand.self, IngestCommand.self, FitCommand.self, ModelsCommand.self]
+        subcommands: [
+            DemoCommand.self, InspectCommand.self, IngestCommand.self, FitCommand.self, ModelsCommand.self,
+            GenerateCommand.self,
+        ]
     )
 
     static func main() {

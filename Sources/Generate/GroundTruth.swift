@@ -1,0 +1,146 @@
+import Foundation
+import ScalefitCore
+
+/// A value in `truth.json`: a number, an integer, a string, a list of numbers, or null
+/// (a number that is not finite is written as null, as DESIGN.md's output contract asks).
+public enum TruthValue: Codable, Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+    case number(Double)
+    case integer(Int)
+    case text(String)
+    case numbers([Double])
+    case null
+
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(integerLiteral value: Int) { self = .integer(value) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .number(let v): if v.isFinite { try container.encode(v) } else { try container.encodeNil() }
+        case .integer(let v): try container.encode(v)
+        case .text(let v): try container.encode(v)
+        case .numbers(let v): try container.encode(v.map { $0.isFinite ? $0 : nil })
+        case .null: try container.encodeNil()
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let v = try? container.decode(Int.self) { self = .integer(v) }
+        else if let v = try? container.decode(Double.self) { self = .number(v) }
+        else if let v = try? container.decode(String.self) { self = .text(v) }
+        else { self = .numbers(try container.decode([Double?].self).map { $0 ?? .nan }) }
+    }
+
+    /// The numeric value, if any.
+    public var number: Double? {
+        switch self {
+        case .number(let v): return v
+        case .integer(let v): return Double(v)
+        default: return nil
+        }
+    }
+}
+
+/// The parameters a generated data set obeys, written as `DIR/truth.json`.
+///
+/// `law` holds the law of collapse-theory.md the data follow — its formula as text and every
+/// derived constant (e.g. `c = 1 − 1/β`, the plateau as the exact tail mass, the plateau
+/// and second-descent onsets) — so a fit can be checked against it.
+public struct GroundTruth: Codable, Sendable, Hashable {
+    public struct Tool: Codable, Sendable, Hashable {
+        public var name: String
+        public var version: String
+    }
+
+    public var schemaVersion: Int
+    public var tool: Tool
+    /// The scenario, e.g. `hutter`.
+    public var scenario: String
+    /// The section of collapse-theory.md the scenario implements.
+    public var reference: String
+    public var seed: UInt64
+    /// Every parameter of the setting, named as in collapse-theory.md.
+    public var parameters: [String: TruthValue]
+    /// The law the data obey: formulas (text) and constants (numbers).
+    public var law: [String: TruthValue]
+    public var warnings: [String]
+
+    public init(
+        scenario: String, reference: String, seed: UInt64, parameters: [String: TruthValue],
+        law: [String: TruthValue], warnings: [String] = [], toolVersion: String = GroundTruth.defaultToolVersion
+    ) {
+        schemaVersion = 1
+        tool = Tool(name: "scalefit", version: toolVersion)
+        self.scenario = scenario
+        self.reference = reference
+        self.seed = seed
+        self.parameters = parameters
+        self.law = law
+        self.warnings = warnings
+    }
+
+    /// The version written when the caller does not say (the CLI passes its own).
+    public static let defaultToolVersion = "0.1.0"
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", tool, scenario, reference, seed, parameters, law, warnings
+    }
+
+    /// Pretty, key-sorted JSON: the same truth always gives the same bytes.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+}
+
+/// What a scenario produces: the series (the same values Ingest produces) and their truth.
+public struct GeneratedData: Sendable {
+    public var series: [Series]
+    public var truth: GroundTruth
+    /// Extra files to write beside data.csv (name → contents), e.g. `tokens.txt`.
+    public var extraFiles: [String: String]
+
+    public init(series: [Series], truth: GroundTruth, extraFiles: [String: String] = [:]) {
+        self.series = series
+        self.truth = truth
+        self.extraFiles = extraFiles
+    }
+
+    /// The series in the normal form as JSON: `{"series": [{run, metric, x, value, labels}]}`.
+    public func seriesJSON() throws -> String {
+        struct Row: Encodable {
+            var run: String, metric: String
+            var x: [Double?], value: [Double?]
+            var labels: [String: String]
+        }
+        struct Document: Encodable { var schema_version = 1; var series: [Row] }
+        let rows = series.map {
+            Row(run: $0.run, metric: $0.metric, x: $0.x.map { $0.isFinite ? $0 : nil },
+                value: $0.values.map { $0.isFinite ? $0 : nil }, labels: $0.labels)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(Document(series: rows)), as: UTF8.self) + "\n"
+    }
+
+    /// Writes `dir/data.csv` (or `data.json`), `dir/truth.json` and the extra files, each
+    /// atomically. Nothing is written until everything has been generated.
+    public func write(to dir: String, json: Bool = false) throws {
+        let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        if series.isEmpty {
+            // Sample-only scenarios (zipf-sample) have no curve to write.
+        } else if json {
+            try AtomicWriter.write(try seriesJSON(), to: base + "/data.json")
+        } else {
+            try AtomicWriter.write(NormalForm.csv(series), to: base + "/data.csv")
+        }
+        for (name, text) in extraFiles.sorted(by: { $0.key < $1.key }) {
+            try AtomicWriter.write(text, to: base + "/" + name)
+        }
+        try AtomicWriter.write(try truth.json(), to: base + "/truth.json")
+    }
+}
