@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Fit", targets: ["Fit"]),
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "Generate", targets: ["Generate"]),
+        .library(name: "Tail", targets: ["Tail"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,10 +55,16 @@ let package = Package(
             name: "Generate",
             dependencies: ["ScalefitCore", "CGSL"]
         ),
+        // Tail exponents (Clauset–Shalizi–Newman 2009) and the collapse laws they predict;
+        // GSL's minimisers only in Sources/Tail/GSLMinimizer.swift.
+        .target(
+            name: "Tail",
+            dependencies: ["ScalefitCore", "CGSL"]
+        ),
         .executableTarget(
             name: "scalefit",
             dependencies: [
-                "ScalefitCore", "Fit", "Export", "Ingest", "Generate",
+                "ScalefitCore", "Fit", "Export", "Ingest", "Generate", "Tail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +85,10 @@ let package = Package(
         .testTarget(
             name: "GenerateTests",
             dependencies: ["Generate", "ScalefitCore"]
+        ),
+        .testTarget(
+            name: "TailTests",
+            dependencies: ["Tail", "ScalefitCore"]
         ),
         .testTarget(
             name: "CLITests",
