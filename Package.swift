@@ -38,10 +38,15 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // Verdicts on curves (scaling, saturating, collapsed, grokking, degrading), built on Fit.
+        .target(
+            name: "Detect",
+            dependencies: ["ScalefitCore", "Fit"]
+        ),
         // Pure renderers (JSON, tables, and later SVG, HTML, notebooks).
         .target(
             name: "Export",
-            dependencies: ["ScalefitCore", "Fit"]
+            dependencies: ["ScalefitCore", "Fit", "Detect"]
         ),
         // Readers for training logs (CSV, W&B, TensorBoard, Hugging Face, MLflow, text
         // logs, sweep tables) producing Series. No GSL: it depends on the core only.
@@ -64,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "scalefit",
             dependencies: [
-                "ScalefitCore", "Fit", "Export", "Ingest", "Generate", "Tail",
+                "ScalefitCore", "Fit", "Detect", "Export", "Ingest", "Generate", "Tail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +78,12 @@ let package = Package(
             name: "fit-benchmarks",
             dependencies: ["Fit", "ScalefitCore", "Ingest"],
             path: "benchmarks/fit/Sources"
+        ),
+        // Detect validation on generated curves (benchmarks/detect/run.sh); never part of the tests.
+        .executableTarget(
+            name: "detect-validation",
+            dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"],
+            path: "benchmarks/detect/Sources"
         ),
         .testTarget(
             name: "FitTests",
@@ -89,6 +100,10 @@ let package = Package(
         .testTarget(
             name: "TailTests",
             dependencies: ["Tail", "ScalefitCore"]
+        ),
+        .testTarget(
+            name: "DetectTests",
+            dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"]
         ),
         .testTarget(
             name: "CLITests",
