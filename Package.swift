@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "scalefit", targets: ["scalefit"]),
         .library(name: "ScalefitCore", targets: ["ScalefitCore"]),
         .library(name: "Fit", targets: ["Fit"]),
+        .library(name: "Tail", targets: ["Tail"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,10 +36,16 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // Tail exponents (Clauset–Shalizi–Newman 2009) and the collapse laws they predict;
+        // GSL's minimisers only in Sources/Tail/GSLMinimizer.swift.
+        .target(
+            name: "Tail",
+            dependencies: ["ScalefitCore", "CGSL"]
+        ),
         .executableTarget(
             name: "scalefit",
             dependencies: [
-                "ScalefitCore", "Fit",
+                "ScalefitCore", "Fit", "Tail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -17,6 +17,8 @@
 #include <gsl/gsl_sf_lambert.h>
 #include <gsl/gsl_sf_expint.h>
 #include <gsl/gsl_sf_erf.h>
+#include <gsl/gsl_min.h>
+#include <gsl/gsl_multimin.h>
 
 // GSL exports its algorithm descriptors as mutable globals, which Swift 6 refuses to
 // read from nonisolated code. These accessors hand out the (immutable in practice)
@@ -34,5 +36,7 @@ static inline const gsl_multifit_nlinear_solver *cgsl_solver_cholesky(void) { re
 static inline const gsl_multifit_nlinear_solver *cgsl_solver_svd(void) { return gsl_multifit_nlinear_solver_svd; }
 static inline const gsl_multifit_nlinear_type *cgsl_trust(void) { return gsl_multifit_nlinear_trust; }
 static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt19937; }
+static inline const gsl_min_fminimizer_type *cgsl_min_brent(void) { return gsl_min_fminimizer_brent; }
+static inline const gsl_multimin_fminimizer_type *cgsl_multimin_nmsimplex2(void) { return gsl_multimin_fminimizer_nmsimplex2; }
 
 #endif
