@@ -54,6 +54,10 @@ let package = Package(
             dependencies: ["Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .testTarget(
+            name: "TailTests",
+            dependencies: ["Tail", "ScalefitCore"]
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["ScalefitCore"]
         ),

@@ -56,7 +56,7 @@ enum GSLMinimizer {
     /// end, that end is returned with `converged == false` (the minimum is at the bound).
     static func minimize(
         _ f: @escaping (Double) -> Double, lower: Double, upper: Double, guess: Double,
-        tolerance: Double = 1e-10, maxIterations: Int = 200
+        tolerance: Double = 1e-6, maxIterations: Int = 200
     ) -> MinimizerOutcome {
         GSLRuntime.prepare()
         precondition(lower < upper)
@@ -119,7 +119,7 @@ enum GSLMinimizer {
     /// `sizeTolerance`.
     static func minimize(
         _ f: @escaping ([Double]) -> Double, start: [Double], stepSizes: [Double],
-        sizeTolerance: Double = 1e-9, maxIterations: Int = 2000
+        sizeTolerance: Double = 1e-6, maxIterations: Int = 1000
     ) -> MinimizerOutcome {
         GSLRuntime.prepare()
         precondition(!start.isEmpty && start.count == stepSizes.count)

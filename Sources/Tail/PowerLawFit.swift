@@ -88,7 +88,8 @@ public struct PowerLawEstimator: Sendable {
             if kind == .discrete, fixedXmin != fixedXmin.rounded() { throw TailError.badXmin(fixedXmin) }
             let start = table.values.firstIndex { $0 >= fixedXmin } ?? table.values.count
             guard table.values.count - start >= 2 else { throw TailError.tooFewDistinctValues(table.values.count - start) }
-            guard var candidate = table.fit(from: start, xmin: fixedXmin, kind: kind, bestDistance: .infinity) else {
+            var hint = start
+            guard var candidate = table.fit(from: start, xmin: fixedXmin, kind: kind, bestDistance: .infinity, hint: &hint) else {
                 throw TailError.noFit
             }
             candidate.xminPosition = .fixed
@@ -104,10 +105,11 @@ public struct PowerLawEstimator: Sendable {
         }
         guard let first = indices.first, let last = indices.last else { throw TailError.noCandidates }
         var best: PowerLawFit?
+        var hint = 0
         for index in indices {
             guard let candidate = table.fit(
                 from: index, xmin: table.values[index], kind: kind,
-                bestDistance: best?.ksDistance ?? .infinity)
+                bestDistance: best?.ksDistance ?? .infinity, hint: &hint)
             else { continue }
             if candidate.ksDistance < best?.ksDistance ?? .infinity { best = candidate }
         }
@@ -189,7 +191,7 @@ struct TailTable: Sendable {
 
     /// The fit with x_min = `xmin` using the distinct values from index `start` on;
     /// `nil` when the KS distance reaches `bestDistance` (abandoned) or nothing is finite.
-    func fit(from start: Int, xmin: Double, kind: TailKind, bestDistance: Double) -> PowerLawFit? {
+    func fit(from start: Int, xmin: Double, kind: TailKind, bestDistance: Double, hint: inout Int) -> PowerLawFit? {
         let n = suffixCount[start]
         guard n >= 2 else { return nil }
         let nd = Double(n)
@@ -209,7 +211,7 @@ struct TailTable: Sendable {
             estimate = e
         }
         guard estimate.alpha.isFinite, estimate.alpha > 1 else { return nil }
-        guard let distance = ksDistance(from: start, xmin: xmin, alpha: estimate.alpha, kind: kind, stopAt: bestDistance)
+        guard let distance = ksDistance(from: start, xmin: xmin, alpha: estimate.alpha, kind: kind, stopAt: bestDistance, hint: &hint)
         else { return nil }
         return PowerLawFit(
             kind: kind, xmin: xmin, alpha: estimate.alpha, standardError: estimate.sigma,
@@ -221,16 +223,37 @@ struct TailTable: Sendable {
     /// The KS distance max_v |P̂(X < v) − P(X < v)| over the distinct tail values v, the
     /// convention of CSN's reference code and of `powerlaw` (the empirical distribution
     /// is compared just below each jump); returns `nil` once it reaches `stopAt`.
-    func ksDistance(from start: Int, xmin: Double, alpha: Double, kind: TailKind, stopAt: Double) -> Double? {
+    ///
+    /// `hint` is where the previous candidate deviated most (or was abandoned); it is
+    /// checked first, which abandons most poor candidates after one point, and updated.
+    func ksDistance(from start: Int, xmin: Double, alpha: Double, kind: TailKind, stopAt: Double, hint: inout Int) -> Double? {
         let n = Double(suffixCount[start])
         var distance = 0.0
+        var argmax = start
+        if stopAt.isFinite, hint > start, hint < values.count {
+            let below = Double(suffixCount[start] - suffixCount[hint]) / n
+            let model: Double?
+            switch kind {
+            case .continuous:
+                model = -expm1((1 - alpha) * (logValues[hint] - log(xmin)))
+            case .discrete:
+                if let zh = SpecialFunctions.hurwitzZeta(alpha, values[hint]), let z0 = SpecialFunctions.hurwitzZeta(alpha, xmin) {
+                    model = 1 - zh / z0
+                } else {
+                    model = nil
+                }
+            }
+            if let model, abs(model - below) >= stopAt { return nil }
+        }
+        defer { hint = argmax }
         switch kind {
         case .continuous:
             let logXmin = log(xmin)
             for i in start..<values.count {
                 let below = Double(suffixCount[start] - suffixCount[i]) / n
                 let model = -expm1((1 - alpha) * (logValues[i] - logXmin))
-                distance = max(distance, abs(model - below))
+                let d = abs(model - below)
+                if d > distance { distance = d; argmax = i }
                 if distance >= stopAt { return nil }
             }
         case .discrete:
@@ -250,7 +273,8 @@ struct TailTable: Sendable {
                 at = v
                 let below = Double(suffixCount[start] - suffixCount[i]) / n
                 let modelBelow = 1 - zeta / zetaXmin
-                distance = max(distance, abs(modelBelow - below))
+                let d = abs(modelBelow - below)
+                if d > distance { distance = d; argmax = i }
                 if distance >= stopAt { return nil }
             }
         }

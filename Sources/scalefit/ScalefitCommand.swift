@@ -13,7 +13,7 @@ struct ScalefitCommand: ParsableCommand {
         commandName: "scalefit",
         abstract: "Fit, diagnose and generate scaling-law data: power laws, plateaus, model collapse.",
         version: version,
-        subcommands: [DemoCommand.self]
+        subcommands: [DemoCommand.self, TailCommand.self]
     )
 
     static func main() {

@@ -1,0 +1,183 @@
+import Foundation
+
+/// A JSON value whose objects keep their key order (so documents diff cleanly).
+enum OrderedJSON {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case integer(Int)
+    case string(String)
+    case array([OrderedJSON])
+    case object([(String, OrderedJSON)])
+
+    func rendered(indent: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: indent)
+        let inner = String(repeating: "  ", count: indent + 1)
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .integer(let i): return String(i)
+        case .number(let x):
+            guard x.isFinite else { return "null" }
+            if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+            return "\(x)"
+        case .string(let s): return Self.quote(s)
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            if items.allSatisfy({ if case .number = $0 { true } else if case .null = $0 { true } else { false } }) {
+                return "[" + items.map { $0.rendered() }.joined(separator: ", ") + "]"
+            }
+            return "[\n" + items.map { inner + $0.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "]"
+        case .object(let pairs):
+            if pairs.isEmpty { return "{}" }
+            return "{\n" + pairs.map { inner + Self.quote($0.0) + ": " + $0.1.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension TailReport {
+    /// The report as one JSON document (`scalefit tail --json`).
+    ///
+    /// Schema (version 1; keys are fixed, more may be added):
+    /// ```
+    /// {"schema_version": 1, "tool": {"name", "version"}, "inputs": [{"path", "format", "rows"}],
+    ///  "options": {"kind", "xmin", "bootstrap", "seed", "scale", "predict", "cut", "t0"},
+    ///  "power_law": {"kind", "xmin", "alpha", "stderr", "ci95": [lo, hi], "n_tail", "n",
+    ///                "ks_distance", "log_likelihood", "xmin_search": {"candidates", "range",
+    ///                "position"}, "converged"},
+    ///  "exponents": {"reported": "alpha", "alpha": "…meaning…", "zipf_beta": {"value",
+    ///                "stderr", "ci95"}, "relation": "beta = 1/(alpha - 1)"},
+    ///  "bootstrap": {"replicates", "seed", "gof_p", "fitted_replicates", "alpha_sd",
+    ///                "xmin_sd"} or null,
+    ///  "comparisons": [{"alternative", "parameters": {name: value}, "log_likelihood",
+    ///                   "R", "normalized_R", "p_value", "nested", "favoured", "converged"}],
+    ///  "prediction": {"beta", "c": {"value", "ci95"}, "cuts": [{"source", "k": {…},
+    ///                 "t0", "floor": {…}, "plateau_onset": {…}}]} or null,
+    ///  "warnings": [{"code", "message"}]}
+    /// ```
+    /// A number that is not finite is written as `null`, and a `non_finite` warning names it.
+    public func json(toolVersion: String, inputPath: String, inputFormat: TailInputFormat, rows: Int, scale: Double) -> String {
+        var nonFinite: [String] = []
+        func num(_ x: Double, _ name: String) -> OrderedJSON {
+            if !x.isFinite { nonFinite.append(name) }
+            return .number(x)
+        }
+        func interval(_ r: ClosedRange<Double>?, _ name: String) -> OrderedJSON {
+            guard let r else { return .null }
+            return .array([num(r.lowerBound, name + ".ci95[0]"), num(r.upperBound, name + ".ci95[1]")])
+        }
+        func estimate(_ e: CollapsePrediction.Estimate, _ name: String) -> OrderedJSON {
+            .object([("value", num(e.value, name)), ("ci95", interval(e.confidenceInterval95, name))])
+        }
+        let fitObject: OrderedJSON = .object([
+            ("kind", .string(fit.kind.rawValue)),
+            ("xmin", num(fit.xmin, "power_law.xmin")),
+            ("alpha", num(fit.alpha, "power_law.alpha")),
+            ("stderr", num(fit.standardError, "power_law.stderr")),
+            ("ci95", interval(fit.confidenceInterval95, "power_law")),
+            ("n_tail", .integer(fit.tailCount)),
+            ("n", .integer(fit.sampleCount)),
+            ("ks_distance", num(fit.ksDistance, "power_law.ks_distance")),
+            ("log_likelihood", num(fit.logLikelihood, "power_law.log_likelihood")),
+            ("xmin_search", .object([
+                ("candidates", .integer(fit.candidateCount)),
+                ("range", .array([num(fit.searchRange.lowerBound, "xmin_search.range[0]"), num(fit.searchRange.upperBound, "xmin_search.range[1]")])),
+                ("position", .string(fit.xminPosition.rawValue)),
+            ])),
+            ("converged", .bool(fit.converged)),
+        ])
+        let exponents: OrderedJSON = .object([
+            ("reported", .string("alpha")),
+            ("alpha", .string("exponent of the distribution of values, p(x) ∝ x^(-alpha), x ≥ xmin")),
+            ("zipf_beta", .object([
+                ("value", num(zipf.beta, "zipf_beta")),
+                ("stderr", num(zipf.standardError, "zipf_beta.stderr")),
+                ("ci95", interval(zipf.confidenceInterval95, "zipf_beta")),
+            ])),
+            ("relation", .string("zipf_beta = 1/(alpha - 1): rank-frequency exponent, p_i ∝ i^(-beta)")),
+        ])
+        let bootstrapObject: OrderedJSON = bootstrap.map { b in
+            .object([
+                ("replicates", .integer(b.replicates)),
+                ("seed", .string(String(b.seed))),
+                ("gof_p", num(b.goodnessOfFitP, "bootstrap.gof_p")),
+                ("fitted_replicates", .integer(b.fittedReplicates)),
+                ("alpha_sd", num(b.alphaStandardDeviation, "bootstrap.alpha_sd")),
+                ("xmin_sd", num(b.xminStandardDeviation, "bootstrap.xmin_sd")),
+            ])
+        } ?? .null
+        let comparisonArray: OrderedJSON = .array(comparisons.map { c in
+            let name = "comparisons." + c.alternative.rawValue
+            return .object([
+                ("alternative", .string(c.alternative.rawValue)),
+                ("parameters", .object(zip(c.alternative.parameterNames, c.parameters).map { ($0.0, num($0.1, name + "." + $0.0)) })),
+                ("log_likelihood", num(c.logLikelihood, name + ".log_likelihood")),
+                ("R", num(c.logLikelihoodRatio, name + ".R")),
+                ("normalized_R", num(c.normalizedRatio, name + ".normalized_R")),
+                ("p_value", num(c.pValue, name + ".p_value")),
+                ("nested", .bool(c.nested)),
+                ("favoured", .string(c.favoured.rawValue)),
+                ("converged", .bool(c.converged)),
+            ])
+        })
+        let predictionObject: OrderedJSON = prediction.map { p in
+            .object([
+                ("beta", num(p.beta, "prediction.beta")),
+                ("c", estimate(p.cleanExponent, "prediction.c")),
+                ("cuts", .array(p.cuts.map { cut in
+                    .object([
+                        ("source", .string(cut.source)),
+                        ("k", estimate(cut.k, "prediction.k")),
+                        ("t0", cut.t0.map { num($0, "prediction.t0") } ?? .null),
+                        ("floor", estimate(cut.floor, "prediction.floor")),
+                        ("plateau_onset", estimate(cut.plateauOnset, "prediction.plateau_onset")),
+                    ])
+                })),
+            ])
+        } ?? .null
+        let optionsObject: OrderedJSON = .object([
+            ("kind", .string(options.kind?.rawValue ?? "auto")),
+            ("xmin", options.xmin.map { .number($0) } ?? .string("auto")),
+            ("bootstrap", .integer(options.bootstrapReplicates)),
+            ("seed", .string(String(options.seed))),
+            ("scale", .number(scale)),
+            ("predict", .bool(options.predict)),
+            ("cut", options.cut.map { .integer($0) } ?? .null),
+            ("t0", options.t0.map { .number($0) } ?? .null),
+        ])
+        var allWarnings = warnings
+        // Build everything first so that the non-finite names are known.
+        var document: [(String, OrderedJSON)] = [
+            ("schema_version", .integer(1)),
+            ("tool", .object([("name", .string("scalefit")), ("version", .string(toolVersion))])),
+            ("inputs", .array([.object([("path", .string(inputPath)), ("format", .string(inputFormat.rawValue)), ("rows", .integer(rows))])])),
+            ("options", optionsObject),
+            ("power_law", fitObject),
+            ("exponents", exponents),
+            ("bootstrap", bootstrapObject),
+            ("comparisons", comparisonArray),
+            ("prediction", predictionObject),
+        ]
+        if !nonFinite.isEmpty {
+            allWarnings.append(TailWarning(.nonFinite, "not finite, written as null: " + nonFinite.joined(separator: ", ")))
+        }
+        document.append(("warnings", .array(allWarnings.map { .object([("code", .string($0.code.rawValue)), ("message", .string($0.message))]) })))
+        return OrderedJSON.object(document).rendered() + "\n"
+    }
+}

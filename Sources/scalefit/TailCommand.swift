@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import ScalefitCore
+import Tail
+
+extension TailInputFormat: ExpressibleByArgument {}
+
+/// `scalefit tail`: the power-law tail of frequency data, with its tests and predictions.
+struct TailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Fit a power-law tail (Clauset–Shalizi–Newman 2009) and predict the collapse laws from it.",
+        discussion: """
+            FILE holds raw samples (one value per line), a value,count table, or token,count \
+            rows (each row one distinct token; its count is one observation). Use - for \
+            standard input. Reports alpha, the exponent of the distribution of values, and \
+            the Zipf rank exponent beta = 1/(alpha - 1).
+            """
+    )
+
+    @Argument(help: "Input file, or - for standard input.")
+    var file: String
+
+    @Flag(help: "Treat values as integers (default when every value is a whole number).")
+    var discrete = false
+
+    @Flag(help: "Treat values as real numbers.")
+    var continuous = false
+
+    @Option(help: "The layout of FILE.")
+    var format: TailInputFormat = .auto
+
+    @Option(help: ArgumentHelp("x_min: auto (minimise the KS distance) or a value.", valueName: "auto|VALUE"))
+    var xmin: String = "auto"
+
+    @Option(help: "Multiply every value by S before fitting (e.g. 1e-3 for thousands).")
+    var scale: Double = 1
+
+    @Option(help: "Bootstrap replicates for the goodness-of-fit p-value and the spread of (x_min, alpha); 0 skips.")
+    var bootstrap: Int = 0
+
+    @Option(help: "Seed of the bootstrap.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Bootstrap threads (default: all cores; results do not depend on it).")
+    var threads: Int?
+
+    @Flag(help: "Predict c = 1 - 1/beta and the floors of the collapse laws.")
+    var predict = false
+
+    @Option(help: "With --predict: a tail cut at rank K.")
+    var cut: Int?
+
+    @Option(help: "With --predict: a generator trained on T0 samples (tail cut at k ≍ T0^(1/beta)).")
+    var t0: Double?
+
+    @Flag(help: "Print one JSON document (schema_version 1) instead of the table.")
+    var json = false
+
+    func validate() throws {
+        if discrete && continuous { throw ValidationError("--discrete and --continuous exclude each other") }
+        if !(scale > 0 && scale.isFinite) { throw ValidationError("--scale must be a positive number") }
+        if bootstrap < 0 { throw ValidationError("--bootstrap must be ≥ 0") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+        if xmin != "auto", !(Double(xmin).map { $0 > 0 && $0.isFinite } ?? false) {
+            throw ValidationError("--xmin must be auto or a positive number, not \(xmin)")
+        }
+        if let cut, cut < 1 { throw ValidationError("--cut must be ≥ 1") }
+        if let t0, !(t0 >= 1 && t0.isFinite) { throw ValidationError("--t0 must be ≥ 1") }
+        if (cut != nil || t0 != nil) && !predict { throw ValidationError("--cut and --t0 need --predict") }
+    }
+
+    func run() throws {
+        let text = try readInput()
+        let parsed = try TailInput.parse(text, file: file, format: format)
+        let sample = scale == 1 ? parsed.sample : parsed.sample.scaled(by: scale)
+        let options = TailOptions(
+            kind: discrete ? .discrete : (continuous ? .continuous : nil),
+            xmin: xmin == "auto" ? nil : Double(xmin),
+            bootstrapReplicates: bootstrap, seed: seed, threads: threads,
+            predict: predict, cut: cut, t0: t0)
+        let report = try TailAnalysis.run(sample, options: options)
+        if json {
+            print(report.json(toolVersion: ScalefitCommand.version, inputPath: file, inputFormat: parsed.format, rows: parsed.rows, scale: scale), terminator: "")
+        } else {
+            print(report.text(inputPath: file, scale: scale), terminator: "")
+        }
+        for warning in report.warnings {
+            FileHandle.standardError.write(Data("scalefit tail: \(warning)\n".utf8))
+        }
+    }
+
+    private func readInput() throws -> String {
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                throw InputError(file: file, message: "cannot read the file (missing or unreadable)")
+            }
+            data = contents
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: file, message: "not UTF-8 text")
+        }
+        return text
+    }
+}
