@@ -45,6 +45,9 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Bootstrap threads (default: all cores; results do not depend on it).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Alternatives for the likelihood-ratio tests: all, none, or a comma-separated list of \(TailAlternative.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "LIST"))
+    var compare: String = "all"
+
     @Flag(help: "Predict c = 1 - 1/beta and the floors of the collapse laws.")
     var predict = false
 
@@ -68,6 +71,21 @@ struct TailCommand: ParsableCommand {
         if let cut, cut < 1 { throw ValidationError("--cut must be ≥ 1") }
         if let t0, !(t0 >= 1 && t0.isFinite) { throw ValidationError("--t0 must be ≥ 1") }
         if (cut != nil || t0 != nil) && !predict { throw ValidationError("--cut and --t0 need --predict") }
+        _ = try alternatives()
+    }
+
+    private func alternatives() throws -> [TailAlternative] {
+        switch compare {
+        case "all": return TailAlternative.allCases
+        case "none", "": return []
+        default:
+            return try compare.split(separator: ",").map { name in
+                guard let alternative = TailAlternative(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--compare: unknown alternative \"\(name)\"; expected all, none or \(TailAlternative.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return alternative
+            }
+        }
     }
 
     func run() throws {
@@ -78,7 +96,7 @@ struct TailCommand: ParsableCommand {
             kind: discrete ? .discrete : (continuous ? .continuous : nil),
             xmin: xmin == "auto" ? nil : Double(xmin),
             bootstrapReplicates: bootstrap, seed: seed, threads: threads,
-            predict: predict, cut: cut, t0: t0)
+            alternatives: try alternatives(), predict: predict, cut: cut, t0: t0)
         let report = try TailAnalysis.run(sample, options: options)
         if json {
             print(report.json(toolVersion: ScalefitCommand.version, inputPath: file, inputFormat: parsed.format, rows: parsed.rows, scale: scale), terminator: "")
