@@ -100,9 +100,9 @@ public enum TailAnalysis {
         }
         switch fit.xminPosition {
         case .lowerEdge:
-            warnings.append(.init(.xminAtEdge, "x_min = \(fit.xmin) is the smallest value searched: the power law may extend below the data, and x_min is not really determined"))
+            warnings.append(.init(.xminAtEdge, "x_min = \(format(fit.xmin)) is the smallest value searched: the power law may extend below the data, and x_min is not really determined"))
         case .upperEdge:
-            warnings.append(.init(.xminAtEdge, "x_min = \(fit.xmin) is the largest value searched: the tail is tiny and the fit meaningless"))
+            warnings.append(.init(.xminAtEdge, "x_min = \(format(fit.xmin)) is the largest value searched: the tail is tiny and the fit meaningless"))
         case .fixed, .interior: break
         }
         if fit.xmin < discreteApproximationThreshold {
@@ -110,9 +110,9 @@ public enum TailAnalysis {
                 let table = TailTable(sample)
                 let start = table.values.firstIndex { $0 >= fit.xmin } ?? 0
                 let approximate = DiscretePowerLaw.approximateAlpha(tailCount: table.suffixCount[start], sumLog: table.suffixLog[start], xmin: fit.xmin)
-                warnings.append(.init(.discreteApproximation, "x_min = \(fit.xmin) < 6: the exact discrete MLE is used (α = \(format(fit.alpha))); the usual continuous approximation would give α = \(format(approximate)), off by \(format(abs(approximate - fit.alpha))) (Clauset et al. 2009, §3.3)"))
+                warnings.append(.init(.discreteApproximation, "x_min = \(format(fit.xmin)) < 6: the exact discrete MLE is used (α = \(format(fit.alpha))); the usual continuous approximation would give α = \(format(approximate)), off by \(format(abs(approximate - fit.alpha))) (Clauset et al. 2009, §3.3)"))
             } else if sample.isIntegerValued {
-                warnings.append(.init(.discreteApproximation, "whole-number data fitted as continuous with x_min = \(fit.xmin) < 6: the continuous approximation is biased here; use --discrete (Clauset et al. 2009, §3.3)"))
+                warnings.append(.init(.discreteApproximation, "whole-number data fitted as continuous with x_min = \(format(fit.xmin)) < 6: the continuous approximation is biased here; use --discrete (Clauset et al. 2009, §3.3)"))
             }
         }
         if !fit.converged {

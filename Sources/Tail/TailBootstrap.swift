@@ -23,7 +23,7 @@ public struct BootstrapResult: Sendable, Hashable {
     public var seed: UInt64
     /// The goodness-of-fit p-value (fraction of synthetic KS distances ≥ the observed one).
     public var goodnessOfFitP: Double
-    /// Synthetic replicates that could be fitted (the others count as "not worse").
+    /// Synthetic replicates that could be fitted (the others are left out of p).
     public var fittedReplicates: Int
     /// Standard deviation of α over resampled data sets.
     public var alphaStandardDeviation: Double

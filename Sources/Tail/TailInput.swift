@@ -41,12 +41,19 @@ public enum TailInput {
         var rows = 0
         var lineNumber = 0
         var sawData = false
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let bytes = Array(text.utf8)
+        var lineStart = 0
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            defer { lineStart = lineEnd + 1 }
+            if lineStart == bytes.count { break }
             lineNumber += 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            var end = lineEnd
+            if end > lineStart, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            let line = bytes[lineStart..<end]
+            guard let first = line.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
+            if line[first] == UInt8(ascii: "#") { continue }
             let fields = split(line)
             if !sawData, isHeader(fields) {
                 sawData = true
@@ -54,7 +61,8 @@ public enum TailInput {
             }
             sawData = true
             func fail(_ field: Field, _ message: String) -> InputError {
-                InputError(file: file, line: lineNumber, column: field.column, message: message, sourceLine: String(line))
+                let column = String(decoding: line[line.startIndex..<(line.startIndex + field.column - 1)], as: UTF8.self).count + 1
+                return InputError(file: file, line: lineNumber, column: column, message: message, sourceLine: String(decoding: line, as: UTF8.self))
             }
             if format == .auto {
                 if fields.count == 1 {
@@ -94,32 +102,37 @@ public enum TailInput {
 
     struct Field {
         var text: String
-        /// 1-based column (characters) where the field starts.
+        /// 1-based byte offset in the line where the field starts (turned into a
+        /// character column when an error is reported).
         var column: Int
     }
 
     /// Splits at commas or tabs when the line has any (fields trimmed of spaces, empty
     /// fields kept), otherwise at runs of spaces.
-    static func split(_ line: Substring) -> [Field] {
-        let characters = Array(line)
+    static func split(_ line: ArraySlice<UInt8>) -> [Field] {
+        let comma = UInt8(ascii: ","), tab = UInt8(ascii: "\t"), space = UInt8(ascii: " ")
+        let base = line.startIndex
         var fields: [Field] = []
-        if characters.contains(where: { $0 == "," || $0 == "\t" }) {
-            var fieldStart = 0
-            for j in 0...characters.count where j == characters.count || characters[j] == "," || characters[j] == "\t" {
+        func field(_ a: Int, _ b: Int) -> Field {
+            Field(text: String(decoding: line[a..<b], as: UTF8.self), column: a - base + 1)
+        }
+        if line.contains(where: { $0 == comma || $0 == tab }) {
+            var fieldStart = line.startIndex
+            for j in line.startIndex...line.endIndex where j == line.endIndex || line[j] == comma || line[j] == tab {
                 var a = fieldStart, b = j
-                while a < b, characters[a] == " " { a += 1 }
-                while b > a, characters[b - 1] == " " { b -= 1 }
-                fields.append(Field(text: String(characters[a..<b]), column: a + 1))
+                while a < b, line[a] == space { a += 1 }
+                while b > a, line[b - 1] == space { b -= 1 }
+                fields.append(field(a, b))
                 fieldStart = j + 1
             }
         } else {
-            var i = 0
-            while i < characters.count {
-                while i < characters.count, characters[i] == " " { i += 1 }
-                guard i < characters.count else { break }
+            var i = line.startIndex
+            while i < line.endIndex {
+                while i < line.endIndex, line[i] == space { i += 1 }
+                guard i < line.endIndex else { break }
                 let start = i
-                while i < characters.count, characters[i] != " " { i += 1 }
-                fields.append(Field(text: String(characters[start..<i]), column: start + 1))
+                while i < line.endIndex, line[i] != space { i += 1 }
+                fields.append(field(start, i))
             }
         }
         return fields

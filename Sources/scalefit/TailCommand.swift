@@ -30,7 +30,7 @@ struct TailCommand: ParsableCommand {
     @Option(help: "The layout of FILE.")
     var format: TailInputFormat = .auto
 
-    @Option(help: ArgumentHelp("x_min: auto (minimise the KS distance) or a value.", valueName: "auto|VALUE"))
+    @Option(help: ArgumentHelp("x_min: auto (minimise the KS distance) or a value, in the units after --scale.", valueName: "auto|VALUE"))
     var xmin: String = "auto"
 
     @Option(help: "Multiply every value by S before fitting (e.g. 1e-3 for thousands).")
