@@ -104,14 +104,29 @@ public struct PowerLawEstimator: Sendable {
             indices = indices.filter { searchRange.contains(table.values[$0]) }
         }
         guard let first = indices.first, let last = indices.last else { throw TailError.noCandidates }
+        // The minimum over all candidates is exact; the order only decides how much work
+        // pruning saves. A coarse pass (about 64 evenly spread candidates) first finds a
+        // good bound, so the full pass abandons most candidates after a point or two
+        // instead of improving the bound step by step (quadratic on large samples).
+        // Ties in D go to the smaller x_min.
         var best: PowerLawFit?
         var hint = 0
-        for index in indices {
+        let stride = max(1, indices.count / 64)
+        var visited = Set<Int>()
+        let coarse = Swift.stride(from: 0, to: indices.count, by: stride).map { indices[$0] }
+        for index in coarse + indices where !visited.contains(index) {
+            visited.insert(index)
             guard let candidate = table.fit(
                 from: index, xmin: table.values[index], kind: kind,
                 bestDistance: best?.ksDistance ?? .infinity, hint: &hint)
             else { continue }
-            if candidate.ksDistance < best?.ksDistance ?? .infinity { best = candidate }
+            if let current = best,
+               candidate.ksDistance > current.ksDistance
+                || (candidate.ksDistance == current.ksDistance && candidate.xmin > current.xmin)
+            {
+                continue
+            }
+            best = candidate
         }
         guard var result = best else { throw TailError.noFit }
         result.candidateCount = indices.count
@@ -190,7 +205,7 @@ struct TailTable: Sendable {
     }
 
     /// The fit with x_min = `xmin` using the distinct values from index `start` on;
-    /// `nil` when the KS distance reaches `bestDistance` (abandoned) or nothing is finite.
+    /// `nil` when the KS distance exceeds `bestDistance` (abandoned) or nothing is finite.
     func fit(from start: Int, xmin: Double, kind: TailKind, bestDistance: Double, hint: inout Int) -> PowerLawFit? {
         let n = suffixCount[start]
         guard n >= 2 else { return nil }
@@ -222,7 +237,7 @@ struct TailTable: Sendable {
 
     /// The KS distance max_v |P̂(X < v) − P(X < v)| over the distinct tail values v, the
     /// convention of CSN's reference code and of `powerlaw` (the empirical distribution
-    /// is compared just below each jump); returns `nil` once it reaches `stopAt`.
+    /// is compared just below each jump); returns `nil` once it exceeds `stopAt`.
     ///
     /// `hint` is where the previous candidate deviated most (or was abandoned); it is
     /// checked first, which abandons most poor candidates after one point, and updated.
@@ -243,7 +258,7 @@ struct TailTable: Sendable {
                     model = nil
                 }
             }
-            if let model, abs(model - below) >= stopAt { return nil }
+            if let model, abs(model - below) > stopAt { return nil }
         }
         defer { hint = argmax }
         switch kind {
@@ -254,7 +269,7 @@ struct TailTable: Sendable {
                 let model = -expm1((1 - alpha) * (logValues[i] - logXmin))
                 let d = abs(model - below)
                 if d > distance { distance = d; argmax = i }
-                if distance >= stopAt { return nil }
+                if distance > stopAt { return nil }
             }
         case .discrete:
             guard let zetaXmin = SpecialFunctions.hurwitzZeta(alpha, xmin) else { return nil }
@@ -275,7 +290,7 @@ struct TailTable: Sendable {
                 let modelBelow = 1 - zeta / zetaXmin
                 let d = abs(modelBelow - below)
                 if d > distance { distance = d; argmax = i }
-                if distance >= stopAt { return nil }
+                if distance > stopAt { return nil }
             }
         }
         return distance
