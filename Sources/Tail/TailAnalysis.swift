@@ -121,7 +121,7 @@ public enum TailAnalysis {
 
         let comparisons = AlternativeTests.compare(fit, sample: sample, against: options.alternatives)
         for comparison in comparisons where !comparison.converged {
-            warnings.append(.init(.notConverged, "the \(comparison.alternative.rawValue) fit did not converge; its test is indicative only"))
+            warnings.append(.init(.notConverged, "the \(comparison.alternative.rawValue) fit did not converge (its likelihood may peak at the edge of the family, where it approaches a power law); its test is indicative only"))
         }
 
         var bootstrap: BootstrapResult?
