@@ -64,7 +64,8 @@ extension TailReport {
     ///  "exponents": {"reported": "alpha", "alpha": "…meaning…", "zipf_beta": {"value",
     ///                "stderr", "ci95"}, "relation": "beta = 1/(alpha - 1)"},
     ///  "bootstrap": {"replicates", "seed", "gof_p", "fitted_replicates", "alpha_sd",
-    ///                "xmin_sd"} or null,
+    ///                "xmin_sd", "alpha_central68": [p16, p84], "xmin_central68": [p16, p84]}
+    ///                or null,
     ///  "comparisons": [{"alternative", "parameters": {name: value}, "log_likelihood",
     ///                   "R", "normalized_R", "p_value", "nested", "favoured", "converged"}],
     ///  "prediction": {"beta", "c": {"value", "ci95"}, "cuts": [{"source", "k": {…},
@@ -81,6 +82,10 @@ extension TailReport {
         func interval(_ r: ClosedRange<Double>?, _ name: String) -> OrderedJSON {
             guard let r else { return .null }
             return .array([num(r.lowerBound, name + ".ci95[0]"), num(r.upperBound, name + ".ci95[1]")])
+        }
+        func interval68(_ r: ClosedRange<Double>?, _ name: String) -> OrderedJSON {
+            guard let r else { return .null }
+            return .array([num(r.lowerBound, name + "[0]"), num(r.upperBound, name + "[1]")])
         }
         func estimate(_ e: CollapsePrediction.Estimate, _ name: String) -> OrderedJSON {
             .object([("value", num(e.value, name)), ("ci95", interval(e.confidenceInterval95, name))])
@@ -120,6 +125,8 @@ extension TailReport {
                 ("fitted_replicates", .integer(b.fittedReplicates)),
                 ("alpha_sd", num(b.alphaStandardDeviation, "bootstrap.alpha_sd")),
                 ("xmin_sd", num(b.xminStandardDeviation, "bootstrap.xmin_sd")),
+                ("alpha_central68", interval68(b.alphaCentral68, "bootstrap.alpha_central68")),
+                ("xmin_central68", interval68(b.xminCentral68, "bootstrap.xmin_central68")),
             ])
         } ?? .null
         let comparisonArray: OrderedJSON = .array(comparisons.map { c in
