@@ -7,6 +7,8 @@ public struct TailOptions: Sendable, Hashable {
     public var kind: TailKind?
     /// A fixed x_min, or `nil` to choose it by the KS criterion.
     public var xmin: Double?
+    /// Where to search x_min (`nil`: every distinct value but the largest).
+    public var xminSearchRange: ClosedRange<Double>?
     /// Bootstrap replicates for the goodness-of-fit p-value and the spread; 0 skips it.
     /// CSN recommend ≥ 2500 for p to be good to ±0.01; 1000 gives about ±0.015.
     public var bootstrapReplicates: Int
@@ -22,12 +24,13 @@ public struct TailOptions: Sendable, Hashable {
     public var t0: Double?
 
     public init(
-        kind: TailKind? = nil, xmin: Double? = nil, bootstrapReplicates: Int = 0, seed: UInt64 = 0,
+        kind: TailKind? = nil, xmin: Double? = nil, xminSearchRange: ClosedRange<Double>? = nil, bootstrapReplicates: Int = 0, seed: UInt64 = 0,
         threads: Int? = nil, alternatives: [TailAlternative] = TailAlternative.allCases,
         predict: Bool = false, cut: Int? = nil, t0: Double? = nil
     ) {
         self.kind = kind
         self.xmin = xmin
+        self.xminSearchRange = xminSearchRange
         self.bootstrapReplicates = bootstrapReplicates
         self.seed = seed
         self.threads = threads
@@ -88,7 +91,7 @@ public enum TailAnalysis {
     /// - Throws: ``TailError`` when no tail can be fitted.
     public static func run(_ sample: TailSample, options: TailOptions = TailOptions()) throws -> TailReport {
         let kind = options.kind ?? (sample.isIntegerValued ? .discrete : .continuous)
-        let estimator = PowerLawEstimator(kind: kind, fixedXmin: options.xmin)
+        let estimator = PowerLawEstimator(kind: kind, fixedXmin: options.xmin, searchRange: options.xminSearchRange)
         let fit = try estimator.fit(sample)
         var warnings: [TailWarning] = []
 

@@ -212,7 +212,11 @@ struct PowerLawSampler: Sendable {
             return xmin * pow(u, -1 / (alpha - 1))
         case .discrete:
             // Largest x with S(x) ≥ u.
-            if u > survival[survival.count - 1] {
+            guard let last = survival.last else {
+                // ζ(α, x_min) was not available (extreme α): CSN's approximate generator.
+                return ((xmin - 0.5) * pow(u, -1 / (alpha - 1)) + 0.5).rounded(.down)
+            }
+            if u > last {
                 var lo = 0, hi = survival.count - 1  // S(lo) ≥ u > S(hi)
                 while hi - lo > 1 {
                     let mid = (lo + hi) / 2

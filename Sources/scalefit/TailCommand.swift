@@ -33,6 +33,9 @@ struct TailCommand: ParsableCommand {
     @Option(help: ArgumentHelp("x_min: auto (minimise the KS distance) or a value, in the units after --scale.", valueName: "auto|VALUE"))
     var xmin: String = "auto"
 
+    @Option(name: .customLong("xmin-range"), help: ArgumentHelp("Search x_min only among values in LO:HI (units after --scale).", valueName: "LO:HI"))
+    var xminRange: String?
+
     @Option(help: "Multiply every value by S before fitting (e.g. 1e-3 for thousands).")
     var scale: Double = 1
 
@@ -72,6 +75,17 @@ struct TailCommand: ParsableCommand {
         if let t0, !(t0 >= 1 && t0.isFinite) { throw ValidationError("--t0 must be ≥ 1") }
         if (cut != nil || t0 != nil) && !predict { throw ValidationError("--cut and --t0 need --predict") }
         _ = try alternatives()
+        _ = try searchRange()
+        if xminRange != nil && xmin != "auto" { throw ValidationError("--xmin-range needs --xmin auto") }
+    }
+
+    private func searchRange() throws -> ClosedRange<Double>? {
+        guard let xminRange else { return nil }
+        let parts = xminRange.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]), low <= high, low.isFinite, high.isFinite else {
+            throw ValidationError("--xmin-range must be LO:HI with LO ≤ HI, not \(xminRange)")
+        }
+        return low...high
     }
 
     private func alternatives() throws -> [TailAlternative] {
@@ -94,7 +108,7 @@ struct TailCommand: ParsableCommand {
         let sample = scale == 1 ? parsed.sample : parsed.sample.scaled(by: scale)
         let options = TailOptions(
             kind: discrete ? .discrete : (continuous ? .continuous : nil),
-            xmin: xmin == "auto" ? nil : Double(xmin),
+            xmin: xmin == "auto" ? nil : Double(xmin), xminSearchRange: try searchRange(),
             bootstrapReplicates: bootstrap, seed: seed, threads: threads,
             alternatives: try alternatives(), predict: predict, cut: cut, t0: t0)
         let report = try TailAnalysis.run(sample, options: options)

@@ -74,6 +74,7 @@ struct TailCLITests {
         #expect(try CLI.run(["tail", "-", "--cut", "10"], stdin: Data("1\n2\n".utf8)).status == 2)
         #expect(try CLI.run(["tail", "/no/such/file.txt"]).status == 2)
         #expect(try CLI.run(["tail", "-", "--compare", "gaussian"], stdin: Data("1\n2\n".utf8)).status == 2)
+        #expect(try CLI.run(["tail", "-", "--xmin-range", "5"], stdin: Data("1\n2\n".utf8)).status == 2)
     }
 
     /// c = 1 − 1/β with β = 1/(α − 1) (collapse-theory.md §1.2 (a)); words: α ≈ 1.953 ⇒ c ≈ 0.047.
