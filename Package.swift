@@ -40,7 +40,8 @@ let package = Package(
         // GSL's minimisers only in Sources/Tail/GSLMinimizer.swift.
         .target(
             name: "Tail",
-            dependencies: ["ScalefitCore", "CGSL"]
+            dependencies: ["ScalefitCore", "CGSL"],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "scalefit",

@@ -27,7 +27,7 @@ struct TailCommand: ParsableCommand {
     @Flag(help: "Treat values as real numbers.")
     var continuous = false
 
-    @Option(help: "The layout of FILE.")
+    @Option(help: ArgumentHelp("The layout of FILE.", valueName: "FORMAT"))
     var format: TailInputFormat = .auto
 
     @Option(help: ArgumentHelp("x_min: auto (minimise the KS distance) or a value, in the units after --scale.", valueName: "auto|VALUE"))
@@ -36,16 +36,16 @@ struct TailCommand: ParsableCommand {
     @Option(name: .customLong("xmin-range"), help: ArgumentHelp("Search x_min only among values in LO:HI (units after --scale).", valueName: "LO:HI"))
     var xminRange: String?
 
-    @Option(help: "Multiply every value by S before fitting (e.g. 1e-3 for thousands).")
+    @Option(help: ArgumentHelp("Multiply every value by S before fitting (e.g. 1e-3 for thousands).", valueName: "S"))
     var scale: Double = 1
 
-    @Option(help: "Bootstrap replicates for the goodness-of-fit p-value and the spread of (x_min, alpha); 0 skips.")
+    @Option(help: ArgumentHelp("Bootstrap replicates for the goodness-of-fit p-value and the spread of (x_min, alpha); 0 skips.", valueName: "N"))
     var bootstrap: Int = 0
 
-    @Option(help: "Seed of the bootstrap.")
+    @Option(help: ArgumentHelp("Seed of the bootstrap.", valueName: "S"))
     var seed: UInt64 = 0
 
-    @Option(help: "Bootstrap threads (default: all cores; results do not depend on it).")
+    @Option(help: ArgumentHelp("Bootstrap threads (default: all cores; results do not depend on it).", valueName: "N"))
     var threads: Int?
 
     @Option(help: ArgumentHelp("Alternatives for the likelihood-ratio tests: all, none, or a comma-separated list of \(TailAlternative.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "LIST"))
@@ -54,10 +54,10 @@ struct TailCommand: ParsableCommand {
     @Flag(help: "Predict c = 1 - 1/beta and the floors of the collapse laws.")
     var predict = false
 
-    @Option(help: "With --predict: a tail cut at rank K.")
+    @Option(help: ArgumentHelp("With --predict: a tail cut at rank K.", valueName: "K"))
     var cut: Int?
 
-    @Option(help: "With --predict: a generator trained on T0 samples (tail cut at k ≍ T0^(1/beta)).")
+    @Option(help: ArgumentHelp("With --predict: a generator trained on T0 samples (tail cut at k ≍ T0^(1/beta)).", valueName: "T0"))
     var t0: Double?
 
     @Flag(help: "Print one JSON document (schema_version 1) instead of the table.")
