@@ -56,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TailTests",
-            dependencies: ["Tail", "ScalefitCore"]
+            dependencies: ["Tail", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .testTarget(
             name: "CLITests",

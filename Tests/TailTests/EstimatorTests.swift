@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 import ScalefitCore
 import Testing
 @testable import Tail
@@ -152,11 +153,5 @@ struct EstimatorTests {
         #expect(searched.fit.searchRange.lowerBound == 4)
         #expect(searched.fit.xminPosition == .lowerEdge, "x_min \(searched.fit.xmin)")
         #expect(searched.warnings.contains { $0.code == .xminAtEdge })
-    }
-}
-
-extension Double {
-    func isApproximatelyEqual(to other: Double, relativeTolerance: Double) -> Bool {
-        abs(self - other) <= relativeTolerance * max(abs(self), abs(other))
     }
 }
