@@ -57,7 +57,8 @@ extension TailReport {
     /// Schema (version 1; keys are fixed, more may be added):
     /// ```
     /// {"schema_version": 1, "tool": {"name", "version"}, "inputs": [{"path", "format", "rows"}],
-    ///  "options": {"kind", "xmin", "bootstrap", "seed", "scale", "predict", "cut", "t0"},
+    ///  "options": {"kind", "xmin", "xmin_range", "bootstrap", "seed" (a string: 64-bit),
+    ///              "scale", "predict", "cut", "t0"},
     ///  "power_law": {"kind", "xmin", "alpha", "stderr", "ci95": [lo, hi], "n_tail", "n",
     ///                "ks_distance", "log_likelihood", "xmin_search": {"candidates", "range",
     ///                "position"}, "converged"},
@@ -161,6 +162,7 @@ extension TailReport {
         let optionsObject: OrderedJSON = .object([
             ("kind", .string(options.kind?.rawValue ?? "auto")),
             ("xmin", options.xmin.map { .number($0) } ?? .string("auto")),
+            ("xmin_range", options.xminSearchRange.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null),
             ("bootstrap", .integer(options.bootstrapReplicates)),
             ("seed", .string(String(options.seed))),
             ("scale", .number(scale)),
