@@ -64,7 +64,8 @@ let package = Package(
         // GSL's minimisers only in Sources/Tail/GSLMinimizer.swift.
         .target(
             name: "Tail",
-            dependencies: ["ScalefitCore", "CGSL"]
+            dependencies: ["ScalefitCore", "CGSL"],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "scalefit",
@@ -99,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TailTests",
-            dependencies: ["Tail", "ScalefitCore"]
+            dependencies: ["Tail", "ScalefitCore", "Generate", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .testTarget(
             name: "DetectTests",

@@ -71,7 +71,7 @@ func makeCases(count: Int, seed: UInt64) throws -> [Case] {
             let pi = [0.01, 0.003, 0.001][Int.random(in: 0...2, using: &rng)]
             let k = Int.random(in: 10...40, using: &rng)
             let onset = Foundation.pow(Double(k), beta) * 1.6
-            let setting = HutterSetting(beta: beta, cut: k, mix: pi, t: logGrid(onset / 1e3, onset / pi * 1e3, points + 20))
+            let setting = HutterSetting(beta: beta, cut: k, mix: pi, t: logGrid(max(2, onset / 1e2), onset / pi * 1e2, points + 20))
             exact = try setting.generate(seed: 1).series[0]
             truth = .grokking
         case "generations":
