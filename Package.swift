@@ -49,6 +49,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Side-by-side benchmark against numpy (benchmarks/generate/run.sh); never run by tests.
+        .executableTarget(
+            name: "generate-benchmark",
+            dependencies: ["Generate"],
+            path: "benchmarks/generate/swift"
+        ),
         .testTarget(
             name: "FitTests",
             dependencies: ["Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]

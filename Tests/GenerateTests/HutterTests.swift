@@ -146,28 +146,34 @@ struct HutterMonteCarloTests {
 
 @Suite("samplers")
 struct SamplerTests {
-    @Test("zipfSamples: P(x = xmin) matches 1/ζ(α, xmin)·xmin^(−α) within 4 standard errors (CSN 2009 eq. 2.4)")
+    @Test("zipfSamples: P(x = xmin, xmin+1, xmin+2, xmin+10) match 1/ζ(α, xmin)·xmin^(−α) within 4 standard errors (CSN 2009 eq. 2.4)")
     func zipfSamplesFrequency() throws {
         let alpha = 2.5, xmin = 3, count = 200_000
         let x = zipfSamples(exponent: alpha, xmin: xmin, count: count, seed: 11)
         #expect(x.allSatisfy { $0 >= xmin })
-        let p = pow(Double(xmin), -alpha) / SpecialFunctions.hurwitzZeta(alpha, Double(xmin))!
-        let observed = Double(x.filter { $0 == xmin }.count) / Double(count)
-        #expect(abs(observed - p) < 4 * (p * (1 - p) / Double(count)).squareRoot())
+        for value in [xmin, xmin + 1, xmin + 2, xmin + 10] {
+            let p = pow(Double(value), -alpha) / SpecialFunctions.hurwitzZeta(alpha, Double(xmin))!
+            let observed = Double(x.filter { $0 == value }.count) / Double(count)
+            #expect(abs(observed - p) < 4 * (p * (1 - p) / Double(count)).squareRoot(), "x = \(value)")
+        }
         #expect(zipfSamples(exponent: alpha, xmin: xmin, count: 100, seed: 11) == Array(x.prefix(100)))
     }
 
     @Test("token sampler: head and tail frequencies match Zipf(β) on 1e6 ranks within 4 standard errors")
     func tokenSampler() throws {
         var sampler = try ZipfTokenSampler(beta: 1.5, ranks: 1_000_000, seed: 5)
+        var single = try ZipfTokenSampler(beta: 1.5, ranks: 1_000_000, seed: 5)
         var tokens = [Int](repeating: 0, count: 400_000)
         sampler.fill(&tokens)
+        #expect((0..<1000).map { _ in single.next() } == Array(tokens.prefix(1000)))
         let law = try ZipfComponent(weight: 1, exponent: 1.5, upper: 1_000_000)
         #expect(tokens.allSatisfy { $0 >= 1 && $0 <= 1_000_000 })
         for (event, p) in [
             ({ (t: Int) in t == 1 }, law.mass(1)),
             ({ (t: Int) in t > 4095 }, try law.tailMass(after: 4095)),
+            ({ (t: Int) in t > 4095 + 65535 }, try law.tailMass(after: 4095 + 65535)),
             ({ (t: Int) in t > 100_000 }, try law.tailMass(after: 100_000)),
+            ({ (t: Int) in t == 5000 }, law.mass(5000)),
         ] {
             let observed = Double(tokens.filter(event).count) / Double(tokens.count)
             #expect(abs(observed - p) < 4 * (p * (1 - p) / Double(tokens.count)).squareRoot(), "\(observed) vs \(p)")
