@@ -40,7 +40,8 @@ let package = Package(
         // distributions (GSLRandom.swift) and the BLAS/Cholesky the ridge scenario needs.
         .target(
             name: "Generate",
-            dependencies: ["ScalefitCore", "CGSL"]
+            dependencies: ["ScalefitCore", "CGSL"],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "scalefit",

@@ -65,6 +65,15 @@ do {
     report("montecarlo_t1e12_n1e6", times)
 }
 
+// 3b. The same with an unbounded support (numpy cannot hold the array).
+do {
+    currentTask = "montecarlo_t1e12_ninf"
+    let setting = HutterSetting(beta: 2, ranks: nil, mode: .monteCarlo, t: [1e12])
+    var seed: UInt64 = 100
+    let times = try (0..<7).map { _ in try seconds { seed += 1; sink += try setting.generate(seed: seed).series[0].values[0] } }
+    report("montecarlo_t1e12_ninf", times)
+}
+
 // 4. Token emission, Zipf(β) on 1e6 ranks, 2e7 tokens per repeat, one core.
 for beta in [1.5, 1.1] {
     currentTask = "emit_n1e6_beta\(beta)"
