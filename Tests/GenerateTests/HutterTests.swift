@@ -177,10 +177,11 @@ struct SamplerTests {
         #expect(tokens.allSatisfy { $0 >= 1 && $0 <= 1_000_000 })
         for (event, p) in [
             ({ (t: Int) in t == 1 }, law.mass(1)),
-            ({ (t: Int) in t > 4095 }, try law.tailMass(after: 4095)),
-            ({ (t: Int) in t > 4095 + 65535 }, try law.tailMass(after: 4095 + 65535)),
+            ({ (t: Int) in t > 16383 }, try law.tailMass(after: 16383)),
+            ({ (t: Int) in t > 16383 + 65535 }, try law.tailMass(after: 16383 + 65535)),
             ({ (t: Int) in t > 100_000 }, try law.tailMass(after: 100_000)),
             ({ (t: Int) in t == 5000 }, law.mass(5000)),
+            ({ (t: Int) in t == 20000 }, law.mass(20000)),
         ] {
             let observed = Double(tokens.filter(event).count) / Double(tokens.count)
             #expect(abs(observed - p) < 4 * (p * (1 - p) / Double(tokens.count)).squareRoot(), "\(observed) vs \(p)")
