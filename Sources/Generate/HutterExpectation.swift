@@ -52,6 +52,24 @@ public final class HutterExpectation: Sendable {
         self.segments = segments
     }
 
+    /// The exact curve of a hutter setting without generations (its `t` and `mode` are
+    /// ignored), usable as an oracle for any 0 < T ≤ `maxT`:
+    ///
+    /// ```swift
+    /// let e = try HutterExpectation(setting: HutterSetting(beta: 2, cut: 100, t: [1]), maxT: 1e15)
+    /// e.expectedError(1e15)   // 0.006048975982604928 = A·ζ(2, 101), the plateau
+    /// ```
+    /// - Throws: ``GenerateError/invalidParameter(_:)`` for a bad setting or one with generations
+    ///   (whose law is random: use ``HutterSetting/generate(seed:toolVersion:)``).
+    public convenience init(setting: HutterSetting, maxT: Double) throws {
+        var checked = setting
+        checked.t = [Swift.min(Swift.max(maxT, 1), 1e18)]
+        checked.mode = .exact
+        try checked.validate()
+        try require(setting.generations == 0, "the exact oracle needs a setting without generations")
+        try self.init(test: setting.testLaw(), training: setting.trainingLaw(), maxT: maxT)
+    }
+
     /// E(T) for one T (0 < T ≤ maxT).
     public func expectedError(_ t: Double) -> Double {
         precondition(t > 0 && t <= maxT * (1 + 1e-12), "expectedError: T outside (0, maxT]")

@@ -50,6 +50,16 @@ struct HutterExactTests {
         }
     }
 
+    @Test("the public oracle gives the documented plateau A·ζ(2, 101) for β = 2, k = 100 (§1.2(b))")
+    func publicOracle() throws {
+        let e = try HutterExpectation(setting: HutterSetting(beta: 2, cut: 100, t: [1]), maxT: 1e15)
+        let plateau = SpecialFunctions.hurwitzZeta(2, 101)! / SpecialFunctions.riemannZeta(2)!
+        #expect(relativelyClose(e.expectedError(1e15), plateau, 1e-10))
+        #expect(throws: GenerateError.self) {
+            try HutterExpectation(setting: HutterSetting(beta: 2, generations: 2, t0: 100, t: [1]), maxT: 10)
+        }
+    }
+
     @Test("N = 1e9 agrees with N = ∞ up to the mass beyond 1e9 (consistency of the tail treatment)")
     func largeSupport() throws {
         let finite = HutterSetting(beta: 2, ranks: 1_000_000_000, t: [1e6])
