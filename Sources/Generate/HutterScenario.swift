@@ -166,15 +166,17 @@ public struct HutterSetting: Sendable, Hashable, Codable {
         return GeneratedData(series: series, truth: truth, extraFiles: extra)
     }
 
+    /// The parameters under collapse-theory.md's names (§0): β, N, k, β′ (`beta_prime`),
+    /// π (`pi`), the number of generations n (`generations`), T0 and the T grid.
     var parameters: [String: TruthValue] {
         var p: [String: TruthValue] = [
-            "beta": .number(beta), "ranks": ranks.map { .integer($0) } ?? "inf",
-            "mode": .text(mode.rawValue), "t": .numbers(t), "generations": .integer(generations),
+            "beta": .number(beta), "N": ranks.map { .integer($0) } ?? "inf",
+            "mode": .text(mode.rawValue), "T": .numbers(t), "generations": .integer(generations),
         ]
-        p["cut"] = cut.map { .integer($0) } ?? .null
-        p["narrow"] = narrow.map { .number($0) } ?? .null
-        p["mix"] = mix.map { .number($0) } ?? .null
-        p["t0"] = t0.map { .integer($0) } ?? .null
+        p["k"] = cut.map { .integer($0) } ?? .null
+        p["beta_prime"] = narrow.map { .number($0) } ?? .null
+        p["pi"] = mix.map { .number($0) } ?? .null
+        p["T0"] = t0.map { .integer($0) } ?? .null
         if mode == .monteCarlo { p["replicates"] = .integer(replicates) }
         if let emitTokens { p["emit_tokens"] = .integer(emitTokens) }
         return p
