@@ -27,13 +27,14 @@ public enum Ingest {
     public static func read(paths: [String], options: IngestOptions) throws -> IngestResult {
         guard !paths.isEmpty else { throw UsageError("no input: give at least one file, folder or - for standard input") }
         let collector = SeriesCollector()
+        collector.metricFilter = options.metric
         var sources: [SourceInfo] = []
         for (k, path) in paths.enumerated() {
             collector.source = k
             sources.append(try readOne(path: path, options: options, into: collector))
         }
-        if let metric = options.metric, !collector.builders.contains(where: { $0.metric == metric }) {
-            let known = Array(Set(collector.builders.map(\.metric))).sorted()
+        if let metric = options.metric, !collector.seenMetrics.contains(metric) {
+            let known = collector.seenMetrics.sorted()
             throw UsageError("no series has the metric \"\(metric)\"; found: \(known.joined(separator: ", "))")
         }
         let (series, bands) = collector.finish(options: options)
