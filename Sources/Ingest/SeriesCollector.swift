@@ -84,6 +84,24 @@ final class SeriesCollector {
         }
     }
 
+    /// Appends whole columns to series `index` (a reader's locally gathered points).
+    func appendColumns(_ index: Int, x: [Double], values: [Double], x2: [Double]?, wallTimes: [Double]?,
+                       band: (lower: [Double], upper: [Double])?) {
+        let b = builders[index]
+        if b.discard { return }
+        let before = b.x.count
+        func pad(_ array: inout [Double]) { if array.count < before { array += Array(repeating: .nan, count: before - array.count) } }
+        if let x2 { pad(&b.x2); b.x2 += x2 }
+        if let wallTimes { pad(&b.wallTimes); b.wallTimes += wallTimes }
+        if let band {
+            pad(&b.lower); pad(&b.upper)
+            b.lower += band.lower
+            b.upper += band.upper
+            b.hasBand = true
+        }
+        if before == 0 { b.x = x; b.values = values } else { b.x += x; b.values += values }
+    }
+
     /// Records the band (min, max) of the last point appended to series `index`, or of the point at `x`.
     func setBand(_ index: Int, at position: Int, lower: Double, upper: Double) {
         let b = builders[index]
