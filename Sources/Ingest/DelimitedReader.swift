@@ -329,6 +329,7 @@ enum DelimitedReader {
         // handed to the collector at the end: appending through a class costs an
         // exclusivity check per point.
         var slotBuilder: [Int] = []
+        var slotKept: [Bool] = []
         var xs: [[Double]] = [], values: [[Double]] = [], x2s: [[Double]] = [], walls: [[Double]] = []
         var lowers: [[Double]] = [], uppers: [[Double]] = [], banded: [Bool] = []
         let hasX2 = plan.x2Index != nil || plan.derive != nil
@@ -341,18 +342,19 @@ enum DelimitedReader {
         var numbers = [Int](repeating: 0, count: valueCount), texts = [Int](repeating: 0, count: valueCount)
         var appendedIn = [Int](repeating: -1, count: valueCount)
 
-        func number(_ k: Int, scale: Double, field: String) throws -> Double? {
-            if let value = tokenizer.double(k) { return value * scale }
-            if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) { return nil }
-            if plan.quantities, let value = Quantity.parse(tokenizer.string(k)) { return value * scale }
-            throw tokenizer.error(atCell: k, field: field, "expected a number, found \"\(tokenizer.string(k))\"")
+        func number(_ record: CSVTokenizer.Record, _ k: Int, scale: Double, field: String) throws -> Double? {
+            if let value = record.double(k) { return value * scale }
+            if record.isMissing(k) { return nil }
+            if plan.quantities, let value = Quantity.parse(record.string(k)) { return value * scale }
+            throw tokenizer.error(atCell: k, field: field, "expected a number, found \"\(record.string(k))\"")
         }
 
         while try tokenizer.next() {
             if tokenizer.isBlank { continue }
             if let pending = pendingShort { throw pending }
             let count = tokenizer.count
-            if count == header.count && tokenizer.string(0) == header[0] && tokenizer.strings() == header {
+            let record = tokenizer.record
+            if count == header.count && record.double(0) == nil && record.string(0) == header[0] && tokenizer.strings() == header {
                 collector.warn("\(path):\(tokenizer.recordLine): the header repeats here (a resumed log?); reading on")
                 continue
             }
@@ -379,17 +381,17 @@ enum DelimitedReader {
             var x: Double?
             var x2: Double?
             if let xIndex = plan.xIndex {
-                guard let value = try number(xIndex, scale: plan.xScale, field: header[xIndex]) else {
+                guard let value = try number(record, xIndex, scale: plan.xScale, field: header[xIndex]) else {
                     collector.report.add(.missingX, path)
                     continue
                 }
                 x = value
             }
-            if let k = plan.x2Index { x2 = try number(k, scale: plan.x2Scale, field: header[k]) }
+            if let k = plan.x2Index { x2 = try number(record, k, scale: plan.x2Scale, field: header[k]) }
             if let derive = plan.derive {
-                let n = try derive.n.flatMap { try number($0, scale: plan.sweep!.scale($0), field: header[$0]) }
-                let d = try derive.d.flatMap { try number($0, scale: plan.sweep!.scale($0), field: header[$0]) }
-                let c = try derive.c.flatMap { try number($0, scale: plan.sweep!.scale($0), field: header[$0]) }
+                let n = try derive.n.flatMap { try number(record, $0, scale: plan.sweep!.scale($0), field: header[$0]) }
+                let d = try derive.d.flatMap { try number(record, $0, scale: plan.sweep!.scale($0), field: header[$0]) }
+                let c = try derive.c.flatMap { try number(record, $0, scale: plan.sweep!.scale($0), field: header[$0]) }
                 var value: Double?
                 switch derive.target {
                 case "N": if let c, let d { value = c / (6 * d) }
@@ -401,7 +403,7 @@ enum DelimitedReader {
                 if plan.xIndex == nil { x = value } else { x2 = value }
             }
             guard let x else { collector.report.add(.missingX, path); continue }
-            let wall = plan.wallIndex.flatMap { tokenizer.double($0) }
+            let wall = plan.wallIndex.flatMap { record.double($0) }
 
             if plan.mode == .long {
                 keyBytes.removeAll(keepingCapacity: true)
@@ -420,13 +422,12 @@ enum DelimitedReader {
                     longSeries[keyBytes] = series
                 }
                 let valueIndex = plan.valueIndex!
-                guard let value = try number(valueIndex, scale: 1, field: header[valueIndex]) else { continue }
+                guard let value = try number(record, valueIndex, scale: 1, field: header[valueIndex]) else { continue }
                 collector.append(series, x: x, value: value, x2: x2, wallTime: wall)
                 continue
             }
 
             let g = groupIndex()
-            let record = tokenizer.record
             for v in 0..<valueCount where bandRoles[v] == 0 {
                 let k = valueIndices[v]
                 let value: Double
@@ -448,11 +449,14 @@ enum DelimitedReader {
                 if slot < 0 {
                     let column = plan.valueColumns[v]
                     slot = slotBuilder.count
-                    slotBuilder.append(collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g]))
+                    let builder = collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g])
+                    slotBuilder.append(builder)
+                    slotKept.append(!collector.builders[builder].discard)
                     xs.append([]); values.append([]); x2s.append([]); walls.append([])
                     lowers.append([]); uppers.append([]); banded.append(false)
                     seriesOf[g * valueCount + v] = slot
                 }
+                if !slotKept[slot] { continue }  // another metric than --metric
                 xs[slot].append(x)
                 values[slot].append(value)
                 if hasX2 { x2s[slot].append(x2 ?? .nan) }

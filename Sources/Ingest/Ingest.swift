@@ -171,6 +171,9 @@ public enum Ingest {
             throw InputError(file: path, line: 1, column: 1, message: "the file is UTF-16; save it as UTF-8")
         }
         if head.isEmpty { throw InputError(file: path, message: "the file is empty") }
+        if let zero = head.prefix(8192).firstIndex(of: 0) {
+            throw InputError(file: path, message: "expected text, found binary data (a NUL byte at byte \(zero)); tfevents files need \"tfevents\" in their name or --format tfevents")
+        }
         let text = String(decoding: body, as: UTF8.self)
         let firstNonSpace = text.first { !$0.isWhitespace }
         if firstNonSpace == "[" {
