@@ -200,11 +200,18 @@ final class SeriesCollector {
                 report.add(.belowMinX, scope, count: before - order.count)
             }
             if order.isEmpty { continue }
+            // Nothing dropped or moved (the usual case for a clean log): hand the builder's
+            // arrays over instead of copying them, so the points are held once.
+            let identity = sorted && order.count == count && meanValue.isEmpty
+            func take(_ array: inout [Double]) -> [Double] {
+                if identity { let out = array; array = []; return out }
+                return order.map { array[$0] }
+            }
+            let values = meanValue.isEmpty ? take(&b.values) : order.map { meanValue[$0] ?? b.values[$0] }
             series.append(Series(
-                run: b.run, metric: b.metric, x: order.map { b.x[$0] },
-                x2: hasX2 ? order.map { b.x2[$0] } : nil, values: order.map { meanValue[$0] ?? b.values[$0] },
-                wallTimes: hasWall ? order.map { b.wallTimes[$0] } : nil, labels: b.labels))
-            bands.append(b.hasBand ? Band(lower: order.map { b.lower[$0] }, upper: order.map { b.upper[$0] }) : nil)
+                run: b.run, metric: b.metric, x: take(&b.x), x2: hasX2 ? take(&b.x2) : nil, values: values,
+                wallTimes: hasWall ? take(&b.wallTimes) : nil, labels: b.labels))
+            bands.append(b.hasBand ? Band(lower: take(&b.lower), upper: take(&b.upper)) : nil)
         }
         if options.stitch { (series, bands) = stitch(series, bands) }
         if let run = options.run {
