@@ -141,7 +141,7 @@ struct FitData: Sendable {
 }
 
 /// Builds the least-squares problem r(θ) for a law, data and space.
-func makeProblem(law: any ScalingLaw, data: FitData, map: ParameterMap, space: ResidualSpace) -> LeastSquaresProblem {
+func makeProblem<Law: ScalingLaw>(law: Law, data: FitData, map: ParameterMap, space: ResidualSpace) -> LeastSquaresProblem {
     let scratch = Scratch(parameterCount: law.parameters.count, freeCount: map.freeCount)
     let x = data.x, x2 = data.x2, y = data.y, logY = data.logY
     return LeastSquaresProblem(
@@ -199,8 +199,8 @@ struct StartOutcome: Sendable {
 
 /// Runs the solves of one fit (a start, a refinement, a bootstrap replicate) on a
 /// workspace it owns. One per thread.
-final class StartRunner {
-    let law: any ScalingLaw
+final class StartRunner<Law: ScalingLaw> {
+    let law: Law
     let map: ParameterMap
     let options: FitOptions
     let solver: NonlinearLeastSquares
@@ -208,7 +208,7 @@ final class StartRunner {
     private var fallback: NonlinearLeastSquares?
     private(set) var data: FitData
 
-    init(law: any ScalingLaw, data: FitData, map: ParameterMap, options: FitOptions) throws {
+    init(law: Law, data: FitData, map: ParameterMap, options: FitOptions) throws {
         self.law = law
         self.map = map
         self.options = options
@@ -303,6 +303,10 @@ func parallelMap<State, Result: Sendable>(
     count: Int, threads: Int, makeState: @Sendable () -> State?, body: @Sendable (inout State, Int) -> Result?
 ) -> [Result?] {
     let workers = max(1, min(threads, count))
+    if workers == 1 {
+        guard var state = makeState() else { return .init(repeating: nil, count: count) }
+        return (0..<count).map { body(&state, $0) }
+    }
     let box = ResultBox<Result>(count: count)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
         guard var state = makeState() else { return }

@@ -68,7 +68,7 @@ extension ScalingLaw {
         // Least squares from every start; for Huber, robust refinement from the best few.
         var lsqOptions = options
         lsqOptions.loss = .leastSquares
-        let law: any ScalingLaw = self
+        let law = self
         let startList = starts, phase1Options = lsqOptions
         let retry = startList.count <= 8
         let phase1 = parallelMap(
@@ -257,7 +257,7 @@ extension ScalingLaw {
         to result: inout FitResult, data: FitData, map: ParameterMap, best: StartOutcome, options: FitOptions, threads: Int
     ) throws {
         let replicates = options.bootstrap, n = data.count, seed = options.seed
-        let law: any ScalingLaw = self
+        let law = self
         let bestTheta = best.theta
         let derivedQuantities = derived
         let rows = parallelMap(

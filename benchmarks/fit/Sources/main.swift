@@ -39,6 +39,17 @@ let cases = CommandLine.arguments.count > 2 ? Set(CommandLine.arguments[2].split
 func wanted(_ name: String) -> Bool { cases?.contains(name) ?? true }
 
 // 1. One saturating fit, 20 points, linear least squares (curve_fit's objective), from the data-driven guess.
+if wanted("saturating-only") {
+    let columns = readColumns("\(folder)/saturating.csv")
+    let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
+    var options = FitOptions()
+    options.space = .linear
+    options.threads = 1
+    options.startLimit = 1
+    let seconds = try time(repeats: 20000) { _ = try SaturatingLaw().fit(to: series, options: options) }
+    emit(["case": "saturating_fit_only", "seconds": seconds])
+}
+
 if wanted("saturating") {
     let columns = readColumns("\(folder)/saturating.csv")
     let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
