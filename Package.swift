@@ -91,6 +91,10 @@ let package = Package(
             dependencies: ["Tail", "ScalefitCore"]
         ),
         .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["ScalefitCore"]
         ),

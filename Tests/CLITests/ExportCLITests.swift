@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@Suite("scalefit plot, fit --plot and report")
+struct ExportCLITests {
+    static func folder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalefit-export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("plot --model writes an SVG with the fit, its band and the residual panel")
+    func plot() throws {
+        let file = try FitCLITests.writeCurve()
+        let svg = file.deletingLastPathComponent().appendingPathComponent("plot.svg")
+        let run = try CLI.run(["plot", file.path, "--x", "n", "--y", "loss", "--model", "saturating", "--holdout", "2", "--out", svg.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOf: svg, encoding: .utf8)
+        #expect(text.hasPrefix("<svg"))
+        for part in ["class=\"fit\"", "class=\"extrapolation\"", "class=\"confidence-band\"", "class=\"held-out\"", "ln(data / fit)"] {
+            #expect(text.contains(part), "missing \(part)")
+        }
+    }
+
+    @Test("plot without a model draws the data only")
+    func dataOnly() throws {
+        let file = try FitCLITests.writeCurve()
+        let svg = file.deletingLastPathComponent().appendingPathComponent("data.svg")
+        let run = try CLI.run(["plot", file.path, "--x", "n", "--y", "loss", "--out", svg.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOf: svg, encoding: .utf8)
+        #expect(text.components(separatedBy: "class=\"data\"").count - 1 == 12)
+        #expect(!text.contains("class=\"fit\""))
+    }
+
+    @Test("fit --plot writes the plot and keeps the JSON free of the curve's predictions")
+    func fitPlot() throws {
+        let file = try FitCLITests.writeCurve()
+        let svg = file.deletingLastPathComponent().appendingPathComponent("fit.svg")
+        let run = try CLI.run(["fit", file.path, "--x", "n", "--y", "loss", "--model", "saturating", "--json", "--predict", "1e9", "--plot", svg.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let fit = try #require((object["fits"] as? [[String: Any]])?.first)
+        #expect((fit["predictions"] as? [Any])?.count == 1)
+        #expect(FileManager.default.fileExists(atPath: svg.path))
+    }
+
+    @Test("a bad input writes no plot and exits 2")
+    func badInput() throws {
+        let folder = try Self.folder()
+        let svg = folder.appendingPathComponent("never.svg")
+        let run = try CLI.run(["plot", folder.appendingPathComponent("missing.csv").path, "--out", svg.path])
+        #expect(run.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: svg.path))
+    }
+
+    @Test("report: one self-contained HTML file with inline SVG, fit tables and provenance")
+    func report() throws {
+        let file = try FitCLITests.writeCurve()
+        let html = file.deletingLastPathComponent().appendingPathComponent("report.html")
+        let run = try CLI.run(["report", file.path, "--x", "n", "--y", "loss", "--model", "saturating", "--out", html.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOf: html, encoding: .utf8)
+        #expect(text.hasPrefix("<!DOCTYPE html>"))
+        #expect(text.contains("<svg"))
+        #expect(text.contains("<table class=\"parameters\">"))
+        #expect(text.contains("scalefit 0.1.0"))
+        // The input's SHA-256, as `shasum -a 256` would print it.
+        let digest = try #require(try Self.sha256(of: file))
+        #expect(text.contains(digest))
+        // Self-contained: no scripts, nothing fetched.
+        #expect(!text.contains("<script"))
+        #expect(!text.contains("src="))
+        #expect(!text.contains("href=\"http"))
+    }
+
+    /// SHA-256 from the system's `sha256sum`, an independent implementation.
+    static func sha256(of file: URL) throws -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sha256sum", file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init)
+    }
+}
