@@ -87,3 +87,19 @@ struct ExportCLITests {
         return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init)
     }
 }
+
+@Suite("scalefit notebook")
+struct NotebookCLITests {
+    @Test("notebook writes an nbformat-4 notebook with the fit's law and estimates")
+    func notebook() throws {
+        let file = try FitCLITests.writeCurve()
+        let path = file.deletingLastPathComponent().appendingPathComponent("analysis.ipynb")
+        let run = try CLI.run(["notebook", file.path, "--x", "n", "--y", "loss", "--model", "saturating", "--out", path.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: path)) as? [String: Any])
+        #expect(object["nbformat"] as? Int == 4)
+        let text = try String(contentsOf: path, encoding: .utf8)
+        #expect(text.contains("def law_saturating"))
+        #expect(!text.contains(file.deletingLastPathComponent().path))
+    }
+}

@@ -142,3 +142,40 @@ enum XMLCheck {
         }
     }
 }
+
+@Suite("Jupyter notebooks")
+struct NotebookTests {
+    @Test("nbformat 4.5 structure: cells with ids, sources as lines, a python3 kernel; data and estimates embedded")
+    func structure() throws {
+        let (fit, _) = try PlotTests.fitted(holdout: 2)
+        let text = Notebook.render(
+            title: "t", entries: [.init(series: PlotTests.series, fit: fit)],
+            inputs: [InputRecord(path: "/somewhere/deep/curve.csv", sha256: String(repeating: "a", count: 64))], toolVersion: "0.1.0")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["nbformat"] as? Int == 4)
+        #expect(object["nbformat_minor"] as? Int == 5)
+        let kernel = (object["metadata"] as? [String: Any])?["kernelspec"] as? [String: Any]
+        #expect(kernel?["name"] as? String == "python3")
+        let cells = try #require(object["cells"] as? [[String: Any]])
+        let ids = cells.compactMap { $0["id"] as? String }
+        #expect(ids.count == cells.count && Set(ids).count == ids.count)
+        for cell in cells {
+            let lines = try #require(cell["source"] as? [String])
+            #expect(lines.dropLast().allSatisfy { $0.hasSuffix("\n") })
+            if cell["cell_type"] as? String == "code" { #expect(cell["outputs"] as? [Any] != nil) }
+        }
+        let code = cells.filter { $0["cell_type"] as? String == "code" }.map { ($0["source"] as! [String]).joined() }
+        // The estimates, shortest round-trip form, and the last x, are in the set-up cell.
+        #expect(code[0].contains("\(fit.values[2])"))
+        #expect(code[0].contains("316227766.01683"))
+        #expect(code.last?.contains("1e-3 * abs(ours)") == true)
+        // Provenance by file name only: no machine paths.
+        #expect(!text.contains("/somewhere"))
+        #expect(text.contains("curve.csv"))
+    }
+
+    @Test("every law of the zoo has a numpy twin")
+    func everyLaw() {
+        for law in LawCatalog.all { #expect(Notebook.supports(law.name), "\(law.name)") }
+    }
+}
