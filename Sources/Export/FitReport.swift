@@ -149,7 +149,8 @@ public enum FitReport {
         return out
     }
 
-    static func number(_ value: Double?) -> String {
+    /// Six significant digits, `-` for nil, `nan`/`inf` spelled out: the tables' number format.
+    public static func number(_ value: Double?) -> String {
         guard let value else { return "-" }
         guard value.isFinite else { return "\(value)" }
         if value == 0 { return "0" }

@@ -159,7 +159,8 @@ extension Analysis {
     ) -> ReportDocument {
         var sections: [ReportSection] = []
         let markers = verdicts.mapValues(\.markers)
-        if items.count > 1 {
+        // An overview only where the curves share a y axis (a family, or runs of one metric).
+        if items.count > 1, Set(items.map(\.series.metric)).count == 1 {
             var overview = plot(items, title: "All series", xLabel: xLabel, markers: markers)
             overview.identifier = "overview"
             sections.append(ReportSection(heading: "All series", svg: SVGPlot.render(overview)))
