@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Exports a few notebooks with scalefit (a fit of each kind) plus every notebook in
-# notebooks-export/, validates each with nbformat and executes it with nbclient in a real
-# Python kernel; each notebook's last cell asserts that the scipy re-fit agrees with
+# Exports a few notebooks with scalefit (a fit of each kind), validates each with nbformat
+# and executes it with nbclient in a real Python kernel (and validates the committed ones in
+# notebooks-export/); each notebook's last cell asserts that the scipy re-fit agrees with
 # scalefit's parameters within 1e-3 relative. Installs the Python packages it needs.
 # Called by .ci/run after the tests. Usage: scripts/check-notebooks.sh [path/to/scalefit]
 set -euo pipefail
@@ -35,8 +35,14 @@ for g in 1 3; do
 done
 "$scalefit" notebook "$work/g1/data.csv" "$work/g3/data.csv" --model auto --out "$work/family.ipynb" 2>/dev/null
 
-notebooks=("$work"/*.ipynb)
+python3 scripts/check-notebook.py "$work"/*.ipynb
+# The committed notebooks in notebooks-export/ were executed when they were made
+# (scripts/export-notebooks.sh); here they are only validated, to keep CI short.
 shopt -s nullglob
-notebooks+=(notebooks-export/*.ipynb)
-python3 scripts/check-notebook.py "${notebooks[@]}"
-echo "check-notebooks: ${#notebooks[@]} notebooks in $(( $(date +%s) - start )) s"
+committed=(notebooks-export/*.ipynb)
+if [ ${#committed[@]} -gt 0 ]; then
+    python3 -c 'import sys, nbformat
+for p in sys.argv[1:]:
+    nbformat.validate(nbformat.read(p, as_version=4)); print("check-notebooks:", p, "valid")' "${committed[@]}"
+fi
+echo "check-notebooks: done in $(( $(date +%s) - start )) s"

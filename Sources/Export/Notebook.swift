@@ -163,6 +163,7 @@ public enum Notebook {
             import matplotlib
             import matplotlib.pyplot as plt
             %config InlineBackend.figure_formats = ['svg']
+            plt.rcParams["svg.fonttype"] = "none"  # text stays text: small SVG outputs
 
             # Every series: data, the held-out points, and scalefit's estimates (in law order).
             SERIES = json.loads(r'''
@@ -318,7 +319,7 @@ public enum Notebook {
             law = LAWS[s["model"]]
             x, y, held = s["x"], s["y"], s["held_out"]
             if s["x2"] is None:
-                grid = np.geomspace(x.min(), x.max() * 2, 200)
+                grid = np.geomspace(x.min(), x.max() * 2, 200) if (x > 0).all() else np.linspace(x.min(), x.max(), 200)
                 top.plot(grid, law(grid, None, s["values"]), color=colour, lw=2, label=f"{s['name']}: scalefit")
                 top.plot(grid, law(grid, None, p), color="#d95f02", lw=1.2, ls="--", label="scipy re-fit" if k == 0 else None)
             top.scatter(x[~held], y[~held], s=14, color=colour, zorder=3)
@@ -327,7 +328,8 @@ public enum Notebook {
             fitted = law(x, s["x2"], s["values"])
             r = np.log(y / fitted) if s["space"] == "log" else y - fitted
             bottom.scatter(x, r, s=10, color=colour)
-        top.set_xscale("log")
+        if all((s["x"] > 0).all() for s in SERIES):
+            top.set_xscale("log")
         if all((s["y"] > 0).all() for s in SERIES):
             top.set_yscale("log")
         top.set_ylabel("value")

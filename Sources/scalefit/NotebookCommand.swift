@@ -25,6 +25,12 @@ struct NotebookCommand: ParsableCommand {
     @Option(help: "The notebook's title.")
     var title: String?
 
+    @Option(help: "A markdown file placed under the title (e.g. the paper a figure reproduces).")
+    var introduction: String?
+
+    @Option(help: "A Python file with matplotlib code for an extra figure cell (it sees SERIES and REFITS).")
+    var figure: String?
+
     func run() throws {
         var fitting = fitting
         if fitting.model == nil { fitting.model = "auto" }
@@ -35,8 +41,14 @@ struct NotebookCommand: ParsableCommand {
         let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0) } }
         let text = Notebook.render(
             title: title ?? "scalefit analysis: " + Analysis.inputNames(input.paths), entries: entries,
-            inputs: ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }, toolVersion: ScalefitCommand.version)
+            inputs: ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }, toolVersion: ScalefitCommand.version,
+            introduction: try introduction.map(Self.text(of:)) ?? "", figure: try figure.map(Self.text(of:)))
         try AtomicWriter.write(text, to: out)
         FileHandle.standardError.write(Data("scalefit: wrote \(out)\n".utf8))
+    }
+
+    static func text(of path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read \(path)") }
+        return String(decoding: data, as: UTF8.self)
     }
 }
