@@ -38,10 +38,15 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // Verdicts on curves (scaling, saturating, collapsed, grokking, degrading), built on Fit.
+        .target(
+            name: "Detect",
+            dependencies: ["ScalefitCore", "Fit"]
+        ),
         // Pure renderers (JSON, tables, and later SVG, HTML, notebooks).
         .target(
             name: "Export",
-            dependencies: ["ScalefitCore", "Fit"]
+            dependencies: ["ScalefitCore", "Fit", "Detect"]
         ),
         // Readers for training logs (CSV, W&B, TensorBoard, Hugging Face, MLflow, text
         // logs, sweep tables) producing Series. No GSL: it depends on the core only.
@@ -59,12 +64,13 @@ let package = Package(
         // GSL's minimisers only in Sources/Tail/GSLMinimizer.swift.
         .target(
             name: "Tail",
-            dependencies: ["ScalefitCore", "CGSL"]
+            dependencies: ["ScalefitCore", "CGSL"],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "scalefit",
             dependencies: [
-                "ScalefitCore", "Fit", "Export", "Ingest", "Generate", "Tail",
+                "ScalefitCore", "Fit", "Detect", "Export", "Ingest", "Generate", "Tail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +79,12 @@ let package = Package(
             name: "fit-benchmarks",
             dependencies: ["Fit", "ScalefitCore", "Ingest"],
             path: "benchmarks/fit/Sources"
+        ),
+        // Detect validation on generated curves (benchmarks/detect/run.sh); never part of the tests.
+        .executableTarget(
+            name: "detect-validation",
+            dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"],
+            path: "benchmarks/detect/Sources"
         ),
         .testTarget(
             name: "FitTests",
@@ -88,7 +100,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TailTests",
-            dependencies: ["Tail", "ScalefitCore"]
+            dependencies: ["Tail", "ScalefitCore", "Generate", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "DetectTests",
+            dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"]
         ),
         .testTarget(
             name: "ExportTests",

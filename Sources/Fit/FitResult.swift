@@ -79,6 +79,10 @@ public struct FitResult: Sendable {
     public var starts: StartSummary
     public var iterations: Int
     public var conditionNumber: Double
+    /// Covariance of all parameters (natural scale, scaled by the residual variance), in
+    /// law order; fixed parameters have zero rows, tied ones copy their source. Nil when
+    /// singular.
+    public var covariance: [[Double]]?
     /// Bootstrap replicates that failed (not finite or not converged), of those asked.
     public var bootstrapFailures: Int?
     public var holdout: HoldoutResult?

@@ -211,11 +211,28 @@ extension ScalingLaw {
         let derivedEstimates = derived.map { quantity in
             DerivedEstimate(name: quantity.name, meaning: quantity.meaning, value: quantity.value(natural).flatMap { $0.isFinite ? $0 : nil })
         }
+        var fullCovariance: [[Double]]? = nil
+        if let cov = naturalCovariance {
+            func freeIndex(_ j: Int) -> Int? {
+                switch map.slots[j] {
+                case .free(let k): return k
+                case .tied(let s): if case .free(let k) = map.slots[s] { return k } else { return nil }
+                case .fixed: return nil
+                }
+            }
+            fullCovariance = parameters.indices.map { a in
+                parameters.indices.map { b in
+                    guard let k = freeIndex(a), let l = freeIndex(b) else { return 0 }
+                    return cov[k * p + l]
+                }
+            }
+        }
         return FitResult(
             series: series.name, model: name, formula: formula, pointCount: n, status: best.status,
             objective: best.objective, chiSquared: rss, residualVariance: variance, degreesOfFreedom: dof,
             aicc: aicc, bic: bic, parameters: estimates, derived: derivedEstimates, starts: starts,
-            iterations: best.iterations, conditionNumber: best.conditionNumber, bootstrapFailures: nil,
+            iterations: best.iterations, conditionNumber: best.conditionNumber, covariance: fullCovariance,
+            bootstrapFailures: nil,
             holdout: nil, predictions: [], warnings: warnings, space: options.space, loss: options.loss)
     }
 

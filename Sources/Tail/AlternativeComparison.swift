@@ -183,10 +183,10 @@ struct AlternativeModel {
     private func best(starts: [[Double]], steps: [Double], reported: ([Double]) -> [Double]) -> Fitted {
         var winner: Fitted?
         for start in starts {
-            var outcome = GSLMinimizer.minimize({ -logLikelihood($0) }, start: start, stepSizes: steps)
+            var outcome = GSLMinimizer.minimize({ -logLikelihood($0) }, start: start, stepSizes: steps, maxIterations: 400)
             // One restart from the end point guards against a collapsed simplex.
             if outcome.value < 1e299 {
-                let again = GSLMinimizer.minimize({ -logLikelihood($0) }, start: outcome.point, stepSizes: steps.map { $0 / 4 })
+                let again = GSLMinimizer.minimize({ -logLikelihood($0) }, start: outcome.point, stepSizes: steps.map { $0 / 4 }, maxIterations: 400)
                 if again.value <= outcome.value { outcome = again }
             }
             let candidate = Fitted(

@@ -1,82 +1,6 @@
 import Foundation
 import ScalefitCore
 
-/// Settings of a full tail analysis (what `scalefit tail` runs).
-public struct TailOptions: Sendable, Hashable {
-    /// Discrete or continuous; `nil` picks discrete when every value is a whole number.
-    public var kind: TailKind?
-    /// A fixed x_min, or `nil` to choose it by the KS criterion.
-    public var xmin: Double?
-    /// Bootstrap replicates for the goodness-of-fit p-value and the spread; 0 skips it.
-    /// CSN recommend ≥ 2500 for p to be good to ±0.01; 1000 gives about ±0.015.
-    public var bootstrapReplicates: Int
-    /// The bootstrap seed.
-    public var seed: UInt64
-    /// Worker threads for the bootstrap (results do not depend on it); `nil` = all cores.
-    public var threads: Int?
-    /// The alternatives to test against.
-    public var alternatives: [TailAlternative]
-    /// Collapse predictions (`--predict`) and the cut rank / generator sample size.
-    public var predict: Bool
-    public var cut: Int?
-    public var t0: Double?
-
-    public init(
-        kind: TailKind? = nil, xmin: Double? = nil, bootstrapReplicates: Int = 0, seed: UInt64 = 0,
-        threads: Int? = nil, alternatives: [TailAlternative] = TailAlternative.allCases,
-        predict: Bool = false, cut: Int? = nil, t0: Double? = nil
-    ) {
-        self.kind = kind
-        self.xmin = xmin
-        self.bootstrapReplicates = bootstrapReplicates
-        self.seed = seed
-        self.threads = threads
-        self.alternatives = alternatives
-        self.predict = predict
-        self.cut = cut
-        self.t0 = t0
-    }
-}
-
-/// A warning about the reliability of a tail fit, with a stable code for scripts.
-public struct TailWarning: Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
-        /// x_min < 6: the continuous approximation of discrete data is off (CSN §3.3).
-        case discreteApproximation = "discrete_approximation"
-        /// Fewer than 50 tail points: the exponent and the tests are unreliable.
-        case fewTailPoints = "few_tail_points"
-        /// x_min is the smallest or largest candidate searched.
-        case xminAtEdge = "xmin_at_edge"
-        /// Observations ≤ 0 were dropped.
-        case droppedValues = "dropped_values"
-        /// β ≤ 1: no collapse prediction.
-        case noPrediction = "no_prediction"
-        /// An optimiser did not converge.
-        case notConverged = "not_converged"
-        /// A number is not finite and is written as null.
-        case nonFinite = "non_finite"
-    }
-    public var code: Code
-    public var message: String
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-    public var description: String { "warning: \(message)" }
-}
-
-/// Everything `scalefit tail` reports.
-public struct TailReport: Sendable {
-    public var options: TailOptions
-    public var fit: PowerLawFit
-    /// Rank–frequency exponent β = 1/(α − 1).
-    public var zipf: ZipfView
-    public var bootstrap: BootstrapResult?
-    public var comparisons: [AlternativeComparison]
-    public var prediction: CollapsePrediction?
-    public var warnings: [TailWarning]
-}
-
 /// The whole CSN procedure: fit, tests, views and warnings.
 public enum TailAnalysis {
     /// The tail size below which CSN (§3.5, §4.1) find estimates and tests unreliable.
@@ -88,7 +12,7 @@ public enum TailAnalysis {
     /// - Throws: ``TailError`` when no tail can be fitted.
     public static func run(_ sample: TailSample, options: TailOptions = TailOptions()) throws -> TailReport {
         let kind = options.kind ?? (sample.isIntegerValued ? .discrete : .continuous)
-        let estimator = PowerLawEstimator(kind: kind, fixedXmin: options.xmin)
+        let estimator = PowerLawEstimator(kind: kind, fixedXmin: options.xmin, searchRange: options.xminSearchRange)
         let fit = try estimator.fit(sample)
         var warnings: [TailWarning] = []
 
@@ -121,7 +45,7 @@ public enum TailAnalysis {
 
         let comparisons = AlternativeTests.compare(fit, sample: sample, against: options.alternatives)
         for comparison in comparisons where !comparison.converged {
-            warnings.append(.init(.notConverged, "the \(comparison.alternative.rawValue) fit did not converge; its test is indicative only"))
+            warnings.append(.init(.notConverged, "the \(comparison.alternative.rawValue) fit did not converge (its likelihood may peak at the edge of the family, where it approaches a power law); its test is indicative only"))
         }
 
         var bootstrap: BootstrapResult?

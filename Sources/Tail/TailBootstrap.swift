@@ -29,6 +29,11 @@ public struct BootstrapResult: Sendable, Hashable {
     public var alphaStandardDeviation: Double
     /// Standard deviation of x_min over resampled data sets.
     public var xminStandardDeviation: Double
+    /// The 16th and 84th percentiles of α over resampled data sets: a spread that a few
+    /// replicates with a tiny tail (and a wild α) cannot inflate, unlike the standard deviation.
+    public var alphaCentral68: ClosedRange<Double>?
+    /// The 16th and 84th percentiles of x_min over resampled data sets.
+    public var xminCentral68: ClosedRange<Double>?
 }
 
 enum TailBootstrap {
@@ -90,7 +95,22 @@ enum TailBootstrap {
             goodnessOfFitP: fitted > 0 ? Double(worse) / Double(fitted) : .nan,
             fittedReplicates: fitted,
             alphaStandardDeviation: standardDeviation(alphas),
-            xminStandardDeviation: standardDeviation(xmins))
+            xminStandardDeviation: standardDeviation(xmins),
+            alphaCentral68: central68(alphas),
+            xminCentral68: central68(xmins))
+    }
+
+    /// The 16th and 84th percentiles (linear interpolation between order statistics).
+    static func central68(_ x: [Double]) -> ClosedRange<Double>? {
+        guard x.count >= 2 else { return nil }
+        let sorted = x.sorted()
+        func quantile(_ q: Double) -> Double {
+            let position = q * Double(sorted.count - 1)
+            let low = Int(position.rounded(.down))
+            let high = min(low + 1, sorted.count - 1)
+            return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
+        }
+        return quantile(0.16)...quantile(0.84)
     }
 
     static func standardDeviation(_ x: [Double]) -> Double {
@@ -192,7 +212,11 @@ struct PowerLawSampler: Sendable {
             return xmin * pow(u, -1 / (alpha - 1))
         case .discrete:
             // Largest x with S(x) ≥ u.
-            if u > survival[survival.count - 1] {
+            guard let last = survival.last else {
+                // ζ(α, x_min) was not available (extreme α): CSN's approximate generator.
+                return ((xmin - 0.5) * pow(u, -1 / (alpha - 1)) + 0.5).rounded(.down)
+            }
+            if u > last {
                 var lo = 0, hi = survival.count - 1  // S(lo) ≥ u > S(hi)
                 while hi - lo > 1 {
                     let mid = (lo + hi) / 2

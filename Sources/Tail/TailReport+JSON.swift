@@ -57,14 +57,16 @@ extension TailReport {
     /// Schema (version 1; keys are fixed, more may be added):
     /// ```
     /// {"schema_version": 1, "tool": {"name", "version"}, "inputs": [{"path", "format", "rows"}],
-    ///  "options": {"kind", "xmin", "bootstrap", "seed", "scale", "predict", "cut", "t0"},
+    ///  "options": {"kind", "xmin", "xmin_range", "bootstrap", "seed" (a string: 64-bit),
+    ///              "scale", "predict", "cut", "t0"},
     ///  "power_law": {"kind", "xmin", "alpha", "stderr", "ci95": [lo, hi], "n_tail", "n",
     ///                "ks_distance", "log_likelihood", "xmin_search": {"candidates", "range",
     ///                "position"}, "converged"},
     ///  "exponents": {"reported": "alpha", "alpha": "…meaning…", "zipf_beta": {"value",
     ///                "stderr", "ci95"}, "relation": "beta = 1/(alpha - 1)"},
     ///  "bootstrap": {"replicates", "seed", "gof_p", "fitted_replicates", "alpha_sd",
-    ///                "xmin_sd"} or null,
+    ///                "xmin_sd", "alpha_central68": [p16, p84], "xmin_central68": [p16, p84]}
+    ///                or null,
     ///  "comparisons": [{"alternative", "parameters": {name: value}, "log_likelihood",
     ///                   "R", "normalized_R", "p_value", "nested", "favoured", "converged"}],
     ///  "prediction": {"beta", "c": {"value", "ci95"}, "cuts": [{"source", "k": {…},
@@ -81,6 +83,10 @@ extension TailReport {
         func interval(_ r: ClosedRange<Double>?, _ name: String) -> OrderedJSON {
             guard let r else { return .null }
             return .array([num(r.lowerBound, name + ".ci95[0]"), num(r.upperBound, name + ".ci95[1]")])
+        }
+        func interval68(_ r: ClosedRange<Double>?, _ name: String) -> OrderedJSON {
+            guard let r else { return .null }
+            return .array([num(r.lowerBound, name + "[0]"), num(r.upperBound, name + "[1]")])
         }
         func estimate(_ e: CollapsePrediction.Estimate, _ name: String) -> OrderedJSON {
             .object([("value", num(e.value, name)), ("ci95", interval(e.confidenceInterval95, name))])
@@ -120,6 +126,8 @@ extension TailReport {
                 ("fitted_replicates", .integer(b.fittedReplicates)),
                 ("alpha_sd", num(b.alphaStandardDeviation, "bootstrap.alpha_sd")),
                 ("xmin_sd", num(b.xminStandardDeviation, "bootstrap.xmin_sd")),
+                ("alpha_central68", interval68(b.alphaCentral68, "bootstrap.alpha_central68")),
+                ("xmin_central68", interval68(b.xminCentral68, "bootstrap.xmin_central68")),
             ])
         } ?? .null
         let comparisonArray: OrderedJSON = .array(comparisons.map { c in
@@ -154,6 +162,7 @@ extension TailReport {
         let optionsObject: OrderedJSON = .object([
             ("kind", .string(options.kind?.rawValue ?? "auto")),
             ("xmin", options.xmin.map { .number($0) } ?? .string("auto")),
+            ("xmin_range", options.xminSearchRange.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null),
             ("bootstrap", .integer(options.bootstrapReplicates)),
             ("seed", .string(String(options.seed))),
             ("scale", .number(scale)),

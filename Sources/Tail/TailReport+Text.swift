@@ -27,6 +27,7 @@ extension TailReport {
             lines.append("  bootstrap (\(b.replicates) replicates, seed \(b.seed)): goodness-of-fit p = \(f(b.goodnessOfFitP))"
                 + (b.goodnessOfFitP <= 0.1 ? "  (p ≤ 0.1: power law ruled out)" : "  (p > 0.1: power law plausible)"))
             lines.append("              resampled spread: sd(alpha) = \(f(b.alphaStandardDeviation)), sd(x_min) = \(f(b.xminStandardDeviation))")
+            lines.append("              central 68%: alpha \(range(b.alphaCentral68)), x_min \(range(b.xminCentral68))")
         }
         if !comparisons.isEmpty {
             lines.append("  likelihood-ratio tests (R > 0 favours the power law; p < 0.1 to be conclusive):")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Detect
 import Export
 import Fit
 import Foundation
@@ -180,5 +181,22 @@ extension Analysis {
             options: options.map { ($0.0, $0.1.rendered()) },
             commandLine: (["scalefit"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
             sections: sections, notes: ingested.warnings + ingested.report.lines)
+    }
+}
+
+extension Analysis {
+    /// Detect's verdict on every series that has enough points, by series name; a series the
+    /// detector cannot take is reported on stderr and left without a verdict.
+    static func verdicts(for list: [Series]) -> [String: Verdict] {
+        let detector = CurveDetector()
+        var verdicts: [String: Verdict] = [:]
+        for series in list {
+            do {
+                verdicts[series.name] = try detector.verdict(on: series)
+            } catch {
+                warn("\(series.name): no verdict: \(error)")
+            }
+        }
+        return verdicts
     }
 }

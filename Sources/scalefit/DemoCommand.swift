@@ -2,6 +2,7 @@ import ArgumentParser
 import Export
 import Fit
 import Foundation
+import Detect
 import Generate
 import Ingest
 import ScalefitCore
@@ -11,8 +12,8 @@ import ScalefitCore
 /// Generates two curves with known truth (a tail-cut curve that collapses onto a plateau,
 /// and a clean/synthetic mixture that plateaus and then descends again: Dohmatob et al.
 /// 2024, "A Tale of Tails"), fits the matching collapse law to each, fits the saturating
-/// law to a real NMT learning curve, and writes plots, an HTML report and a notebook into
-/// one folder.
+/// law to a real NMT learning curve, gives Detect's verdict on each, and writes plots, an
+/// HTML report and a notebook into one folder.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -56,15 +57,21 @@ struct DemoCommand: ParsableCommand {
         }
         notes[real.series.name] = ["Real data: \(DemoData.attribution)."]
 
-        // 3. Plots, report and notebook.
+        // 3. Detect: a verdict on each curve, with its breakpoints and plateau.
+        let verdicts = Analysis.verdicts(for: items.map(\.series))
+        let reportVerdicts = verdicts.mapValues(ReportVerdict.init)
+
+        // 4. Plots, report and notebook.
         for (name, item) in zip(["tail-cut", "mixed", "nmt"], items) {
-            let plot = Analysis.plot([item], title: item.series.name + " — " + (item.fit?.model ?? ""), xLabel: name == "nmt" ? "examples seen" : "training samples T")
+            let plot = Analysis.plot(
+                [item], title: item.series.name + " — " + (item.fit?.model ?? ""), xLabel: name == "nmt" ? "examples seen" : "training samples T",
+                markers: reportVerdicts.mapValues(\.markers))
             try AtomicWriter.write(SVGPlot.render(plot), to: "\(folder)/\(name).svg")
         }
         let document = Analysis.report(
             items, ingested: ingested, title: "scalefit demo: model collapse on generated data, and a real learning curve",
             xLabel: "x", options: [("models", .string("tailcut, mixing, saturating")), ("space", .string("log")), ("loss", .string("lsq"))],
-            notes: notes)
+            verdicts: reportVerdicts, notes: notes)
         try AtomicWriter.write(HTMLReport.render(document), to: folder + "/report.html")
         let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0) } }
         try AtomicWriter.write(
@@ -73,9 +80,14 @@ struct DemoCommand: ParsableCommand {
                 inputs: ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }, toolVersion: ScalefitCommand.version),
             to: folder + "/analysis.ipynb")
 
-        // 4. Say what was found and where it is.
+        // 5. Say what was found and where it is.
         for item in items {
             guard let fit = item.fit else { continue }
+            if let verdict = verdicts[item.series.name] {
+                let plateau = verdict.plateau.map { " plateau at \(FitReport.number($0.level)) from x = \(FitReport.number($0.fromX))" } ?? ""
+                let breaks = verdict.breakpoints.map { FitReport.number($0.x) }.joined(separator: ", ")
+                print("  \(item.series.name): verdict \(verdict.kind.rawValue)\(breaks.isEmpty ? "" : "; breakpoints at x = \(breaks)")\(plateau)")
+            }
             let values = fit.parameters.map { "\($0.name) = \(FitReport.number($0.value))" }.joined(separator: ", ")
             print("  \(fit.series): \(fit.model) fit \(fit.status.isConverged ? "converged" : "did NOT converge"): \(values)")
             for d in fit.derived where ["c", "k", "plateau_start", "plateau_end"].contains(d.name) {

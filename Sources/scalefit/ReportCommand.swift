@@ -24,6 +24,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The report's title (default: the input names).")
     var title: String?
 
+    @Flag(help: "Leave out Detect's verdicts (scaling, saturating, collapsed, grokking, degrading).")
+    var noVerdicts = false
+
     func run() throws {
         var fitting = fitting
         if fitting.model == nil { fitting.model = "auto" }
@@ -32,7 +35,9 @@ struct ReportCommand: ParsableCommand {
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
         let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options)
         let heading = title ?? "scalefit report: " + Analysis.inputNames(input.paths)
-        let document = Analysis.report(items, ingested: ingested, title: heading, xLabel: input.x, options: fitting.record(options))
+        let verdicts = noVerdicts ? [:] : Analysis.verdicts(for: ingested.series).mapValues(ReportVerdict.init)
+        let document = Analysis.report(
+            items, ingested: ingested, title: heading, xLabel: input.x, options: fitting.record(options), verdicts: verdicts)
         try AtomicWriter.write(HTMLReport.render(document), to: out)
         FileHandle.standardError.write(Data("scalefit: wrote \(out)\n".utf8))
     }

@@ -27,22 +27,25 @@ struct TailCommand: ParsableCommand {
     @Flag(help: "Treat values as real numbers.")
     var continuous = false
 
-    @Option(help: "The layout of FILE.")
+    @Option(help: ArgumentHelp("The layout of FILE.", valueName: "FORMAT"))
     var format: TailInputFormat = .auto
 
     @Option(help: ArgumentHelp("x_min: auto (minimise the KS distance) or a value, in the units after --scale.", valueName: "auto|VALUE"))
     var xmin: String = "auto"
 
-    @Option(help: "Multiply every value by S before fitting (e.g. 1e-3 for thousands).")
+    @Option(name: .customLong("xmin-range"), help: ArgumentHelp("Search x_min only among values in LO:HI (units after --scale).", valueName: "LO:HI"))
+    var xminRange: String?
+
+    @Option(help: ArgumentHelp("Multiply every value by S before fitting (e.g. 1e-3 for thousands).", valueName: "S"))
     var scale: Double = 1
 
-    @Option(help: "Bootstrap replicates for the goodness-of-fit p-value and the spread of (x_min, alpha); 0 skips.")
+    @Option(help: ArgumentHelp("Bootstrap replicates for the goodness-of-fit p-value and the spread of (x_min, alpha); 0 skips.", valueName: "N"))
     var bootstrap: Int = 0
 
-    @Option(help: "Seed of the bootstrap.")
+    @Option(help: ArgumentHelp("Seed of the bootstrap.", valueName: "S"))
     var seed: UInt64 = 0
 
-    @Option(help: "Bootstrap threads (default: all cores; results do not depend on it).")
+    @Option(help: ArgumentHelp("Bootstrap threads (default: all cores; results do not depend on it).", valueName: "N"))
     var threads: Int?
 
     @Option(help: ArgumentHelp("Alternatives for the likelihood-ratio tests: all, none, or a comma-separated list of \(TailAlternative.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "LIST"))
@@ -51,10 +54,10 @@ struct TailCommand: ParsableCommand {
     @Flag(help: "Predict c = 1 - 1/beta and the floors of the collapse laws.")
     var predict = false
 
-    @Option(help: "With --predict: a tail cut at rank K.")
+    @Option(help: ArgumentHelp("With --predict: a tail cut at rank K.", valueName: "K"))
     var cut: Int?
 
-    @Option(help: "With --predict: a generator trained on T0 samples (tail cut at k ≍ T0^(1/beta)).")
+    @Option(help: ArgumentHelp("With --predict: a generator trained on T0 samples (tail cut at k ≍ T0^(1/beta)).", valueName: "T0"))
     var t0: Double?
 
     @Flag(help: "Print one JSON document (schema_version 1) instead of the table.")
@@ -72,6 +75,17 @@ struct TailCommand: ParsableCommand {
         if let t0, !(t0 >= 1 && t0.isFinite) { throw ValidationError("--t0 must be ≥ 1") }
         if (cut != nil || t0 != nil) && !predict { throw ValidationError("--cut and --t0 need --predict") }
         _ = try alternatives()
+        _ = try searchRange()
+        if xminRange != nil && xmin != "auto" { throw ValidationError("--xmin-range needs --xmin auto") }
+    }
+
+    private func searchRange() throws -> ClosedRange<Double>? {
+        guard let xminRange else { return nil }
+        let parts = xminRange.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]), low <= high, low.isFinite, high.isFinite else {
+            throw ValidationError("--xmin-range must be LO:HI with LO ≤ HI, not \(xminRange)")
+        }
+        return low...high
     }
 
     private func alternatives() throws -> [TailAlternative] {
@@ -94,7 +108,7 @@ struct TailCommand: ParsableCommand {
         let sample = scale == 1 ? parsed.sample : parsed.sample.scaled(by: scale)
         let options = TailOptions(
             kind: discrete ? .discrete : (continuous ? .continuous : nil),
-            xmin: xmin == "auto" ? nil : Double(xmin),
+            xmin: xmin == "auto" ? nil : Double(xmin), xminSearchRange: try searchRange(),
             bootstrapReplicates: bootstrap, seed: seed, threads: threads,
             alternatives: try alternatives(), predict: predict, cut: cut, t0: t0)
         let report = try TailAnalysis.run(sample, options: options)

@@ -22,6 +22,21 @@ struct ExportCLITests {
         }
     }
 
+    @Test("detect --plot draws the chosen law with the verdict's breakpoints and plateau")
+    func detectPlot() throws {
+        let folder = try ExportCLITests.folder()
+        let data = folder.appendingPathComponent("mixed")
+        let generated = try CLI.run(["generate", "hutter", "--beta", "2", "--cut", "1000", "--mix", "0.01", "--t-range", "1e2:1e10:25", "--out", data.path])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let svg = folder.appendingPathComponent("detect.svg")
+        let run = try CLI.run(["detect", data.appendingPathComponent("data.csv").path, "--plot", svg.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOf: svg, encoding: .utf8)
+        #expect(text.contains("class=\"plateau\""))
+        #expect(text.components(separatedBy: "class=\"breakpoint\"").count - 1 == 2)
+        #expect(text.contains("class=\"fit\""))
+    }
+
     @Test("plot without a model draws the data only")
     func dataOnly() throws {
         let file = try FitCLITests.writeCurve()

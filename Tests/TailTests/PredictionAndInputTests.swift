@@ -1,4 +1,5 @@
 import Foundation
+import RealModule
 import ScalefitCore
 import Testing
 @testable import Tail

@@ -68,21 +68,36 @@ struct ReferenceDataTests {
         #expect(abs(words.alpha - 1.950) < 0.005)
     }
 
-    /// Clauset et al. 2009, Table 6.3 (Moby Dick words): power law with cut-off LR −0.899,
-    /// p = 0.18; exponential normalised LR 9.09, p = 0.00. (Their stretched exponential and
+    /// One data set's rows of Clauset et al. 2009, Table 6.3: the exponential's normalised
+    /// LR and p, and the cut-off power law's LR and p. (Their stretched exponential and
     /// lognormal rows use other discrete normalisations, so they are not compared here.)
-    @Test("likelihood ratios for words as in Table 6.3")
-    func wordsLikelihoodRatios() throws {
-        let sample = try ReferenceData.sample("words")
+    struct Table63Row: Sendable, CustomStringConvertible {
+        var name: String
+        var exponentialR: Double
+        var exponentialP: Double
+        var cutoffR: Double
+        var cutoffP: Double
+        var description: String { name }
+    }
+
+    static let table63: [Table63Row] = [
+        Table63Row(name: "words", exponentialR: 9.09, exponentialP: 0.00, cutoffR: -0.899, cutoffP: 0.18),
+        Table63Row(name: "terrorism", exponentialR: 2.457, exponentialP: 0.01, cutoffR: -0.077, cutoffP: 0.70),
+    ]
+
+    @Test("likelihood ratios as in Table 6.3", arguments: table63)
+    func likelihoodRatios(_ row: Table63Row) throws {
+        let sample = try ReferenceData.sample(row.name)
         let fit = try PowerLawEstimator(kind: .discrete).fit(sample)
         let results = AlternativeTests.compare(fit, sample: sample, against: [.exponential, .truncatedPowerLaw])
         let exponential = try #require(results.first { $0.alternative == .exponential })
-        #expect(abs(exponential.normalizedRatio - 9.09) < 0.1)
-        #expect(exponential.pValue < 1e-3)
+        // The table prints two or three digits; 0.1 and 0.01 cover its rounding and α's.
+        #expect(abs(exponential.normalizedRatio - row.exponentialR) < 0.1)
+        #expect(abs(exponential.pValue - row.exponentialP) < 0.01)
         #expect(exponential.favoured == .powerLaw)
         let cutoff = try #require(results.first { $0.alternative == .truncatedPowerLaw })
-        #expect(abs(cutoff.logLikelihoodRatio - -0.899) < 0.02)
-        #expect(abs(cutoff.pValue - 0.18) < 0.01)
+        #expect(abs(cutoff.logLikelihoodRatio - row.cutoffR) < 0.02)
+        #expect(abs(cutoff.pValue - row.cutoffP) < 0.01)
         #expect(cutoff.favoured == .inconclusive)
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """scalefit tail vs the Python `powerlaw` package on the Clauset et al. (2009) data.
 
-Run from the repository root (see benchmarks/tail/README in RESULTS.md):
+Run from the repository root (results and their reading: benchmarks/tail/RESULTS.md):
 
     swift build -c release --product scalefit && python3 benchmarks/tail/bench.py
 

@@ -1,0 +1,239 @@
+import Foundation
+import Fit
+import ScalefitCore
+
+/// Classifies one curve as scaling, saturating, collapsed, grokking or degrading.
+///
+/// The procedure (every threshold is in ``DetectionCriteria``):
+/// 1. Fit, in log space, a power law, a saturating law, and smoothly broken power laws with
+///    one and two breaks (floor fixed at 0, so a plateau must show as a flat segment).
+/// 2. Choose the simplest law unless a more complex one lowers AICc by more than
+///    ``DetectionCriteria/aiccMargin`` (order: power, saturating, broken1, broken2).
+/// 3. Read the verdict off the chosen law: the sign and significance of the exponent
+///    (power), how far inside the data the curve gets onto its floor (saturating), or the
+///    slopes of the segments between breaks (broken): a segment with |slope| below
+///    ``DetectionCriteria/plateauSlope`` is flat, and a plateau must last at least
+///    ``DetectionCriteria/minimumPlateauDecades`` decades inside the data.
+public struct CurveDetector: Sendable {
+    public var criteria: DetectionCriteria
+    /// Threads for each fit's multi-start (results do not depend on it).
+    public var threads: Int?
+
+    public init(criteria: DetectionCriteria = .init(), threads: Int? = nil) {
+        self.criteria = criteria
+        self.threads = threads
+    }
+
+    /// The laws compared, simplest first, with the options each is fitted with.
+    func candidates(pointCount: Int) -> [(law: any ScalingLaw, fixed: [String: Double])] {
+        var list: [(any ScalingLaw, [String: Double])] = [(PowerLaw(), [:]), (SaturatingLaw(), [:])]
+        if pointCount >= 7 { list.append((BrokenPowerLaw(breaks: 1), ["E": 0])) }
+        if pointCount >= 12 { list.append((BrokenPowerLaw(breaks: 2), ["E": 0])) }
+        return list
+    }
+
+    /// The verdict on `series`.
+    /// - Throws: ``FitError`` when the data cannot be fitted at all (too few points,
+    ///   values ≤ 0).
+    public func verdict(on input: Series) throws -> Verdict {
+        let series = input.sortedByX()
+        guard series.count >= 4 else {
+            throw FitError("\(series.name): detection needs at least 4 points, got \(series.count)")
+        }
+        var fits: [(law: any ScalingLaw, fit: FitResult)] = []
+        var warnings: [String] = []
+        for (law, fixed) in candidates(pointCount: series.count) {
+            var options = FitOptions()
+            options.fixed = fixed
+            options.threads = threads
+            do {
+                fits.append((law, try law.fit(to: series, options: options)))
+            } catch let error as FitError where error.exitStatus == .badInput && fits.isEmpty {
+                throw error
+            } catch {
+                warnings.append("\(law.name) could not be fitted: \(error)")
+            }
+        }
+        guard !fits.isEmpty else { throw FitError("\(series.name): no law could be fitted", exitStatus: .failure) }
+
+        // Simplest law unless a more complex one wins by the margin.
+        var chosen = fits[0]
+        for candidate in fits.dropFirst() where candidate.fit.converged || !chosen.fit.converged {
+            let a = candidate.fit.aicc ?? .infinity, b = chosen.fit.aicc ?? .infinity
+            if a < b - criteria.aiccMargin || (!chosen.fit.converged && candidate.fit.converged) { chosen = candidate }
+        }
+        let bestAICc = fits.compactMap { $0.fit.aicc }.min()
+        var models = fits.map { entry in
+            ModelEvidence(
+                model: entry.fit.model, aicc: entry.fit.aicc,
+                deltaAICc: entry.fit.aicc.flatMap { a in bestAICc.map { a - $0 } }, converged: entry.fit.converged,
+                holdoutRMSLE: nil)
+        }
+        if criteria.holdout > 0 && series.count - criteria.holdout >= 4 {
+            for (i, entry) in fits.enumerated() {
+                var options = FitOptions()
+                options.threads = threads
+                options.holdout = criteria.holdout
+                if entry.law is BrokenPowerLaw { options.fixed = ["E": 0] }
+                models[i].holdoutRMSLE = (try? entry.law.fit(to: series, options: options))?.holdout?.rmsle
+            }
+        }
+
+        var verdict = interpret(chosen.fit, law: chosen.law, series: series)
+        // A collapse read off a broken law also gets the model-free plateau onset: the x
+        // where the decreasing part equals the floor, from the saturating fit.
+        if verdict.kind == .collapsed, !(chosen.law is SaturatingLaw),
+           let saturating = fits.first(where: { $0.law is SaturatingLaw })?.fit, saturating.converged,
+           (saturating.parameter("E")?.ci95?.lower ?? 0) > 0 {
+            let e = saturating.values[0], a = saturating.values[1], alpha = saturating.values[2]
+            let crossover = Foundation.pow(a / e, 1 / alpha)
+            if crossover > series.x.first! && crossover < series.x.last! {
+                verdict.breakpoints.insert(
+                    Breakpoint(x: crossover, ci95: crossoverInterval(saturating), meaning: "plateau begins: the decreasing part equals the floor (saturating fit)"),
+                    at: 0)
+                verdict.scalingStops = crossover * Foundation.pow(1 / criteria.stopFraction, 1 / alpha)
+            }
+        }
+        verdict.models = models
+        verdict.warnings = warnings + verdict.warnings
+        if !chosen.fit.converged { verdict.warnings.append("the chosen law did not converge: \(chosen.fit.status)") }
+        return verdict
+    }
+
+    // MARK: - Reading the verdict off a fit
+
+    private func interpret(_ fit: FitResult, law: any ScalingLaw, series: Series) -> Verdict {
+        let xMin = series.x.first!, xMax = series.x.last!
+        var verdict = Verdict(
+            series: series.name, kind: .scaling, breakpoints: [], plateau: nil, scalingStops: nil, segments: [],
+            chosenModel: fit.model, models: [], reasons: [], warnings: [], fit: fit)
+        let flat = criteria.plateauSlope
+        let decades = { (a: Double, b: Double) in Foundation.log10(b / a) }
+
+        switch law {
+        case is PowerLaw:
+            let alpha = fit.values[1]
+            let ci = fit.parameter("alpha")?.ci95
+            verdict.segments = [Segment(fromX: xMin, toX: xMax, slope: -alpha, ci95: ci.map { (-$0.upper, -$0.lower) })]
+            if let ci, ci.upper < 0, abs(alpha) > flat {
+                verdict.kind = .degrading
+                verdict.reasons.append("a power law fits best and its exponent is negative (loss rises as x^\(short(-alpha)), 95% CI excludes 0)")
+            } else if abs(alpha) <= flat {
+                verdict.kind = .collapsed
+                verdict.plateau = Plateau(level: geometricMean(series.values), fromX: xMin, toX: nil)
+                verdict.reasons.append("a power law fits best and its slope \(short(-alpha)) is flat (|slope| ≤ \(flat)) over the whole range")
+            } else {
+                verdict.kind = .scaling
+                verdict.reasons.append("a power law with exponent \(short(alpha)) fits best; no floor is detectable in range (ΔAICc margin \(criteria.aiccMargin))")
+            }
+
+        case is SaturatingLaw:
+            let e = fit.values[0], a = fit.values[1], alpha = fit.values[2]
+            let floorDistinct = fit.parameter("E")?.ci95.map { $0.lower > 0 } ?? false
+            let crossover = Foundation.pow(a / e, 1 / alpha)
+            let stop = crossover * Foundation.pow(1 / criteria.stopFraction, 1 / alpha)
+            verdict.scalingStops = stop
+            verdict.segments = [Segment(fromX: xMin, toX: xMax, slope: -alpha, ci95: fit.parameter("alpha")?.ci95.map { (-$0.upper, -$0.lower) })]
+            if !floorDistinct {
+                verdict.kind = .scaling
+                verdict.reasons.append("a floor improves the fit, but it is indistinguishable from 0 (its 95% CI reaches 0)")
+            } else if stop < xMax && decades(stop, xMax) >= criteria.minimumPlateauDecades {
+                verdict.kind = .collapsed
+                verdict.plateau = Plateau(level: e, fromX: stop, toX: nil)
+                verdict.breakpoints.append(Breakpoint(x: crossover, ci95: crossoverInterval(fit), meaning: "plateau begins: the decreasing part equals the floor"))
+                verdict.reasons.append("the curve is within \(Int(criteria.stopFraction * 100))% of its floor \(short(e)) from x = \(short(stop)) on, for \(short(decades(stop, xMax))) decades (≥ \(criteria.minimumPlateauDecades))")
+            } else {
+                verdict.kind = .saturating
+                verdict.breakpoints.append(Breakpoint(x: crossover, ci95: crossoverInterval(fit), meaning: "the decreasing part equals the floor"))
+                verdict.reasons.append("a floor \(short(e)) is detected, but the curve is still descending: it reaches \(Int(criteria.stopFraction * 100))% of the floor only at x = \(short(stop))")
+            }
+
+        case let broken as BrokenPowerLaw:
+            let p = fit.values
+            var cumulative = 0.0
+            var rates: [Double] = []
+            var rateIndices: [[Int]] = []
+            for k in 0...broken.breaks {
+                cumulative += k == 0 ? p[2] : p[3 * k]
+                rates.append(cumulative)
+                rateIndices.append([2] + (0..<k).map { 3 * ($0 + 1) })
+            }
+            let breaks = (0..<broken.breaks).map { p[4 + 3 * $0] }
+            let bounds = [xMin] + breaks.map { min(max($0, xMin), xMax) } + [xMax]
+            verdict.segments = rates.indices.map { k in
+                let slope = -rates[k]
+                var ci: (Double, Double)? = nil
+                if let cov = fit.covariance {
+                    var variance = 0.0
+                    for a in rateIndices[k] { for b in rateIndices[k] { variance += cov[a][b] } }
+                    let half = 1.96 * variance.squareRoot()
+                    if half.isFinite { ci = (slope - half, slope + half) }
+                }
+                return Segment(fromX: bounds[k], toX: bounds[k + 1], slope: slope, ci95: ci)
+            }
+            verdict.breakpoints = breaks.indices.map { k in
+                Breakpoint(x: breaks[k], ci95: logNormalInterval(fit, index: 4 + 3 * k), meaning: "slope changes from \(short(-rates[k])) to \(short(-rates[k + 1]))")
+            }
+            let isFlat = rates.map { abs($0) <= flat }
+            let isDescent = rates.map { $0 > flat }
+            let isRise = rates.map { $0 < -flat }
+            let last = rates.count - 1
+            if isRise[last] {
+                verdict.kind = .degrading
+                verdict.reasons.append("the last segment rises (slope \(short(-rates[last])))")
+            } else if broken.breaks == 2 && isDescent[0] && isFlat[1] && isDescent[2] && decades(bounds[1], bounds[2]) >= criteria.minimumPlateauDecades {
+                verdict.kind = .grokking
+                verdict.plateau = Plateau(level: broken.value(Foundation.sqrt(bounds[1] * bounds[2]), .nan, parameters: p), fromX: bounds[1], toX: bounds[2])
+                verdict.reasons.append("descent, a plateau of \(short(decades(bounds[1], bounds[2]))) decades (|slope| ≤ \(flat)), then descent again (slope \(short(-rates[2])))")
+            } else if isFlat[0] && last >= 1 && isDescent[1] && decades(bounds[0], bounds[1]) >= criteria.minimumPlateauDecades {
+                verdict.kind = .grokking
+                verdict.plateau = Plateau(level: broken.value(Foundation.sqrt(bounds[0] * bounds[1]), .nan, parameters: p), fromX: bounds[0], toX: bounds[1])
+                verdict.reasons.append("a plateau of \(short(decades(bounds[0], bounds[1]))) decades, then descent (slope \(short(-rates[1])))")
+            } else if let flatIndex = (1...last).first(where: { isFlat[$0] && isDescent[0..<$0].allSatisfy { $0 } }),
+                      decades(bounds[flatIndex], xMax) >= criteria.minimumPlateauDecades {
+                verdict.kind = .collapsed
+                verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: bounds[flatIndex], toX: flatIndex < last ? bounds[flatIndex + 1] : nil)
+                verdict.reasons.append("descent, then a flat segment (|slope| ≤ \(flat)) lasting \(short(decades(bounds[flatIndex], xMax))) decades to the end of the data")
+            } else if rates.allSatisfy({ $0 > flat }) {
+                let slowing = rates[last] < rates[0]
+                verdict.kind = slowing && rates[last] < 0.5 * rates[0] ? .saturating : .scaling
+                verdict.reasons.append("every segment descends (slopes \(rates.map { short(-$0) }.joined(separator: ", ")))" + (verdict.kind == .saturating ? "; the last one less than half as steep as the first" : ""))
+            } else {
+                verdict.kind = .scaling
+                verdict.reasons.append("segments with slopes \(rates.map { short(-$0) }.joined(separator: ", ")); no plateau lasts \(criteria.minimumPlateauDecades) decades")
+            }
+        default:
+            verdict.reasons.append("\(fit.model) is not one of the detector's laws")
+        }
+        return verdict
+    }
+
+    /// 95% interval of the crossover (A/E)^(1/α) by the delta method on ln n_c.
+    private func crossoverInterval(_ fit: FitResult) -> (Double, Double)? {
+        guard let cov = fit.covariance else { return nil }
+        let e = fit.values[0], a = fit.values[1], alpha = fit.values[2]
+        let logCross = (Foundation.log(a) - Foundation.log(e)) / alpha
+        let g = [-1 / (alpha * e), 1 / (alpha * a), -logCross / alpha]
+        var variance = 0.0
+        for i in 0..<3 { for j in 0..<3 { variance += g[i] * cov[i][j] * g[j] } }
+        let half = 1.96 * variance.squareRoot()
+        guard half.isFinite else { return nil }
+        return (Foundation.exp(logCross - half), Foundation.exp(logCross + half))
+    }
+
+    /// 95% interval of a positive parameter, symmetric in its logarithm.
+    private func logNormalInterval(_ fit: FitResult, index: Int) -> (Double, Double)? {
+        guard let cov = fit.covariance else { return nil }
+        let value = fit.values[index], se = cov[index][index].squareRoot()
+        let half = 1.96 * se / value
+        guard half.isFinite else { return nil }
+        return (value * Foundation.exp(-half), value * Foundation.exp(half))
+    }
+}
+
+func geometricMean(_ values: [Double]) -> Double {
+    Foundation.exp(values.map { Foundation.log($0) }.reduce(0, +) / Double(values.count))
+}
+
+/// Four significant digits.
+func short(_ value: Double) -> String { String(format: "%.4g", value) }

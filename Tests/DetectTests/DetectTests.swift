@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import Fit
+import Generate
+import ScalefitCore
+@testable import Detect
+
+func logGrid(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
+    (0..<count).map { Foundation.exp(Foundation.log(lo) + (Foundation.log(hi) - Foundation.log(lo)) * Double($0) / Double(count - 1)) }
+}
+
+/// A generator curve with multiplicative log-normal noise σ.
+func noisy(_ setting: HutterSetting, sigma: Double, seed: UInt64) throws -> Series {
+    var series = try setting.generate(seed: seed).series[0]
+    var rng = SeededRandom(seed: seed)
+    series.values = series.values.map { value in
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
+        return value * Foundation.exp(sigma * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+    }
+    return series
+}
+
+@Suite("Detect: verdicts on generated curves with known truth")
+struct DetectTests {
+    let detector = CurveDetector(threads: 1)
+
+    @Test("a clean Zipf(β) curve is scaling", arguments: [1.5, 2.0, 3.0])
+    func clean(beta: Double) throws {
+        let series = try noisy(HutterSetting(beta: beta, t: logGrid(1e3, 1e8, 30)), sigma: 0.01, seed: 1)
+        let verdict = try detector.verdict(on: series)
+        #expect(verdict.kind == .scaling, "\(verdict.kind): \(verdict.reasons)")
+    }
+
+    @Test("a tail cut at k collapses onto its plateau after the crossover")
+    func tailCut() throws {
+        // β = 2, k = 100: plateau P = Σ_{i>100} p_i, onset k²ζ(2) ≈ 1.6e4 (collapse-theory.md §1.2b).
+        let setting = HutterSetting(beta: 2, cut: 100, t: logGrid(1e1, 1e8, 40))
+        let series = try noisy(setting, sigma: 0.01, seed: 2)
+        let verdict = try detector.verdict(on: series)
+        #expect(verdict.kind == .collapsed, "\(verdict.kind): \(verdict.reasons)")
+        let plateau = try #require(verdict.plateau)
+        let truth = try #require(SpecialFunctions.hurwitzZeta(2, 101)).self / (Double.pi * Double.pi / 6)
+        #expect(abs(plateau.level / truth - 1) < 0.05, "plateau \(plateau.level) vs tail mass \(truth)")
+        // The crossover (decreasing part = floor) of the exact curve, found on a fine grid.
+        let fine = try setting.generate(seed: 0).series[0]
+        let crossing = zip(fine.x, fine.values).first { $0.1 <= 2 * truth }!.0
+        let breakpoint = try #require(verdict.breakpoints.first?.x)
+        #expect(abs(Foundation.log10(breakpoint / crossing)) < 0.2, "breakpoint \(breakpoint) vs crossover \(crossing)")
+    }
+
+    @Test("a clean fraction π mixed with tail-cut data is grokking: descent, plateau, descent")
+    func mixing() throws {
+        // β = 2, k = 30, π = 0.01: plateau from ≈ k²ζ(2) ≈ 1.5e3 to ≈ 1.5e5 (§1.2f).
+        let setting = HutterSetting(beta: 2, cut: 30, mix: 0.01, t: logGrid(1e1, 1e9, 50))
+        let series = try noisy(setting, sigma: 0.01, seed: 3)
+        let verdict = try detector.verdict(on: series)
+        #expect(verdict.kind == .grokking, "\(verdict.kind): \(verdict.reasons) \(verdict.models.map { ($0.model, $0.aicc ?? .nan) })")
+    }
+
+    @Test("a narrowed tail keeps scaling with the slower exponent (β − 1)/β′")
+    func narrowing() throws {
+        let series = try noisy(HutterSetting(beta: 2, narrow: 3, t: logGrid(1e3, 1e8, 30)), sigma: 0.01, seed: 4)
+        let verdict = try detector.verdict(on: series)
+        #expect(verdict.kind == .scaling, "\(verdict.kind): \(verdict.reasons)")
+    }
+
+    @Test("a rising curve is degrading")
+    func degrading() throws {
+        let x = logGrid(1e2, 1e6, 20)
+        let series = Series(run: "up", metric: "loss", x: x, values: x.map { 0.5 * Foundation.pow($0, 0.1) })
+        let verdict = try detector.verdict(on: series)
+        #expect(verdict.kind == .degrading, "\(verdict.kind): \(verdict.reasons)")
+    }
+
+    @Test("a floor approached but not reached is saturating")
+    func saturating() throws {
+        let law = SaturatingLaw()
+        let x = logGrid(1e3, 1e7, 25)
+        // E = 1, A = 200, α = 0.5: the decreasing part is 200/√1e7 ≈ 0.063 of the floor at the end,
+        // so the curve is within 10% of its floor only for the last ~0.4 decades (< 0.5).
+        let series = Series(run: "sat", metric: "loss", x: x, values: x.map { law.value($0, .nan, parameters: [1, 200, 0.5]) })
+        let verdict = try detector.verdict(on: series)
+        #expect(verdict.kind == .saturating, "\(verdict.kind): \(verdict.reasons)")
+    }
+
+    @Test("too few points is an input error")
+    func tooFew() {
+        #expect(throws: FitError.self) { try detector.verdict(on: Series(run: "s", metric: "l", x: [1, 2, 3], values: [3, 2, 1])) }
+    }
+}
