@@ -140,6 +140,25 @@ struct JSONSchemaTests {
         try Self.check(folder.appendingPathComponent("data.json"), against: "data.schema.json")
     }
 
+    @Test("detect --json (one curve, and a family with --by) follows detect.schema.json")
+    func detect() throws {
+        let folder = try ExportCLITests.folder()
+        var files: [String] = []
+        for (name, extra) in [("mixed", ["--cut", "1000", "--mix", "0.01"]), ("gen1", ["--generations", "1", "--t0", "1e4"]), ("gen2", ["--generations", "2", "--t0", "1e4"])] {
+            let out = folder.appendingPathComponent(name)
+            let run = try CLI.run(["generate", "hutter", "--beta", "2", "--t-range", "1e2:1e10:25", "--out", out.path] + extra)
+            #expect(run.status == 0, "\(run.stderr)")
+            files.append(out.appendingPathComponent("data.csv").path)
+        }
+        for arguments in [[files[0]], [files[1], files[2], "--by", "generation"]] {
+            let run = try CLI.run(["detect", "--json"] + arguments)
+            #expect(run.status == 0, "\(run.stderr)")
+            let out = folder.appendingPathComponent("detect-\(UUID().uuidString).json")
+            try run.stdout.write(to: out, atomically: true, encoding: .utf8)
+            try Self.check(out, against: "detect.schema.json")
+        }
+    }
+
     @Test("the Swift check rejects what the schema forbids (a missing key, a wrong type, a bad enum)")
     func negative() throws {
         let schema = try Self.schema("detect.schema.json")
