@@ -24,7 +24,7 @@ public enum SVGPlot {
         let stops: [(Double, Double, Double)] = [
             (68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37),
         ]
-        let u = min(max(t.isFinite ? t : 0, 0), 1) * 0.92  // stop before the palest yellow
+        let u = min(max(t.isFinite ? t : 0, 0), 1) * 0.85  // stop before the pale yellow end (unreadable on white)
         let position = u * Double(stops.count - 1)
         let i = min(Int(position), stops.count - 2)
         let f = position - Double(i)
@@ -366,7 +366,8 @@ private struct Canvas {
             for (i, layer) in plot.layers.enumerated() {
                 let c = colour(of: i).points
                 let text = plot.familyLabel != nil ? layer.familyValue.map { "\(plot.familyLabel!) \(PlotAxis.plain($0))" } ?? layer.name : layer.name
-                out += entry("<circle cx=\"\(n(x0 + 6))\" cy=\"\(n(y))\" r=\"3.2\" fill=\"\(c)\"/><line x1=\"\(n(x0 + 12))\" y1=\"\(n(y))\" x2=\"\(n(x0 + 26))\" y2=\"\(n(y))\" stroke=\"\(c)\" stroke-width=\"2\"/>", truncated(text))
+                let line = layer.curve == nil ? "" : "<line x1=\"\(n(x0 + 12))\" y1=\"\(n(y))\" x2=\"\(n(x0 + 26))\" y2=\"\(n(y))\" stroke=\"\(c)\" stroke-width=\"2\"/>"
+                out += entry("<circle cx=\"\(n(x0 + 6))\" cy=\"\(n(y))\" r=\"3.2\" fill=\"\(c)\"/>" + line, truncated(text))
             }
             y += 4
             if anyCurve { out += entry("<line x1=\"\(n(x0))\" y1=\"\(n(y))\" x2=\"\(n(x0 + 24))\" y2=\"\(n(y))\" stroke=\"\(grey)\" stroke-width=\"2\"/>", "fit") }

@@ -93,29 +93,41 @@ enum Analysis {
     }
 
     /// Fits `model` (nil: no fit) to every series, with curve predictions for plotting.
+    /// A series the law cannot take (too few points, x ≤ 0 …) is kept without a fit, with a
+    /// warning on stderr: a plot or report of the rest is still worth having.
     static func run(series list: [Series], bands: [Band?], model: String?, options: FitOptions) throws -> [AnalysedSeries] {
         let chosen = try model.map(laws(for:))
-        return try list.enumerated().map { index, series in
-            let band = index < bands.count ? bands[index] : nil
-            guard let model, let chosen else { return AnalysedSeries(series: series, band: band, fit: nil, comparison: [], curve: []) }
-            let extended = FitPlotting.addingCurve(to: options, for: series)
-            if chosen.count == 1 {
-                let (fit, curve) = FitPlotting.splitCurve(from: try chosen[0].fit(to: series, options: extended), requested: options.predictX.count)
-                return AnalysedSeries(series: series, band: band, fit: fit, comparison: [], curve: curve)
+        return list.enumerated().map { index, series in
+            do {
+                return try analyse(series, band: index < bands.count ? bands[index] : nil, model: model, chosen: chosen, options: options)
+            } catch {
+                warn("\(series.name): not fitted: \(error)")
+                return AnalysedSeries(series: series, band: index < bands.count ? bands[index] : nil, fit: nil, comparison: [], curve: [])
             }
-            let candidates = model == "auto"
-                ? LawCatalog.candidates(inputCount: series.x2 == nil ? 1 : 2, pointCount: series.count - options.holdout)
-                : chosen
-            let (ranked, skipped) = LawCatalog.compare(candidates, on: series, options: extended)
-            for (law, reason) in skipped { warn("\(series.name): \(law) skipped: \(reason)") }
-            guard var best = ranked.first else {
-                throw FitError("\(series.name): none of the laws could be fitted", exitStatus: .failure)
-            }
-            best.warnings.append("chosen by AICc among \(ranked.map(\.model).joined(separator: ", "))")
-            let (fit, curve) = FitPlotting.splitCurve(from: best, requested: options.predictX.count)
-            let comparison = ranked.map { FitPlotting.splitCurve(from: $0, requested: options.predictX.count).fit }
-            return AnalysedSeries(series: series, band: band, fit: fit, comparison: comparison, curve: curve)
         }
+    }
+
+    private static func analyse(
+        _ series: Series, band: Band?, model: String?, chosen: [any ScalingLaw]?, options: FitOptions
+    ) throws -> AnalysedSeries {
+        guard let model, let chosen else { return AnalysedSeries(series: series, band: band, fit: nil, comparison: [], curve: []) }
+        let extended = FitPlotting.addingCurve(to: options, for: series)
+        if chosen.count == 1 {
+            let (fit, curve) = FitPlotting.splitCurve(from: try chosen[0].fit(to: series, options: extended), requested: options.predictX.count)
+            return AnalysedSeries(series: series, band: band, fit: fit, comparison: [], curve: curve)
+        }
+        let candidates = model == "auto"
+            ? LawCatalog.candidates(inputCount: series.x2 == nil ? 1 : 2, pointCount: series.count - options.holdout)
+            : chosen
+        let (ranked, skipped) = LawCatalog.compare(candidates, on: series, options: extended)
+        for (law, reason) in skipped { warn("\(series.name): \(law) skipped: \(reason)") }
+        guard var best = ranked.first else {
+            throw FitError("\(series.name): none of the laws could be fitted", exitStatus: .failure)
+        }
+        best.warnings.append("chosen by AICc among \(ranked.map(\.model).joined(separator: ", "))")
+        let (fit, curve) = FitPlotting.splitCurve(from: best, requested: options.predictX.count)
+        let comparison = ranked.map { FitPlotting.splitCurve(from: $0, requested: options.predictX.count).fit }
+        return AnalysedSeries(series: series, band: band, fit: fit, comparison: comparison, curve: curve)
     }
 
     /// One plot of every analysed series: a single curve, or a family on a colour scale.

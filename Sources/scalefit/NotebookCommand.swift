@@ -1,5 +1,6 @@
 import ArgumentParser
 import Export
+import Fit
 import Foundation
 import ScalefitCore
 
@@ -39,6 +40,7 @@ struct NotebookCommand: ParsableCommand {
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
         let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options)
         let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0) } }
+        guard !entries.isEmpty else { throw FitError("no series could be fitted; nothing to put in a notebook", exitStatus: .failure) }
         let text = Notebook.render(
             title: title ?? "scalefit analysis: " + Analysis.inputNames(input.paths), entries: entries,
             inputs: ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }, toolVersion: ScalefitCommand.version,

@@ -37,6 +37,18 @@ struct ExportCLITests {
         #expect(text.contains("class=\"fit\""))
     }
 
+    @Test("a W&B panel: min/max bands drawn; a series the law cannot take (x = 0) is drawn unfitted, with a warning")
+    func wandbBands() throws {
+        let fixture = JSONSchemaTests.root.appendingPathComponent("fixtures/wandb-panel.csv")
+        let svg = try ExportCLITests.folder().appendingPathComponent("wandb.svg")
+        let run = try CLI.run(["plot", fixture.path, "--model", "saturating", "--out", svg.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("not fitted"))
+        let text = try String(contentsOf: svg, encoding: .utf8)
+        #expect(text.contains("class=\"minmax-band\""))
+        #expect(!text.contains("class=\"fit\""))
+    }
+
     @Test("plot without a model draws the data only")
     func dataOnly() throws {
         let file = try FitCLITests.writeCurve()
