@@ -230,8 +230,9 @@ private struct Canvas {
                 out += "<rect class=\"plateau\" x=\"\(n(min(a, b)))\" y=\"\(n(top))\" width=\"\(n(abs(b - a)))\" height=\"\(n(mainBottom - top))\" fill=\"#f2c14e\" fill-opacity=\"0.18\"/>\n"
                 if inRange(yAxis, level) {
                     out += "<line x1=\"\(n(min(a, b)))\" y1=\"\(n(py(level)))\" x2=\"\(n(max(a, b)))\" y2=\"\(n(py(level)))\" stroke=\"\(colour)\" stroke-width=\"1\" stroke-dasharray=\"6 3\"/>\n"
-                    out += "<text x=\"\(n(min(a, b) + 4))\" y=\"\(n(py(level) - 5))\" fill=\"#555555\" font-size=\"11\">plateau</text>\n"
                 }
+                // Labelled at the top of the shaded span, clear of the data.
+                out += "<text x=\"\(n(min(a, b) + 4))\" y=\"\(n(top + 28))\" fill=\"#8a6d1f\" font-size=\"11\">plateau</text>\n"
             }
         }
     }
