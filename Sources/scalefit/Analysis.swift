@@ -144,8 +144,10 @@ enum Analysis {
         }
         let yLabel = metrics.count == 1 ? (metrics.first!.isEmpty ? "value" : metrics.first!) : "value"
         let space = items.compactMap(\.fit).first?.space ?? .log
+        // Two-input laws (--x N,D): the plot's axis is the first input.
+        let axisName = xLabel.map { String($0.split(separator: ",").first ?? Substring($0)) } ?? "x"
         return Plot(
-            title: title, xLabel: xLabel ?? "x", yLabel: yLabel, layers: layers, familyLabel: family?.key,
+            title: title, xLabel: axisName, yLabel: yLabel, layers: layers, familyLabel: family?.key,
             residualsInLogSpace: space == .log)
     }
 
