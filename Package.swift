@@ -58,7 +58,8 @@ let package = Package(
         // distributions (GSLRandom.swift) and the BLAS/Cholesky the ridge scenario needs.
         .target(
             name: "Generate",
-            dependencies: ["ScalefitCore", "CGSL"]
+            dependencies: ["ScalefitCore", "CGSL"],
+            exclude: ["README.md"]
         ),
         // Tail exponents (Clauset–Shalizi–Newman 2009) and the collapse laws they predict;
         // GSL's minimisers only in Sources/Tail/GSLMinimizer.swift.
@@ -85,6 +86,12 @@ let package = Package(
             name: "detect-validation",
             dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"],
             path: "benchmarks/detect/Sources"
+        ),
+        // Side-by-side benchmark against numpy (benchmarks/generate/run.sh); never run by tests.
+        .executableTarget(
+            name: "generate-benchmark",
+            dependencies: ["Generate"],
+            path: "benchmarks/generate/swift"
         ),
         .testTarget(
             name: "FitTests",

@@ -64,8 +64,10 @@ public struct FitOptions: Sendable {
     public var predictX2: [Double] = []
     /// Worker threads (nil: all cores). Results do not depend on it.
     public var threads: Int? = nil
-    /// GSL settings for each least-squares solve.
-    public var solver = LeastSquaresSettings(method: .levenbergMarquardt, scaling: .levenberg, maxIterations: 400)
+    /// GSL settings for each least-squares solve. A solve that does not converge is tried
+    /// again from the same start with Levenberg scaling (D = I), which is slower from good
+    /// starts but far more robust from poor ones (shared/reference/gsl-notes.md).
+    public var solver = LeastSquaresSettings(method: .levenbergMarquardt, scaling: .more, maxIterations: 400)
 
     public init() {}
 }

@@ -204,6 +204,8 @@ final class StartRunner {
     let map: ParameterMap
     let options: FitOptions
     let solver: NonlinearLeastSquares
+    /// The same problem with Levenberg scaling, for solves the primary settings do not finish.
+    private var fallback: NonlinearLeastSquares?
     private(set) var data: FitData
 
     init(law: any ScalingLaw, data: FitData, map: ParameterMap, options: FitOptions) throws {
@@ -219,12 +221,28 @@ final class StartRunner {
     func use(_ newData: FitData) {
         data = newData
         solver.problem = makeProblem(law: law, data: newData, map: map, space: options.space)
+        fallback = nil
+    }
+
+    /// The primary solve, and the Levenberg-scaled one when the primary did not converge.
+    private func solve(from theta0: [Double], weights: [Double]?) throws -> LeastSquaresResult {
+        let first = try solver.solve(from: theta0, weights: weights)
+        guard !first.converged, options.solver.scaling != .levenberg else { return first }
+        if fallback == nil {
+            var settings = options.solver
+            settings.scaling = .levenberg
+            fallback = try NonlinearLeastSquares(
+                problem: makeProblem(law: law, data: data, map: map, space: options.space), settings: settings)
+        }
+        let second = try fallback!.solve(from: theta0, weights: weights)
+        if second.converged || !(first.chiSquared <= second.chiSquared) { return second }
+        return first
     }
 
     /// Least squares from θ₀, then (for Huber) reweighting until the weights settle.
     func run(from theta0: [Double]) -> StartOutcome? {
         do {
-            var result = try solver.solve(from: theta0, weights: data.weights)
+            var result = try solve(from: theta0, weights: data.weights)
             guard case .huber(let delta) = options.loss else {
                 return outcome(result, objective: result.chiSquared, robustWeights: nil)
             }
@@ -236,7 +254,7 @@ final class StartRunner {
                 let next = raw.map { abs($0) <= delta ? 1.0 : delta / abs($0) }
                 let combined = zip(next, data.weights ?? .init(repeating: 1, count: data.count)).map { $0 * $1 }
                 let previous = result.parameters
-                result = try solver.solve(from: result.parameters, weights: combined)
+                result = try solve(from: result.parameters, weights: combined)
                 robust = next
                 let moved = zip(previous, result.parameters).map { abs($0 - $1) / (abs($1) + 1e-8) }.max() ?? 0
                 if moved < 1e-10 || !result.parameters.allSatisfy({ $0.isFinite }) { break }

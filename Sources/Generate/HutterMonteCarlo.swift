@@ -5,6 +5,9 @@ import Foundation
 struct SeenSet: Sendable {
     var head: [Bool]
     var tail: [Int]
+    /// Ranks 1...dense are mostly seen (their unseen masses are summed); beyond it the
+    /// bitmap is sparse (its seen masses are summed and subtracted from the tail mass).
+    var dense: Int
 
     /// The sorted list of all seen ranks.
     var ranks: [Int] {
@@ -17,15 +20,27 @@ struct SeenSet: Sendable {
     func unseenMass(test: ZipfComponent) throws -> Double {
         let n = test.upper ?? Int.max
         var missing = 0.0
-        for i in 0..<Swift.min(head.count, n) where !head[i] { missing += test.mass(i + 1) }
+        for i in 0..<Swift.min(dense, n) where !head[i] { missing += test.mass(i + 1) }
         var tailSeen = 0.0
         for r in tail.reversed() where r <= n { tailSeen += test.mass(r) }
-        return missing + (try test.tailMass(after: head.count)) - tailSeen
+        if head.count > dense {
+            for i in stride(from: Swift.min(head.count, n) - 1, through: dense, by: -1) where head[i] {
+                tailSeen += test.mass(i + 1)
+            }
+        }
+        return missing + (try test.tailMass(after: dense)) - tailSeen
     }
 
-    /// Builds the set from a head bitmap and unsorted extra ranks (any rank ≥ 1).
+    /// Builds the set from a head bitmap and unsorted extra ranks (any rank ≥ 1). The bitmap
+    /// is widened to cover the extra ranks up to 8× the work already done (marking beats
+    /// sorting); only the rarer ranks beyond it are sorted and deduplicated.
     init(head: [Bool], extra: [Int]) {
         var head = head
+        dense = head.count
+        if let largest = extra.max(), largest > head.count {
+            let size = Swift.min(largest, 1 << 24, 8 * (head.count + extra.count))
+            if size > head.count { head += [Bool](repeating: false, count: size - head.count) }
+        }
         var rest: [Int] = []
         rest.reserveCapacity(extra.count)
         for r in extra {

@@ -166,15 +166,17 @@ public struct HutterSetting: Sendable, Hashable, Codable {
         return GeneratedData(series: series, truth: truth, extraFiles: extra)
     }
 
+    /// The parameters under collapse-theory.md's names (§0): β, N, k, β′ (`beta_prime`),
+    /// π (`pi`), the number of generations n (`generations`), T0 and the T grid.
     var parameters: [String: TruthValue] {
         var p: [String: TruthValue] = [
-            "beta": .number(beta), "ranks": ranks.map { .integer($0) } ?? "inf",
-            "mode": .text(mode.rawValue), "t": .numbers(t), "generations": .integer(generations),
+            "beta": .number(beta), "N": ranks.map { .integer($0) } ?? "inf",
+            "mode": .text(mode.rawValue), "T": .numbers(t), "generations": .integer(generations),
         ]
-        p["cut"] = cut.map { .integer($0) } ?? .null
-        p["narrow"] = narrow.map { .number($0) } ?? .null
-        p["mix"] = mix.map { .number($0) } ?? .null
-        p["t0"] = t0.map { .integer($0) } ?? .null
+        p["k"] = cut.map { .integer($0) } ?? .null
+        p["beta_prime"] = narrow.map { .number($0) } ?? .null
+        p["pi"] = mix.map { .number($0) } ?? .null
+        p["T0"] = t0.map { .integer($0) } ?? .null
         if mode == .monteCarlo { p["replicates"] = .integer(replicates) }
         if let emitTokens { p["emit_tokens"] = .integer(emitTokens) }
         return p
@@ -225,16 +227,24 @@ public struct HutterSetting: Sendable, Hashable, Codable {
         return law
     }
 
+    /// Σ_i p_i [1 − (1 − e^(−T0 p_i))^G], summed until x = T0·p_i < 1e-5; beyond, the term is
+    /// p_i(1 − x) for G = 1 (added analytically through ζ(2β, ·)) and p_i(1 − O(x^G)) otherwise,
+    /// so the truncation error is below 1e-10 relative.
     func approximateFloor(test: ZipfComponent, t0: Int) throws -> Double {
         var s = 0.0
         var i = 1
         let limit = test.upper ?? Int.max
-        while i <= limit && i <= 10_000_000 {
+        while i <= limit && i <= 100_000_000 {
             let p = test.mass(i)
-            if Double(t0) * p < 1e-9 { break }
+            if Double(t0) * p < 1e-5 { break }
             s += p * (1 - pow(-expm1(-Double(t0) * p), Double(generations)))
             i += 1
         }
-        return s + (try test.tailMass(after: i - 1))
+        var rest = try test.tailMass(after: i - 1)
+        if generations == 1 && i <= limit {
+            let a = test.coefficient
+            rest -= Double(t0) * a * a * (try ZipfMath.powerSum(2 * beta, from: i, through: test.upper))
+        }
+        return s + rest
     }
 }

@@ -8,8 +8,11 @@ public enum KDEDataset: String, CaseIterable, Sendable, Codable {
     case blobs
     /// Two interleaving half circles, Gaussian noise 0.05.
     case moons
-    /// A circle of radius 1 inside… and one of radius 0.8, Gaussian noise 0.05.
+    /// Two concentric circles, radii 1 and 0.8, Gaussian noise 0.05.
     case circles
+    /// The Swiss roll seen from its axis: (t cos t, t sin t) with t = 1.5π(1 + 2u), u uniform,
+    /// Gaussian noise 0.05 (the (x, z) plane of scikit-learn's 3-D roll).
+    case swissRoll = "swiss-roll"
 }
 
 /// Iterated kernel density estimation (collapse-theory.md §4.2, [CT]): a Gaussian-kernel
@@ -66,6 +69,9 @@ public struct KDESetting: Sendable, Hashable, Codable {
                 let t = 2 * Double.pi * rng.uniform()
                 let radius = rng.uniform() < 0.5 ? 1 : 0.8
                 out += [radius * cos(t) + rng.gaussian(sigma: 0.05), radius * sin(t) + rng.gaussian(sigma: 0.05)]
+            case .swissRoll:
+                let t = 1.5 * Double.pi * (1 + 2 * rng.uniform())
+                out += [t * cos(t) + rng.gaussian(sigma: 0.05), t * sin(t) + rng.gaussian(sigma: 0.05)]
             }
         }
         return out

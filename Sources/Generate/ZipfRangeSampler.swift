@@ -56,6 +56,10 @@ struct ZipfRangeSampler: Sendable {
     private let oneMinusS: Double
     private let uLow: Double
     private let uSpan: Double
+    /// Squeeze: for k ≥ lo + 1 a draw with k − x ≤ squeeze is always accepted (the accepted
+    /// part of each cell, measured from its right end, only widens with k for x^(−s)), so the
+    /// acceptance test's two transcendental calls are skipped for most draws.
+    private let squeeze: Double
 
     init(exponent s: Double, lo: Int, hi: Int?) {
         precondition(s > 1 && lo >= 1, "ZipfRangeSampler domain")
@@ -69,6 +73,13 @@ struct ZipfRangeSampler: Sendable {
         let low = h(Double(lo) + 0.5) - exp(-s * log(Double(lo)))
         uLow = low
         uSpan = h(Double(top) + 0.5) - low
+        if top > lo {
+            let next = Double(lo + 1)
+            let edge = h(next + 0.5) - exp(-s * log(next))
+            squeeze = next - exp(log(-edge * (s - 1)) / (1 - s))
+        } else {
+            squeeze = 0
+        }
     }
 
     @inline(__always) private func bigH(_ x: Double) -> Double { -exp(oneMinusS * log(x)) / (-oneMinusS) }
@@ -85,7 +96,7 @@ struct ZipfRangeSampler: Sendable {
             var k = Int(x + 0.5)
             if k < lo { k = lo } else if k > hi { k = hi }
             let kd = Double(k)
-            if u >= bigH(kd + 0.5) - exp(-exponent * log(kd)) { return k }
+            if kd - x <= squeeze || u >= bigH(kd + 0.5) - exp(-exponent * log(kd)) { return k }
         }
     }
 }

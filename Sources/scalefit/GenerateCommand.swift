@@ -268,7 +268,7 @@ struct KDECommand: ParsableCommand {
         discussion: "Example: scalefit generate kde --dataset moons --n 200 --bandwidth 0.1 --iterations 30 --workflow accumulate --out runs/kde"
     )
 
-    @Option(help: "blobs, moons or circles.") var dataset: KDEDataset = .moons
+    @Option(help: "blobs, moons, circles or swiss-roll.") var dataset: KDEDataset = .moons
     @Option(help: "Samples n per iteration.") var n: Int
     @Option(help: "Kernel bandwidth h.") var bandwidth: Double = 0.1
     @Option(help: "Iterations T.") var iterations: Int

@@ -19,6 +19,7 @@ struct GenerateCLITests {
         ["multinomial", "--vocab", "20", "--n", "30", "--generations", "10", "--replicates", "5"],
         ["gaussian", "--d", "2", "--n", "20", "--iterations", "5", "--workflow", "accumulate-subsample", "--replicates", "5"],
         ["kde", "--dataset", "circles", "--n", "30", "--iterations", "3", "--workflow", "replace", "--replicates", "2"],
+        ["kde", "--dataset", "swiss-roll", "--n", "30", "--bandwidth", "0.5", "--iterations", "3", "--workflow", "accumulate", "--replicates", "2"],
         ["ridge", "--d", "10", "--p2", "0.2", "--c2", "1", "--n", "50,100", "--replicates", "3"],
     ]
 

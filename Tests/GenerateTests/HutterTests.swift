@@ -18,12 +18,19 @@ struct HutterExactTests {
         var p = [Double](repeating: 0, count: n), l = p
         for i in 1...n {
             p[i - 1] = test.mass(i)
-            l[i - 1] = log1p(-training.reduce(0) { $0 + $1.mass(i) })
+            var q = 0.0
+            for c in training { q += c.mass(i) }
+            l[i - 1] = log1p(-q)
         }
         return ts.map { t in
-            var s = 0.0
-            for i in stride(from: n - 1, through: 0, by: -1) { s += p[i] * exp(t * l[i]) }
-            return s
+            p.withUnsafeBufferPointer { p in
+                l.withUnsafeBufferPointer { l in
+                    var s = 0.0
+                    var i = n - 1
+                    while i >= 0 { s += p[i] * exp(t * l[i]); i -= 1 }
+                    return s
+                }
+            }
         }
     }
 
@@ -40,6 +47,16 @@ struct HutterExactTests {
         for (t, expected) in zip(ts, reference) where expected > 1e-100 {
             let value = engine.expectedError(t)
             #expect(relativelyClose(value, expected, 1e-11), "T = \(t): \(value) vs brute force \(expected)")
+        }
+    }
+
+    @Test("the public oracle gives the documented plateau A·ζ(2, 101) for β = 2, k = 100 (§1.2(b))")
+    func publicOracle() throws {
+        let e = try HutterExpectation(setting: HutterSetting(beta: 2, cut: 100, t: [1]), maxT: 1e15)
+        let plateau = SpecialFunctions.hurwitzZeta(2, 101)! / SpecialFunctions.riemannZeta(2)!
+        #expect(relativelyClose(e.expectedError(1e15), plateau, 1e-10))
+        #expect(throws: GenerateError.self) {
+            try HutterExpectation(setting: HutterSetting(beta: 2, generations: 2, t0: 100, t: [1]), maxT: 10)
         }
     }
 
@@ -110,10 +127,10 @@ struct HutterExactTests {
 struct HutterMonteCarloTests {
     @Test("Monte Carlo mean agrees with the exact expectation within 4 standard errors",
           arguments: [
-            HutterSetting(beta: 1.5, ranks: 100_000, mode: .monteCarlo, t: [3e4], replicates: 300),
-            HutterSetting(beta: 2, cut: 50, mix: 0.05, mode: .monteCarlo, t: [1e5], replicates: 300),
-            HutterSetting(beta: 2, narrow: 2.5, mode: .monteCarlo, t: [1e6], replicates: 300),
-            HutterSetting(beta: 1.8, generations: 3, t0: 2000, mode: .monteCarlo, t: [5e3], replicates: 300),
+            HutterSetting(beta: 1.5, ranks: 100_000, mode: .monteCarlo, t: [3e4], replicates: 200),
+            HutterSetting(beta: 2, cut: 50, mix: 0.05, mode: .monteCarlo, t: [1e5], replicates: 200),
+            HutterSetting(beta: 2, narrow: 2.5, mode: .monteCarlo, t: [1e6], replicates: 200),
+            HutterSetting(beta: 1.8, generations: 3, t0: 2000, mode: .monteCarlo, t: [5e3], replicates: 200),
           ])
     func agreesWithExact(setting: HutterSetting) throws {
         let mc = try setting.generate(seed: 42)
@@ -146,28 +163,35 @@ struct HutterMonteCarloTests {
 
 @Suite("samplers")
 struct SamplerTests {
-    @Test("zipfSamples: P(x = xmin) matches 1/ζ(α, xmin)·xmin^(−α) within 4 standard errors (CSN 2009 eq. 2.4)")
+    @Test("zipfSamples: P(x = xmin, xmin+1, xmin+2, xmin+10) match 1/ζ(α, xmin)·xmin^(−α) within 4 standard errors (CSN 2009 eq. 2.4)")
     func zipfSamplesFrequency() throws {
         let alpha = 2.5, xmin = 3, count = 200_000
         let x = zipfSamples(exponent: alpha, xmin: xmin, count: count, seed: 11)
         #expect(x.allSatisfy { $0 >= xmin })
-        let p = pow(Double(xmin), -alpha) / SpecialFunctions.hurwitzZeta(alpha, Double(xmin))!
-        let observed = Double(x.filter { $0 == xmin }.count) / Double(count)
-        #expect(abs(observed - p) < 4 * (p * (1 - p) / Double(count)).squareRoot())
+        for value in [xmin, xmin + 1, xmin + 2, xmin + 10] {
+            let p = pow(Double(value), -alpha) / SpecialFunctions.hurwitzZeta(alpha, Double(xmin))!
+            let observed = Double(x.filter { $0 == value }.count) / Double(count)
+            #expect(abs(observed - p) < 4 * (p * (1 - p) / Double(count)).squareRoot(), "x = \(value)")
+        }
         #expect(zipfSamples(exponent: alpha, xmin: xmin, count: 100, seed: 11) == Array(x.prefix(100)))
     }
 
     @Test("token sampler: head and tail frequencies match Zipf(β) on 1e6 ranks within 4 standard errors")
     func tokenSampler() throws {
         var sampler = try ZipfTokenSampler(beta: 1.5, ranks: 1_000_000, seed: 5)
+        var single = try ZipfTokenSampler(beta: 1.5, ranks: 1_000_000, seed: 5)
         var tokens = [Int](repeating: 0, count: 400_000)
         sampler.fill(&tokens)
+        #expect((0..<1000).map { _ in single.next() } == Array(tokens.prefix(1000)))
         let law = try ZipfComponent(weight: 1, exponent: 1.5, upper: 1_000_000)
         #expect(tokens.allSatisfy { $0 >= 1 && $0 <= 1_000_000 })
         for (event, p) in [
             ({ (t: Int) in t == 1 }, law.mass(1)),
-            ({ (t: Int) in t > 4095 }, try law.tailMass(after: 4095)),
+            ({ (t: Int) in t > 16383 }, try law.tailMass(after: 16383)),
+            ({ (t: Int) in t > 16383 + 65535 }, try law.tailMass(after: 16383 + 65535)),
             ({ (t: Int) in t > 100_000 }, try law.tailMass(after: 100_000)),
+            ({ (t: Int) in t == 5000 }, law.mass(5000)),
+            ({ (t: Int) in t == 20000 }, law.mass(20000)),
         ] {
             let observed = Double(tokens.filter(event).count) / Double(tokens.count)
             #expect(abs(observed - p) < 4 * (p * (1 - p) / Double(tokens.count)).squareRoot(), "\(observed) vs \(p)")
