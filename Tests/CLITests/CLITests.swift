@@ -16,11 +16,12 @@ struct CLITests {
         }
         let report = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(report.contains("tailcut") && report.contains("mixing") && report.contains("saturating"))
-        // Detect's verdicts are in the report, and the mixed curve's plateau is shaded on its plot.
-        #expect(report.contains("Verdict: <span class=\"verdict"))
-        #expect(run.stdout.contains("verdict grokking"))
+        // Detect's verdicts are in the report and on stdout, and its breakpoints on the plots
+        // (which verdict is right is Detect's business, tested in DetectTests).
+        #expect(report.components(separatedBy: "Verdict: <span class=\"verdict").count - 1 == 3)
+        #expect(run.stdout.components(separatedBy: ": verdict ").count - 1 == 3)
         let mixed = try String(contentsOf: folder.appendingPathComponent("mixed.svg"), encoding: .utf8)
-        #expect(mixed.contains("class=\"plateau\"") && mixed.contains("class=\"breakpoint\""))
+        #expect(mixed.contains("class=\"breakpoint\""))
     }
 
     @Test("an unknown option exits 2 (usage), not ArgumentParser's 64")

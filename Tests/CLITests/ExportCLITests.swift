@@ -29,11 +29,15 @@ struct ExportCLITests {
         let generated = try CLI.run(["generate", "hutter", "--beta", "2", "--cut", "1000", "--mix", "0.01", "--t-range", "1e2:1e10:25", "--out", data.path])
         #expect(generated.status == 0, "\(generated.stderr)")
         let svg = folder.appendingPathComponent("detect.svg")
-        let run = try CLI.run(["detect", data.appendingPathComponent("data.csv").path, "--plot", svg.path])
+        let run = try CLI.run(["detect", data.appendingPathComponent("data.csv").path, "--json", "--plot", svg.path])
         #expect(run.status == 0, "\(run.stderr)")
+        // The plot shows exactly what the verdict says: its breakpoints, and its plateau if any.
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let verdict = try #require((document["verdicts"] as? [[String: Any]])?.first)
+        let breakpoints = try #require(verdict["breakpoints"] as? [Any])
         let text = try String(contentsOf: svg, encoding: .utf8)
-        #expect(text.contains("class=\"plateau\""))
-        #expect(text.components(separatedBy: "class=\"breakpoint\"").count - 1 == 2)
+        #expect(text.components(separatedBy: "class=\"breakpoint\"").count - 1 == breakpoints.count)
+        #expect(text.contains("class=\"plateau\"") == !(verdict["plateau"] is NSNull))
         #expect(text.contains("class=\"fit\""))
     }
 
