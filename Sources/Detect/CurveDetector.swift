@@ -42,10 +42,23 @@ public struct CurveDetector: Sendable {
         }
         var fits: [(law: any ScalingLaw, fit: FitResult)] = []
         var warnings: [String] = []
+        let starts = brokenStarts(series)
         for (law, fixed) in candidates(pointCount: series.count) {
             var options = FitOptions()
             options.fixed = fixed
             options.threads = threads
+            options.solver.maxIterations = 200
+            if let broken = law as? BrokenPowerLaw {
+                options.starts = starts[broken.breaks]
+                // Two breaks only when one break already beats the smooth laws: a clean power
+                // law never pays for the most expensive fit.
+                if broken.breaks == 2 {
+                    let smooth = fits.filter { !($0.law is BrokenPowerLaw) }.compactMap { $0.fit.aicc }.min() ?? .infinity
+                    let oneBreak = fits.first { $0.law is BrokenPowerLaw }?.fit.aicc ?? .infinity
+                    if !(oneBreak < smooth - criteria.aiccMargin) { continue }
+                    options.solver.maxIterations = 100
+                }
+            }
             do {
                 fits.append((law, try law.fit(to: series, options: options)))
             } catch let error as FitError where error.exitStatus == .badInput && fits.isEmpty {
@@ -86,18 +99,49 @@ public struct CurveDetector: Sendable {
            let saturating = fits.first(where: { $0.law is SaturatingLaw })?.fit, saturating.converged,
            (saturating.parameter("E")?.ci95?.lower ?? 0) > 0 {
             let e = saturating.values[0], a = saturating.values[1], alpha = saturating.values[2]
-            let crossover = Foundation.pow(a / e, 1 / alpha)
+            let formula = Foundation.pow(a / e, 1 / alpha)
+            // Where the chosen (more flexible) curve is twice the floor: the decreasing part
+            // equals the floor. Its interval is the saturating fit's, moved to this estimate.
+            let crossover = crossing(of: chosen.law, parameters: chosen.fit.values, level: 2 * e, in: series) ?? formula
             if crossover > series.x.first! && crossover < series.x.last! {
+                let ci = crossoverInterval(saturating).map { ($0.0 * crossover / formula, $0.1 * crossover / formula) }
                 verdict.breakpoints.insert(
-                    Breakpoint(x: crossover, ci95: crossoverInterval(saturating), meaning: "plateau begins: the decreasing part equals the floor (saturating fit)"),
+                    Breakpoint(x: crossover, ci95: ci, meaning: "plateau begins: the decreasing part equals the floor \(short(e))"),
                     at: 0)
-                verdict.scalingStops = crossover * Foundation.pow(1 / criteria.stopFraction, 1 / alpha)
+                verdict.scalingStops = formula * Foundation.pow(1 / criteria.stopFraction, 1 / alpha)
             }
         }
         verdict.models = models
         verdict.warnings = warnings + verdict.warnings
         if !chosen.fit.converged { verdict.warnings.append("the chosen law did not converge: \(chosen.fit.status)") }
         return verdict
+    }
+
+    /// Starts for the broken laws from the data: break locations on a log grid inside the
+    /// range, slopes from straight-line fits to thirds of the curve (and, for two breaks, the
+    /// plateau hypothesis of a flat middle).
+    func brokenStarts(_ series: Series) -> [Int: [[Double]]] {
+        let n = series.count, x = series.x, y = series.values
+        func rate(_ range: Range<Int>) -> Double {
+            let idx = Array(range)
+            return -lineSlope(idx.map { Foundation.log(x[$0]) }, idx.map { Foundation.log(y[$0]) })
+        }
+        let third = max(2, n / 3)
+        let r1 = rate(0..<third), r2 = rate(third..<max(third + 2, n - third)), r3 = rate(max(0, n - third)..<n)
+        let scale = y[0] * Foundation.pow(x[0], r1)
+        let lo = x[0], hi = x[n - 1]
+        var result: [Int: [[Double]]] = [:]
+        result[1] = logSpacedInside(lo, hi, 7).map { d in [0, scale, r1, r3 - r1, d, 0.3] }
+        var two: [[Double]] = []
+        let locations = logSpacedInside(lo, hi, 5)
+        for i in 0..<locations.count {
+            for j in (i + 1)..<locations.count {
+                two.append([0, scale, r1, r2 - r1, locations[i], 0.3, r3 - r2, locations[j], 0.3])
+                two.append([0, scale, r1, -r1, locations[i], 0.3, r3, locations[j], 0.3])
+            }
+        }
+        result[2] = two
+        return result
     }
 
     // MARK: - Reading the verdict off a fit
@@ -174,9 +218,19 @@ public struct CurveDetector: Sendable {
             verdict.breakpoints = breaks.indices.map { k in
                 Breakpoint(x: breaks[k], ci95: logNormalInterval(fit, index: 4 + 3 * k), meaning: "slope changes from \(short(-rates[k])) to \(short(-rates[k + 1]))")
             }
-            let isFlat = rates.map { abs($0) <= flat }
-            let isDescent = rates.map { $0 > flat }
-            let isRise = rates.map { $0 < -flat }
+            // Flat: |slope| ≤ the threshold, or within 3× of it with a 95% interval that
+            // reaches the flat band (noise). Rising: the whole interval above the threshold.
+            let segmentCI = verdict.segments.map { $0.ci95 }
+            let isFlat = rates.indices.map { k -> Bool in
+                if abs(rates[k]) <= flat { return true }
+                guard abs(rates[k]) <= 3 * flat, let ci = segmentCI[k] else { return false }
+                return ci.lower <= flat && ci.upper >= -flat
+            }
+            let isDescent = rates.indices.map { rates[$0] > flat && !isFlat[$0] }
+            let isRise = rates.indices.map { k -> Bool in
+                guard rates[k] < -flat, !isFlat[k] else { return false }
+                return segmentCI[k].map { $0.lower > flat } ?? false
+            }
             let last = rates.count - 1
             if isRise[last] {
                 verdict.kind = .degrading
@@ -208,6 +262,18 @@ public struct CurveDetector: Sendable {
         return verdict
     }
 
+    /// The x in the data range where a decreasing fitted curve falls to `level` (bisection in ln x).
+    private func crossing(of law: any ScalingLaw, parameters p: [Double], level: Double, in series: Series) -> Double? {
+        var lo = Foundation.log(series.x.first!), hi = Foundation.log(series.x.last!)
+        let f = { (u: Double) in law.value(Foundation.exp(u), .nan, parameters: p) - level }
+        guard f(lo) > 0, f(hi) < 0 else { return nil }
+        for _ in 0..<60 {
+            let mid = 0.5 * (lo + hi)
+            if f(mid) > 0 { lo = mid } else { hi = mid }
+        }
+        return Foundation.exp(0.5 * (lo + hi))
+    }
+
     /// 95% interval of the crossover (A/E)^(1/α) by the delta method on ln n_c.
     private func crossoverInterval(_ fit: FitResult) -> (Double, Double)? {
         guard let cov = fit.covariance else { return nil }
@@ -229,6 +295,20 @@ public struct CurveDetector: Sendable {
         guard half.isFinite else { return nil }
         return (value * Foundation.exp(-half), value * Foundation.exp(half))
     }
+}
+
+func lineSlope(_ u: [Double], _ v: [Double]) -> Double {
+    let n = Double(u.count)
+    guard n >= 2 else { return 0 }
+    let mu = u.reduce(0, +) / n, mv = v.reduce(0, +) / n
+    var sxy = 0.0, sxx = 0.0
+    for i in u.indices { sxy += (u[i] - mu) * (v[i] - mv); sxx += (u[i] - mu) * (u[i] - mu) }
+    return sxx > 0 ? sxy / sxx : 0
+}
+
+func logSpacedInside(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
+    let a = Foundation.log(lo), b = Foundation.log(hi)
+    return (1...count).map { Foundation.exp(a + (b - a) * Double($0) / Double(count + 1)) }
 }
 
 func geometricMean(_ values: [Double]) -> Double {

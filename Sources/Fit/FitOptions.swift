@@ -51,6 +51,8 @@ public struct FitOptions: Sendable {
     /// One start point (all parameters, natural scale) used instead of the law's guesses
     /// (scipy's `p0`).
     public var start: [Double]? = nil
+    /// Start points (all parameters, natural scale) used instead of the law's guesses.
+    public var starts: [[Double]]? = nil
     /// At most this many starts (nil: every start the law proposes, e.g. Epoch's 4,500 for chinchilla).
     public var startLimit: Int? = nil
     /// Bootstrap replicates (0: none).

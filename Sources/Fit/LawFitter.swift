@@ -157,9 +157,9 @@ func makeProblem(law: any ScalingLaw, data: FitData, map: ParameterMap, space: R
             map.natural(theta, into: &scratch.p)
             for i in 0..<x.count {
                 let xi2 = x2?[i] ?? .nan
-                law.gradient(x[i], xi2, parameters: scratch.p, into: &scratch.gradient)
+                let value = law.valueAndGradient(x[i], xi2, parameters: scratch.p, into: &scratch.gradient)
                 map.chain(scratch.gradient, theta: theta, into: &scratch.freeGradient)
-                let factor = space == .log ? 1 / law.value(x[i], xi2, parameters: scratch.p) : 1
+                let factor = space == .log ? 1 / value : 1
                 for k in 0..<scratch.freeGradient.count { j[i, k] = scratch.freeGradient[k] * factor }
             }
         })
@@ -224,10 +224,14 @@ final class StartRunner {
         fallback = nil
     }
 
+    /// Whether a solve that does not converge is tried again with Levenberg scaling. A
+    /// multi-start search covers poor starts with its grid instead.
+    var retries = true
+
     /// The primary solve, and the Levenberg-scaled one when the primary did not converge.
     private func solve(from theta0: [Double], weights: [Double]?) throws -> LeastSquaresResult {
         let first = try solver.solve(from: theta0, weights: weights)
-        guard !first.converged, options.solver.scaling != .levenberg else { return first }
+        guard retries, !first.converged, options.solver.scaling != .levenberg else { return first }
         if fallback == nil {
             var settings = options.solver
             settings.scaling = .levenberg

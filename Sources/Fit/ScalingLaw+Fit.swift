@@ -54,7 +54,7 @@ extension ScalingLaw {
         // Starts: the law's guesses with fixed and tied values imposed, as θ.
         var seen = Set<[Double]>()
         var starts: [[Double]] = []
-        let guesses = options.start.map { [$0] } ?? initialGuesses(x: data.x, x2: data.x2, y: data.y)
+        let guesses = options.start.map { [$0] } ?? options.starts ?? initialGuesses(x: data.x, x2: data.x2, y: data.y)
         if let start = options.start, start.count != parameters.count {
             throw FitError("\(name) takes \(parameters.count) start values (\(parameterNames.joined(separator: ", "))), got \(start.count)")
         }
@@ -70,9 +70,14 @@ extension ScalingLaw {
         lsqOptions.loss = .leastSquares
         let law: any ScalingLaw = self
         let startList = starts, phase1Options = lsqOptions
+        let retry = startList.count <= 8
         let phase1 = parallelMap(
             count: startList.count, threads: threads,
-            makeState: { try? StartRunner(law: law, data: data, map: map, options: phase1Options) },
+            makeState: {
+                let runner = try? StartRunner(law: law, data: data, map: map, options: phase1Options)
+                runner?.retries = retry
+                return runner
+            },
             body: { runner, i in runner.run(from: startList[i]) })
         var outcomes = phase1
         var tried = starts.count
@@ -97,8 +102,18 @@ extension ScalingLaw {
             tried = seeds.count
         }
         let finite = outcomes.compactMap { $0 }
-        guard let best = pickBest(finite) else {
+        guard var best = pickBest(finite) else {
             throw FitError("\(series.name): \(name): no start gave a finite fit", exitStatus: .failure)
+        }
+        // Put permutable parameters (break order) in canonical order, and re-solve there so
+        // that the covariance matches the order reported.
+        let found = map.natural(best.theta)
+        let canonical = canonicalized(found)
+        if canonical != found, options.fixed.isEmpty, options.tied.isEmpty,
+           let runner = try? StartRunner(law: law, data: data, map: map, options: options),
+           let again = runner.run(from: map.unconstrained(canonical)), again.status.isConverged,
+           again.objective <= best.objective * (1 + 1e-9) + 1e-300 {
+            best = again
         }
         let tolerance = 1e-6 * max(abs(best.objective), 1e-300)
         let summary = StartSummary(

@@ -124,10 +124,15 @@ public protocol ScalingLaw: Sendable {
     func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double
     /// ∂L/∂p_j at (x, x2), written into `gradient` (length = parameter count).
     func gradient(_ x: Double, _ x2: Double, parameters p: [Double], into gradient: inout [Double])
+    /// L and its gradient together (laws override it when the two share work).
+    func valueAndGradient(_ x: Double, _ x2: Double, parameters p: [Double], into gradient: inout [Double]) -> Double
     /// Starting points computed from the data (the first is the best guess); grids add more.
     func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]]
     /// A reason the law cannot be fitted to this data as asked (e.g. too few points), or nil.
     func unsuitability(pointCount: Int, fixed: Set<String>) -> String?
+    /// The same curve with its parameters in a canonical order, for laws whose parameters
+    /// can be permuted without changing the curve (the breaks of a broken power law).
+    func canonicalized(_ p: [Double]) -> [Double]
 }
 
 extension ScalingLaw {
@@ -136,6 +141,13 @@ extension ScalingLaw {
     public var parameterNames: [String] { parameters.map(\.name) }
 
     public func unsuitability(pointCount: Int, fixed: Set<String>) -> String? { nil }
+
+    public func canonicalized(_ p: [Double]) -> [Double] { p }
+
+    public func valueAndGradient(_ x: Double, _ x2: Double, parameters p: [Double], into gradient: inout [Double]) -> Double {
+        self.gradient(x, x2, parameters: p, into: &gradient)
+        return value(x, x2, parameters: p)
+    }
 
     /// The index of the parameter called `name`.
     public func index(of name: String) -> Int? { parameters.firstIndex { $0.name == name } }

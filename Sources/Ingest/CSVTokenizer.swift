@@ -25,10 +25,13 @@ final class CSVTokenizer {
     private var nextLine = 1
     /// 1-based line on which the current record starts.
     private(set) var recordLine = 0
-    /// Cell bounds relative to `recordStart`; `kinds` is 0 plain, 1 quoted, 2 quoted with `""`.
-    private var starts: [Int] = []
-    private var ends: [Int] = []
-    private var kinds: [UInt8] = []
+    /// Cell bounds relative to `recordStart`; `kind` is 0 plain, 1 quoted, 2 quoted with `""`.
+    struct Cell {
+        var start: Int
+        var end: Int
+        var kind: UInt8
+    }
+    private var cells: [Cell] = []
     /// The longest record accepted; a longer one means the file is not delimited text.
     static let maximumRecordLength = 64 << 20
 
@@ -49,7 +52,7 @@ final class CSVTokenizer {
             _ = try fill()
             position = 3
         }
-        starts.reserveCapacity(64); ends.reserveCapacity(64); kinds.reserveCapacity(64)
+        cells.reserveCapacity(64)
     }
 
     deinit { buffer.deallocate() }
@@ -91,48 +94,59 @@ final class CSVTokenizer {
     }
 
     /// The number of cells in the current record.
-    var count: Int { starts.count }
+    var count: Int { cells.count }
 
     /// True when the record is an empty line.
-    var isBlank: Bool { starts.count == 1 && ends[0] == starts[0] && kinds[0] == 0 }
+    var isBlank: Bool { cells.count == 1 && cells[0].end == cells[0].start && cells[0].kind == 0 }
 
     /// Advances to the next record. Returns false at the end of the file.
+    ///
+    /// The scanning loops work on local copies of the buffer pointer and bounds: reading
+    /// a class's stored properties byte by byte would pay Swift's dynamic exclusivity
+    /// check on every access (a third of the time, measured with perf).
     /// - Throws: ``InputError`` for an unterminated quote or text after a closing quote.
     func next() throws -> Bool {
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        kinds.removeAll(keepingCapacity: true)
+        var cells = self.cells
+        self.cells = []
+        cells.removeAll(keepingCapacity: true)
+        defer { self.cells = cells }
         if position > capacity / 2 || (position == end && position > 0) {
             let remaining = end - position
             if remaining > 0 { buffer.update(from: buffer + position, count: remaining) }
             position = 0
             end = remaining
         }
-        recordStart = position
+        let base = position
+        recordStart = base
         recordLine = nextLine
         if position == end, try !fill() { return false }
+        var buf = buffer, stop = end
         let quote = UInt8(ascii: "\""), lf: UInt8 = 10, cr: UInt8 = 13, delimiter = self.delimiter
         var i = position
         cells: while true {
-            if i == end, try !fill() {
-                appendCell(i, i, 0)
-                break cells
+            if i == stop {
+                if try fill() { buf = buffer; stop = end } else {
+                    cells.append(Cell(start: i - base, end: i - base, kind: 0))
+                    break cells
+                }
             }
-            if buffer[i] == quote {
+            if buf[i] == quote {
                 let open = i
                 i += 1
                 var kind: UInt8 = 1
                 while true {
-                    if i == end, try !fill() {
-                        throw error(atOffset: open, "unterminated quoted cell: expected a closing quote before the end of the file")
-                    }
-                    let byte = buffer[i]
-                    if byte == quote {
-                        if i + 1 == end, try !fill() {
-                            i += 1
-                            break
+                    if i == stop {
+                        guard try fill() else {
+                            throw error(atOffset: open, "unterminated quoted cell: expected a closing quote before the end of the file")
                         }
-                        if buffer[i + 1] == quote {
+                        buf = buffer; stop = end
+                    }
+                    let byte = buf[i]
+                    if byte == quote {
+                        if i + 1 == stop {
+                            if try fill() { buf = buffer; stop = end } else { i += 1; break }
+                        }
+                        if buf[i + 1] == quote {
                             kind = 2
                             i += 2
                             continue
@@ -143,9 +157,11 @@ final class CSVTokenizer {
                     if byte == lf { nextLine += 1 }
                     i += 1
                 }
-                appendCell(open + 1, i - 1, kind)
-                if i == end, try !fill() { break cells }
-                let byte = buffer[i]
+                cells.append(Cell(start: open + 1 - base, end: i - 1 - base, kind: kind))
+                if i == stop {
+                    if try fill() { buf = buffer; stop = end } else { break cells }
+                }
+                let byte = buf[i]
                 if byte == delimiter {
                     i += 1
                     continue cells
@@ -158,18 +174,20 @@ final class CSVTokenizer {
             } else {
                 let start = i
                 while true {
-                    if i == end, try !fill() {
-                        appendCell(start, i, 0)
-                        break cells
+                    if i == stop {
+                        if try fill() { buf = buffer; stop = end } else {
+                            cells.append(Cell(start: start - base, end: i - base, kind: 0))
+                            break cells
+                        }
                     }
-                    let byte = buffer[i]
+                    let byte = buf[i]
                     if byte == delimiter {
-                        appendCell(start, i, 0)
+                        cells.append(Cell(start: start - base, end: i - base, kind: 0))
                         i += 1
                         continue cells
                     }
                     if byte == lf || byte == cr {
-                        appendCell(start, i, 0)
+                        cells.append(Cell(start: start - base, end: i - base, kind: 0))
                         i = try consumeLineEnd(at: i)
                         break cells
                     }
@@ -178,17 +196,10 @@ final class CSVTokenizer {
             }
         }
         position = i
-        if end - recordStart > Self.maximumRecordLength {
+        if end - base > Self.maximumRecordLength {
             throw InputError(file: source.path, line: recordLine, column: 1, message: "a record longer than 64 MiB; is this delimited text?")
         }
         return true
-    }
-
-    @inline(__always)
-    private func appendCell(_ start: Int, _ end: Int, _ kind: UInt8) {
-        starts.append(start - recordStart)
-        ends.append(end - recordStart)
-        kinds.append(kind)
     }
 
     /// Consumes LF, CRLF or a lone CR at `i`; returns the index after it.
@@ -208,39 +219,65 @@ final class CSVTokenizer {
 
     // MARK: Cells
 
+    /// A view of the current record for hot loops: a plain value, so reading its cells
+    /// pays no exclusivity checks. Valid until the next call to ``next()``.
+    struct Record {
+        let base: UnsafePointer<UInt8>
+        let cells: [Cell]
+
+        @inline(__always)
+        func bytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+            let cell = cells[index]
+            return UnsafeBufferPointer(start: base + cell.start, count: cell.end - cell.start)
+        }
+
+        /// Cell `index` as a plain number (see ``NumberParser/parse(_:)``).
+        @inline(__always)
+        func double(_ index: Int) -> Double? {
+            if cells[index].kind == 2 { return NumberParser.parse(string(index)) }
+            return NumberParser.parse(bytes(index))
+        }
+
+        func isMissing(_ index: Int) -> Bool { NumberParser.isMissing(bytes(index)) }
+
+        func string(_ index: Int) -> String {
+            let text = String(decoding: bytes(index), as: UTF8.self)
+            if cells[index].kind == 2 { return text.replacing("\"\"", with: "\"") }
+            return text
+        }
+    }
+
+    /// The current record as a ``Record``.
+    var record: Record { Record(base: UnsafePointer(buffer + recordStart), cells: cells) }
+
     /// The bytes of cell `index` (without its quotes; doubled quotes still doubled).
-    @inline(__always)
     func withRawBytes<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: buffer + recordStart + starts[index], count: ends[index] - starts[index]))
+        try body(record.bytes(index))
     }
 
     /// Whether cell `index` was quoted in the file.
-    func isQuoted(_ index: Int) -> Bool { kinds[index] != 0 }
+    func isQuoted(_ index: Int) -> Bool { cells[index].kind != 0 }
 
     /// True when cell `index` has no characters.
-    func isEmpty(_ index: Int) -> Bool { ends[index] == starts[index] }
+    func isEmpty(_ index: Int) -> Bool { cells[index].end == cells[index].start }
 
     /// Cell `index` as text, with `""` turned back into `"`.
-    func string(_ index: Int) -> String {
-        let text = withRawBytes(index) { String(decoding: $0, as: UTF8.self) }
-        if kinds[index] == 2 { return text.replacing("\"\"", with: "\"") }
-        return text
-    }
+    func string(_ index: Int) -> String { record.string(index) }
 
     /// All cells of the current record as text.
-    func strings() -> [String] { (0..<count).map(string) }
+    func strings() -> [String] {
+        let record = self.record
+        return (0..<record.cells.count).map(record.string)
+    }
 
     /// Cell `index` as a plain number (see ``NumberParser/parse(_:)``).
-    func double(_ index: Int) -> Double? {
-        if kinds[index] == 2 { return NumberParser.parse(string(index)) }
-        return withRawBytes(index) { NumberParser.parse($0) }
-    }
+    func double(_ index: Int) -> Double? { record.double(index) }
 
     // MARK: Positions
 
     /// 1-based line and column of the cell `index` (its opening quote, if quoted).
     func position(ofCell index: Int) -> (line: Int, column: Int) {
-        position(ofOffset: recordStart + starts[index] - (kinds[index] == 0 ? 0 : 1))
+        position(ofOffset: recordStart + cells[index].start - (cells[index].kind == 0 ? 0 : 1))
     }
 
     /// 1-based line and column of the byte at buffer offset `offset` within the record.
@@ -282,7 +319,7 @@ final class CSVTokenizer {
 
     /// An ``InputError`` pointing at cell `index` of the current record.
     func error(atCell index: Int, field: String? = nil, _ message: String) -> InputError {
-        let offset = recordStart + starts[index] - (kinds[index] == 0 ? 0 : 1)
+        let offset = recordStart + cells[index].start - (cells[index].kind == 0 ? 0 : 1)
         let (line, column) = position(ofOffset: offset)
         return InputError(file: source.path, line: line, column: column, field: field, message: message,
                           sourceLine: lineText(atOffset: offset))

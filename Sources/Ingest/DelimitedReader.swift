@@ -291,11 +291,10 @@ enum DelimitedReader {
         var groups: [[UInt8]: Int] = [:]
         var groupLabels: [[String: String]] = []
         var groupRun: [String] = []
-        var seriesOf: [Int] = []  // group * valueColumns.count + v → builder index, -1 if none yet
+        var seriesOf: [Int] = []  // group * valueColumns.count + v → local slot, -1 if none yet
         var labelValues: [[String?]] = []  // group → candidate → first value
         var labelConstant: [[Bool]] = []
         var longSeries: [[UInt8]: Int] = [:]
-        var lastPosition: [Int] = []  // builder → position of the point appended in this row
         var rowsRead = 0
         var pendingShort: InputError?
         var derived = 0
@@ -326,18 +325,36 @@ enum DelimitedReader {
             return g
         }
 
-        func number(_ k: Int, scale: Double, field: String) throws -> Double? {
-            if let value = tokenizer.double(k) { return value * scale }
-            if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) { return nil }
-            if plan.quantities, let value = Quantity.parse(tokenizer.string(k)) { return value * scale }
-            throw tokenizer.error(atCell: k, field: field, "expected a number, found \"\(tokenizer.string(k))\"")
+        // Points are gathered in local arrays (one slot per series of this file) and
+        // handed to the collector at the end: appending through a class costs an
+        // exclusivity check per point.
+        var slotBuilder: [Int] = []
+        var slotKept: [Bool] = []
+        var xs: [[Double]] = [], values: [[Double]] = [], x2s: [[Double]] = [], walls: [[Double]] = []
+        var lowers: [[Double]] = [], uppers: [[Double]] = [], banded: [Bool] = []
+        let hasX2 = plan.x2Index != nil || plan.derive != nil
+        let hasWall = plan.wallIndex != nil
+        let valueIndices = plan.valueColumns.map(\.index)
+        let bandRoles: [UInt8] = plan.valueColumns.map { $0.band == .none ? 0 : $0.band == .lower ? 1 : 2 }
+        let mains = plan.valueColumns.map { $0.main ?? -1 }
+        let hasBands = bandRoles.contains { $0 != 0 }
+        let strict = options.yColumn != nil || plan.sweep != nil
+        var numbers = [Int](repeating: 0, count: valueCount), texts = [Int](repeating: 0, count: valueCount)
+        var appendedIn = [Int](repeating: -1, count: valueCount)
+
+        func number(_ record: CSVTokenizer.Record, _ k: Int, scale: Double, field: String) throws -> Double? {
+            if let value = record.double(k) { return value * scale }
+            if record.isMissing(k) { return nil }
+            if plan.quantities, let value = Quantity.parse(record.string(k)) { return value * scale }
+            throw tokenizer.error(atCell: k, field: field, "expected a number, found \"\(record.string(k))\"")
         }
 
         while try tokenizer.next() {
             if tokenizer.isBlank { continue }
             if let pending = pendingShort { throw pending }
             let count = tokenizer.count
-            if count == header.count && tokenizer.string(0) == header[0] && tokenizer.strings() == header {
+            let record = tokenizer.record
+            if count == header.count && record.double(0) == nil && record.string(0) == header[0] && tokenizer.strings() == header {
                 collector.warn("\(path):\(tokenizer.recordLine): the header repeats here (a resumed log?); reading on")
                 continue
             }
@@ -364,17 +381,17 @@ enum DelimitedReader {
             var x: Double?
             var x2: Double?
             if let xIndex = plan.xIndex {
-                guard let value = try number(xIndex, scale: plan.xScale, field: header[xIndex]) else {
+                guard let value = try number(record, xIndex, scale: plan.xScale, field: header[xIndex]) else {
                     collector.report.add(.missingX, path)
                     continue
                 }
                 x = value
             }
-            if let k = plan.x2Index { x2 = try number(k, scale: plan.x2Scale, field: header[k]) }
+            if let k = plan.x2Index { x2 = try number(record, k, scale: plan.x2Scale, field: header[k]) }
             if let derive = plan.derive {
-                let n = try derive.n.flatMap { try number($0, scale: plan.sweep!.scale($0), field: header[$0]) }
-                let d = try derive.d.flatMap { try number($0, scale: plan.sweep!.scale($0), field: header[$0]) }
-                let c = try derive.c.flatMap { try number($0, scale: plan.sweep!.scale($0), field: header[$0]) }
+                let n = try derive.n.flatMap { try number(record, $0, scale: plan.sweep!.scale($0), field: header[$0]) }
+                let d = try derive.d.flatMap { try number(record, $0, scale: plan.sweep!.scale($0), field: header[$0]) }
+                let c = try derive.c.flatMap { try number(record, $0, scale: plan.sweep!.scale($0), field: header[$0]) }
                 var value: Double?
                 switch derive.target {
                 case "N": if let c, let d { value = c / (6 * d) }
@@ -386,7 +403,7 @@ enum DelimitedReader {
                 if plan.xIndex == nil { x = value } else { x2 = value }
             }
             guard let x else { collector.report.add(.missingX, path); continue }
-            let wall = plan.wallIndex.flatMap { tokenizer.double($0) }
+            let wall = plan.wallIndex.flatMap { record.double($0) }
 
             if plan.mode == .long {
                 keyBytes.removeAll(keepingCapacity: true)
@@ -405,66 +422,81 @@ enum DelimitedReader {
                     longSeries[keyBytes] = series
                 }
                 let valueIndex = plan.valueIndex!
-                guard let value = try number(valueIndex, scale: 1, field: header[valueIndex]) else { continue }
+                guard let value = try number(record, valueIndex, scale: 1, field: header[valueIndex]) else { continue }
                 collector.append(series, x: x, value: value, x2: x2, wallTime: wall)
                 continue
             }
 
             let g = groupIndex()
-            for v in 0..<valueCount {
-                let column = plan.valueColumns[v]
-                let k = column.index
-                if column.band != .none {
-                    guard let main = column.main else { continue }
-                    let builder = seriesOf[g * valueCount + main]
-                    guard builder >= 0, lastPosition.count > builder, lastPosition[builder] >= 0,
-                          let value = tokenizer.double(k) else { continue }
-                    let b = collector.builders[builder]
-                    let position = lastPosition[builder]
-                    let lower = column.band == .lower ? value : (position < b.lower.count ? b.lower[position] : .nan)
-                    let upper = column.band == .upper ? value : (position < b.upper.count ? b.upper[position] : .nan)
-                    collector.setBand(builder, at: position, lower: lower, upper: upper)
-                    continue
-                }
+            for v in 0..<valueCount where bandRoles[v] == 0 {
+                let k = valueIndices[v]
                 let value: Double
-                if let parsed = tokenizer.double(k) {
+                if let parsed = record.double(k) {
                     value = parsed
-                } else if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) {
+                } else if record.isMissing(k) {
                     continue
-                } else if plan.quantities, let parsed = Quantity.parse(tokenizer.string(k)) {
+                } else if plan.quantities, let parsed = Quantity.parse(record.string(k)) {
                     value = parsed
                 } else {
-                    if options.yColumn != nil || plan.sweep != nil {
-                        throw tokenizer.error(atCell: k, field: header[k], "expected a number, found \"\(tokenizer.string(k))\"")
+                    if strict {
+                        throw tokenizer.error(atCell: k, field: header[k], "expected a number, found \"\(record.string(k))\"")
                     }
-                    plan.valueColumns[v].texts += 1
+                    texts[v] += 1
                     continue
                 }
-                plan.valueColumns[v].numbers += 1
-                var builder = seriesOf[g * valueCount + v]
-                if builder < 0 {
-                    builder = collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g])
-                    seriesOf[g * valueCount + v] = builder
+                numbers[v] += 1
+                var slot = seriesOf[g * valueCount + v]
+                if slot < 0 {
+                    let column = plan.valueColumns[v]
+                    slot = slotBuilder.count
+                    let builder = collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g])
+                    slotBuilder.append(builder)
+                    slotKept.append(!collector.builders[builder].discard)
+                    xs.append([]); values.append([]); x2s.append([]); walls.append([])
+                    lowers.append([]); uppers.append([]); banded.append(false)
+                    seriesOf[g * valueCount + v] = slot
                 }
-                if lastPosition.count <= builder { lastPosition += Array(repeating: -1, count: builder + 1 - lastPosition.count) }
-                lastPosition[builder] = collector.builders[builder].x.count
-                collector.append(builder, x: x, value: value, x2: x2, wallTime: wall)
+                if !slotKept[slot] { continue }  // another metric than --metric
+                xs[slot].append(x)
+                values[slot].append(value)
+                if hasX2 { x2s[slot].append(x2 ?? .nan) }
+                if hasWall { walls[slot].append(wall ?? .nan) }
+                if hasBands { lowers[slot].append(.nan); uppers[slot].append(.nan) }
+                appendedIn[v] = rowsRead
+            }
+            if hasBands {
+                for v in 0..<valueCount where bandRoles[v] != 0 {
+                    let main = mains[v]
+                    guard main >= 0, appendedIn[main] == rowsRead, let value = record.double(valueIndices[v]) else { continue }
+                    let slot = seriesOf[g * valueCount + main]
+                    if bandRoles[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
+                    banded[slot] = true
+                }
             }
             // Label candidates: columns constant within the group become labels.
             for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] {
-                if !plan.labelAnyCell && tokenizer.double(k) != nil { continue }
-                if tokenizer.withRawBytes(k, { NumberParser.isMissing($0) }) {
+                if !plan.labelAnyCell && record.double(k) != nil { continue }
+                if record.isMissing(k) {
                     labelConstant[g][c] = false  // a label must hold on every row
                     continue
                 }
-                let text = tokenizer.string(k)
+                let text = record.string(k)
                 if let first = labelValues[g][c] {
                     if first != text { labelConstant[g][c] = false }
                 } else {
                     labelValues[g][c] = text
                 }
             }
-            for v in 0..<valueCount { let b = seriesOf[g * valueCount + v]; if b >= 0 && b < lastPosition.count { lastPosition[b] = -1 } }
+        }
+        for slot in slotBuilder.indices {
+            collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
+                                    wallTimes: hasWall ? walls[slot] : nil,
+                                    band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
+            xs[slot] = []; values[slot] = []; x2s[slot] = []; walls[slot] = []; lowers[slot] = []; uppers[slot] = []
+        }
+        for v in 0..<valueCount {
+            plan.valueColumns[v].numbers = numbers[v]
+            plan.valueColumns[v].texts = texts[v]
         }
         if pendingShort != nil {
             collector.warn("\(path): the last row is cut short (an interrupted download?); it was skipped")

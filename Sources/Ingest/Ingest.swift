@@ -27,13 +27,14 @@ public enum Ingest {
     public static func read(paths: [String], options: IngestOptions) throws -> IngestResult {
         guard !paths.isEmpty else { throw UsageError("no input: give at least one file, folder or - for standard input") }
         let collector = SeriesCollector()
+        collector.metricFilter = options.metric
         var sources: [SourceInfo] = []
         for (k, path) in paths.enumerated() {
             collector.source = k
             sources.append(try readOne(path: path, options: options, into: collector))
         }
-        if let metric = options.metric, !collector.builders.contains(where: { $0.metric == metric }) {
-            let known = Array(Set(collector.builders.map(\.metric))).sorted()
+        if let metric = options.metric, !collector.seenMetrics.contains(metric) {
+            let known = collector.seenMetrics.sorted()
             throw UsageError("no series has the metric \"\(metric)\"; found: \(known.joined(separator: ", "))")
         }
         let (series, bands) = collector.finish(options: options)
@@ -170,6 +171,9 @@ public enum Ingest {
             throw InputError(file: path, line: 1, column: 1, message: "the file is UTF-16; save it as UTF-8")
         }
         if head.isEmpty { throw InputError(file: path, message: "the file is empty") }
+        if let zero = head.prefix(8192).firstIndex(of: 0) {
+            throw InputError(file: path, message: "expected text, found binary data (a NUL byte at byte \(zero)); tfevents files need \"tfevents\" in their name or --format tfevents")
+        }
         let text = String(decoding: body, as: UTF8.self)
         let firstNonSpace = text.first { !$0.isWhitespace }
         if firstNonSpace == "[" {

@@ -56,13 +56,18 @@ public struct SHA256: Sendable {
             pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
             offset = take
             if pending.count == 64 {
-                pending.withUnsafeBytes { compress($0.baseAddress!) }
+                let block = pending
+                block.withUnsafeBytes { raw in Self.k.withUnsafeBufferPointer { compress(raw.baseAddress!, $0) } }
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        while buffer.count - offset >= 64 {
-            compress(base + offset)
-            offset += 64
+        if buffer.count - offset >= 64 {
+            Self.k.withUnsafeBufferPointer { k in
+                while buffer.count - offset >= 64 {
+                    compress(base + offset, k)
+                    offset += 64
+                }
+            }
         }
         if offset < buffer.count {
             pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: buffer.count - offset))
@@ -79,7 +84,7 @@ public struct SHA256: Sendable {
         tail.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                compress(raw.baseAddress! + offset)
+                Self.k.withUnsafeBufferPointer { compress(raw.baseAddress! + offset, $0) }
                 offset += 64
             }
         }
@@ -103,10 +108,10 @@ public struct SHA256: Sendable {
     ]
 
     @inline(__always)
-    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
 
     /// One 64-byte block (FIPS 180-4, section 6.2.2).
-    private mutating func compress(_ block: UnsafeRawPointer) {
+    private mutating func compress(_ block: UnsafeRawPointer, _ k: UnsafeBufferPointer<UInt32>) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for t in 0..<16 {
                 let p = block + 4 * t
@@ -116,12 +121,12 @@ public struct SHA256: Sendable {
                     | UInt32(p.load(fromByteOffset: 3, as: UInt8.self))
             }
             for t in 16..<64 {
-                let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+                let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] &>> 3)
+                let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] &>> 10)
                 w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
             }
             var (a, b, c, d, e, f, g, h) = state
-            Self.k.withUnsafeBufferPointer { k in
+            do {
                 for t in 0..<64 {
                     let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
                     let choose = (e & f) ^ (~e & g)

@@ -17,6 +17,7 @@ final class SeriesCollector {
         var lower: [Double] = []
         var upper: [Double] = []
         var hasBand = false
+        var discard = false
         init(run: String, metric: String, labels: [String: String], source: Int) {
             self.run = run; self.metric = metric; self.labels = labels; self.source = source
         }
@@ -36,10 +37,27 @@ final class SeriesCollector {
     /// The index of the input being read (series of different inputs are never merged).
     var source = 0
 
+    /// Keep only this metric (`--metric`): points of other metrics go to a discarded
+    /// builder, so a large log read for one metric holds only that metric's points.
+    var metricFilter: String?
+    /// Every metric seen, kept or not (to name them when `--metric` matches none).
+    private(set) var seenMetrics: Set<String> = []
+    private var discardIndex: Int?
+
     /// The index of the series (run, metric, labels) of the current input, created if new.
     func index(run: String, metric: String, labels: [String: String] = [:]) -> Int {
         let key = Key(run: run, metric: metric, labels: labels, source: source)
         if let found = lookup[key] { return found }
+        seenMetrics.insert(metric)
+        if let filter = metricFilter, filter != metric {
+            if let discardIndex { lookup[key] = discardIndex; return discardIndex }
+            let discard = Builder(run: "", metric: "", labels: [:], source: -1)
+            discard.discard = true
+            builders.append(discard)
+            discardIndex = builders.count - 1
+            lookup[key] = builders.count - 1
+            return builders.count - 1
+        }
         builders.append(Builder(run: run, metric: metric, labels: labels, source: source))
         lookup[key] = builders.count - 1
         return builders.count - 1
@@ -48,6 +66,12 @@ final class SeriesCollector {
     @inline(__always)
     func append(_ index: Int, x: Double, value: Double, x2: Double? = nil, wallTime: Double? = nil) {
         let b = builders[index]
+        if b.discard {
+            if b.x.count >= 4096 { b.x.removeAll(keepingCapacity: true); b.values.removeAll(keepingCapacity: true) }
+            b.x.append(x)
+            b.values.append(value)
+            return
+        }
         b.x.append(x)
         b.values.append(value)
         if let x2 {
@@ -60,9 +84,28 @@ final class SeriesCollector {
         }
     }
 
+    /// Appends whole columns to series `index` (a reader's locally gathered points).
+    func appendColumns(_ index: Int, x: [Double], values: [Double], x2: [Double]?, wallTimes: [Double]?,
+                       band: (lower: [Double], upper: [Double])?) {
+        let b = builders[index]
+        if b.discard { return }
+        let before = b.x.count
+        func pad(_ array: inout [Double]) { if array.count < before { array += Array(repeating: .nan, count: before - array.count) } }
+        if let x2 { pad(&b.x2); b.x2 += x2 }
+        if let wallTimes { pad(&b.wallTimes); b.wallTimes += wallTimes }
+        if let band {
+            pad(&b.lower); pad(&b.upper)
+            b.lower += band.lower
+            b.upper += band.upper
+            b.hasBand = true
+        }
+        if before == 0 { b.x = x; b.values = values } else { b.x += x; b.values += values }
+    }
+
     /// Records the band (min, max) of the last point appended to series `index`, or of the point at `x`.
     func setBand(_ index: Int, at position: Int, lower: Double, upper: Double) {
         let b = builders[index]
+        if b.discard { return }
         if b.lower.count < b.x.count {
             b.lower += Array(repeating: .nan, count: b.x.count - b.lower.count)
             b.upper += Array(repeating: .nan, count: b.x.count - b.upper.count)
@@ -77,111 +120,134 @@ final class SeriesCollector {
     }
 
     /// The finished series after the options' clean-up, with bands.
+    ///
+    /// Works one series at a time and frees each builder's arrays as it goes, so the peak
+    /// is the points once plus one series' index array (8 bytes a point), not a copy of all.
     func finish(options: IngestOptions) -> (series: [Series], bands: [Band?]) {
-        struct Point { var x: Double; var x2: Double; var value: Double; var wall: Double; var lower: Double; var upper: Double; var order: Int }
+        func labelText(_ labels: [String: String]) -> String {
+            labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
         let ordered = builders.indices.sorted { a, b in
             let l = builders[a], r = builders[b]
             if l.source != r.source { return l.source < r.source }
             if l.run != r.run { return l.run < r.run }
             if l.metric != r.metric { return l.metric < r.metric }
-            return l.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-                < r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        }
-        var cleaned: [(builder: Builder, points: [Point], hasX2: Bool, hasWall: Bool)] = []
-        for k in ordered {
-            let b = builders[k]
-            if let metric = options.metric, b.metric != metric { continue }
-            let scope = b.metric.isEmpty ? b.run : "\(b.run)/\(b.metric)"
-            let hasX2 = !b.x2.isEmpty, hasWall = !b.wallTimes.isEmpty
-            var points: [Point] = []
-            points.reserveCapacity(b.x.count)
-            var nonFinite = 0, missingX = 0
-            for i in 0..<b.x.count {
-                var x = b.x[i]
-                if let factor = options.tokensPerStep { x *= factor }
-                let value = b.values[i]
-                if !x.isFinite { missingX += 1; continue }
-                if !value.isFinite { nonFinite += 1; continue }
-                points.append(Point(
-                    x: x, x2: hasX2 ? (i < b.x2.count ? b.x2[i] : .nan) : .nan, value: value,
-                    wall: hasWall ? (i < b.wallTimes.count ? b.wallTimes[i] : .nan) : .nan,
-                    lower: i < b.lower.count ? b.lower[i] : .nan, upper: i < b.upper.count ? b.upper[i] : .nan,
-                    order: i))
-            }
-            report.add(.nonFinite, scope, count: nonFinite)
-            report.add(.missingX, scope, count: missingX)
-            // Sort by x (then x2 for two-input data), ties in file order.
-            points.sort { a, b in
-                if a.x != b.x { return a.x < b.x }
-                if hasX2, a.x2 != b.x2 { return a.x2 < b.x2 }
-                return a.order < b.order
-            }
-            if options.repeatedSteps != .keep && !hasX2 {
-                var kept: [Point] = []
-                kept.reserveCapacity(points.count)
-                var start = 0
-                var repeated = 0
-                while start < points.count {
-                    var stop = start + 1
-                    while stop < points.count && points[stop].x == points[start].x { stop += 1 }
-                    switch options.repeatedSteps {
-                    case .first: kept.append(points[start])
-                    case .last, .keep: kept.append(points[stop - 1])
-                    case .mean:
-                        var p = points[stop - 1]
-                        p.value = points[start..<stop].reduce(0) { $0 + $1.value } / Double(stop - start)
-                        kept.append(p)
-                    }
-                    repeated += stop - start - 1
-                    start = stop
-                }
-                report.add(.repeatedX, scope, count: repeated)
-                points = kept
-            }
-            cleaned.append((b, points, hasX2, hasWall))
-        }
-        if options.stitch {
-            // One series per (metric, labels): later runs win from their first x on.
-            var merged: [(builder: Builder, points: [Point], hasX2: Bool, hasWall: Bool, runs: [String])] = []
-            let inInputOrder = cleaned.sorted { ($0.builder.source, $0.points.first?.order ?? 0) < ($1.builder.source, $1.points.first?.order ?? 0) }
-            for entry in inInputOrder {
-                if let k = merged.firstIndex(where: { $0.builder.metric == entry.builder.metric }) {
-                    let startX = entry.points.first?.x ?? .infinity
-                    let before = merged[k].points.count
-                    merged[k].points = merged[k].points.filter { $0.x < startX } + entry.points
-                    report.add(.supersededByResume, "\(merged[k].runs.joined(separator: "+"))/\(entry.builder.metric)",
-                               count: before + entry.points.count - merged[k].points.count)
-                    merged[k].runs.append(entry.builder.run)
-                    merged[k].hasWall = merged[k].hasWall || entry.hasWall
-                } else {
-                    merged.append((entry.builder, entry.points, entry.hasX2, entry.hasWall, [entry.builder.run]))
-                }
-            }
-            cleaned = merged.map { ($0.builder, $0.points, $0.hasX2, $0.hasWall) }
-            var runNames: [String] = merged.map { $0.runs.joined(separator: "+") }
-            runNames.reverse()
-            stitchedNames = runNames
+            return labelText(l.labels) < labelText(r.labels)
         }
         var series: [Series] = []
         var bands: [Band?] = []
-        var names = stitchedNames
-        for (builder, allPoints, hasX2, hasWall) in cleaned {
-            var points = allPoints
-            let run = options.stitch ? (names.popLast() ?? builder.run) : builder.run
-            if let minX = options.minX {
-                let before = points.count
-                points.removeAll { $0.x < minX }
-                report.add(.belowMinX, builder.metric.isEmpty ? run : "\(run)/\(builder.metric)", count: before - points.count)
+        for k in ordered {
+            let b = builders[k]
+            if b.discard { continue }
+            defer { b.x = []; b.x2 = []; b.values = []; b.wallTimes = []; b.lower = []; b.upper = [] }
+            if let metric = options.metric, b.metric != metric { continue }
+            let scope = b.metric.isEmpty ? b.run : "\(b.run)/\(b.metric)"
+            let count = b.x.count
+            let hasX2 = !b.x2.isEmpty, hasWall = !b.wallTimes.isEmpty
+            if hasX2 && b.x2.count < count { b.x2 += Array(repeating: .nan, count: count - b.x2.count) }
+            if hasWall && b.wallTimes.count < count { b.wallTimes += Array(repeating: .nan, count: count - b.wallTimes.count) }
+            if b.hasBand && b.lower.count < count {
+                b.lower += Array(repeating: .nan, count: count - b.lower.count)
+                b.upper += Array(repeating: .nan, count: count - b.upper.count)
             }
-            if points.isEmpty { continue }
+            if let factor = options.tokensPerStep {
+                for i in 0..<count { b.x[i] *= factor }
+            }
+            var order: [Int] = []
+            order.reserveCapacity(count)
+            var nonFinite = 0, missingX = 0
+            for i in 0..<count {
+                if !b.x[i].isFinite { missingX += 1; continue }
+                if !b.values[i].isFinite { nonFinite += 1; continue }
+                order.append(i)
+            }
+            report.add(.nonFinite, scope, count: nonFinite)
+            report.add(.missingX, scope, count: missingX)
+            // Sort by x (then x2), ties in file order; logs are usually in order already.
+            func before(_ a: Int, _ c: Int) -> Bool {
+                if b.x[a] != b.x[c] { return b.x[a] < b.x[c] }
+                if hasX2, b.x2[a] != b.x2[c] { return b.x2[a] < b.x2[c] }
+                return a < c
+            }
+            var sorted = true
+            for j in order.indices.dropFirst() where !before(order[j - 1], order[j]) { sorted = false; break }
+            if !sorted { order.sort(by: before) }
+            var meanValue: [Int: Double] = [:]
+            if options.repeatedSteps != .keep && !hasX2 {
+                var kept: [Int] = []
+                kept.reserveCapacity(order.count)
+                var start = 0
+                while start < order.count {
+                    var stop = start + 1
+                    while stop < order.count && b.x[order[stop]] == b.x[order[start]] { stop += 1 }
+                    switch options.repeatedSteps {
+                    case .first: kept.append(order[start])
+                    case .last, .keep: kept.append(order[stop - 1])
+                    case .mean:
+                        kept.append(order[stop - 1])
+                        if stop - start > 1 {
+                            meanValue[order[stop - 1]] = order[start..<stop].reduce(0) { $0 + b.values[$1] } / Double(stop - start)
+                        }
+                    }
+                    start = stop
+                }
+                report.add(.repeatedX, scope, count: order.count - kept.count)
+                order = kept
+            }
+            if let minX = options.minX {
+                let before = order.count
+                order.removeAll { b.x[$0] < minX }
+                report.add(.belowMinX, scope, count: before - order.count)
+            }
+            if order.isEmpty { continue }
+            // Nothing dropped or moved (the usual case for a clean log): hand the builder's
+            // arrays over instead of copying them, so the points are held once.
+            let identity = sorted && order.count == count && meanValue.isEmpty
+            func take(_ array: inout [Double]) -> [Double] {
+                if identity { let out = array; array = []; return out }
+                return order.map { array[$0] }
+            }
+            let values = meanValue.isEmpty ? take(&b.values) : order.map { meanValue[$0] ?? b.values[$0] }
             series.append(Series(
-                run: options.run ?? run, metric: builder.metric, x: points.map(\.x),
-                x2: hasX2 ? points.map(\.x2) : nil, values: points.map(\.value),
-                wallTimes: hasWall ? points.map(\.wall) : nil, labels: builder.labels))
-            bands.append(builder.hasBand ? Band(lower: points.map(\.lower), upper: points.map(\.upper)) : nil)
+                run: b.run, metric: b.metric, x: take(&b.x), x2: hasX2 ? take(&b.x2) : nil, values: values,
+                wallTimes: hasWall ? take(&b.wallTimes) : nil, labels: b.labels))
+            bands.append(b.hasBand ? Band(lower: take(&b.lower), upper: take(&b.upper)) : nil)
+        }
+        if options.stitch { (series, bands) = stitch(series, bands) }
+        if let run = options.run {
+            for k in series.indices { series[k].run = run }
         }
         return (series, bands)
     }
 
-    private var stitchedNames: [String] = []
+    /// One series per (metric, labels), runs joined in input order: a later run replaces
+    /// the earlier ones from its first x on (a run resumed from a checkpoint).
+    private func stitch(_ series: [Series], _ bands: [Band?]) -> ([Series], [Band?]) {
+        var merged: [Series] = []
+        var mergedBands: [Band?] = []
+        for (s, band) in zip(series, bands) {
+            guard let k = merged.firstIndex(where: { $0.metric == s.metric && $0.labels == s.labels }) else {
+                merged.append(s)
+                mergedBands.append(band)
+                continue
+            }
+            let startX = s.x.first ?? .infinity
+            let keep = merged[k].x.indices.filter { merged[k].x[$0] < startX }
+            report.add(.supersededByResume, "\(merged[k].run)/\(s.metric)", count: merged[k].count - keep.count)
+            var joined = merged[k].subset(keep)
+            joined.run += "+" + s.run
+            joined.x += s.x
+            joined.values += s.values
+            if joined.x2 != nil || s.x2 != nil {
+                joined.x2 = (joined.x2 ?? Array(repeating: .nan, count: keep.count)) + (s.x2 ?? Array(repeating: .nan, count: s.count))
+            }
+            if joined.wallTimes != nil || s.wallTimes != nil {
+                joined.wallTimes = (joined.wallTimes ?? Array(repeating: .nan, count: keep.count)) + (s.wallTimes ?? Array(repeating: .nan, count: s.count))
+            }
+            merged[k] = joined
+            mergedBands[k] = nil
+        }
+        return (merged, mergedBands)
+    }
+
 }

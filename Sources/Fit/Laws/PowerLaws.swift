@@ -46,10 +46,15 @@ public struct SaturatingLaw: ScalingLaw {
     }
 
     public func gradient(_ x: Double, _ x2: Double, parameters p: [Double], into g: inout [Double]) {
+        _ = valueAndGradient(x, x2, parameters: p, into: &g)
+    }
+
+    public func valueAndGradient(_ x: Double, _ x2: Double, parameters p: [Double], into g: inout [Double]) -> Double {
         let power = Double.pow(x, -p[2])
         g[0] = 1
         g[1] = power
         g[2] = -p[1] * power * Double.log(x)
+        return p[0] + p[1] * power
     }
 
     public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {
@@ -105,24 +110,31 @@ public struct BrokenPowerLaw: ScalingLaw {
     }
 
     public func gradient(_ x: Double, _ x2: Double, parameters p: [Double], into g: inout [Double]) {
+        _ = valueAndGradient(x, x2, parameters: p, into: &g)
+    }
+
+    public func valueAndGradient(_ x: Double, _ x2: Double, parameters p: [Double], into g: inout [Double]) -> Double {
         let lx = Double.log(x)
         var logPart = Double.log(p[1]) - p[2] * lx
         for i in 0..<breaks {
             let c = p[3 + 3 * i], d = p[4 + 3 * i], f = p[5 + 3 * i]
-            logPart -= c * f * softplus((lx - Double.log(d)) / f)
+            let u = (lx - Double.log(d)) / f
+            let s = softplus(u)
+            logPart -= c * f * s
+            g[3 + 3 * i] = -f * s
+            g[4 + 3 * i] = c * logistic(u) / d
+            g[5 + 3 * i] = -c * (s - u * logistic(u))
         }
         let part = Double.exp(logPart)
         g[0] = 1
         g[1] = part / p[1]
         g[2] = -part * lx
         for i in 0..<breaks {
-            let c = p[3 + 3 * i], d = p[4 + 3 * i], f = p[5 + 3 * i]
-            let u = (lx - Double.log(d)) / f
-            let s = softplus(u), sigma = logistic(u)
-            g[3 + 3 * i] = -part * f * s
-            g[4 + 3 * i] = part * c * sigma / d
-            g[5 + 3 * i] = -part * c * (s - u * sigma)
+            g[3 + 3 * i] *= part
+            g[4 + 3 * i] *= part
+            g[5 + 3 * i] *= part
         }
+        return p[0] + part
     }
 
     public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {
@@ -164,6 +176,12 @@ public struct BrokenPowerLaw: ScalingLaw {
             }
         }
         return starts
+    }
+
+    /// Breaks sorted by location (the product over breaks does not depend on their order).
+    public func canonicalized(_ p: [Double]) -> [Double] {
+        let triples = (0..<breaks).map { Array(p[(3 + 3 * $0)..<(6 + 3 * $0)]) }.sorted { $0[1] < $1[1] }
+        return Array(p[0..<3]) + triples.flatMap { $0 }
     }
 
     public func unsuitability(pointCount: Int, fixed: Set<String>) -> String? {
