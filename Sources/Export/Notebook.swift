@@ -163,7 +163,9 @@ public enum Notebook {
             import matplotlib
             import matplotlib.pyplot as plt
             %config InlineBackend.figure_formats = ['svg']
+            %config InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "metadata": {"Date": None}}
             plt.rcParams["svg.fonttype"] = "none"  # text stays text: small SVG outputs
+            plt.rcParams["svg.hashsalt"] = "scalefit"  # fixed element ids: the same figure, the same bytes
 
             # Every series: data, the held-out points, and scalefit's estimates (in law order).
             SERIES = json.loads(r'''
