@@ -215,7 +215,13 @@ private struct Canvas {
         for (i, layer) in plot.layers.enumerated() {
             all += layer.markers.map { ($0, isFamily ? colour(of: i).curve : "#7f7f7f") }
         }
-        for (marker, colour) in all {
+        // Breakpoint labels that would overlap step down a row.
+        var lastLabelX = -Double.infinity, row = 0
+        let ordered = all.sorted { a, b in
+            func key(_ m: PlotMarker) -> Double { if case .breakpoint(let x, _) = m { x } else { -.infinity } }
+            return key(a.0) < key(b.0)
+        }
+        for (marker, colour) in ordered {
             switch marker {
             case .breakpoint(let x, let ci):
                 if let ci, ci.lower.isFinite, ci.upper.isFinite {
@@ -224,15 +230,17 @@ private struct Canvas {
                 }
                 guard inRange(xAxis, x) else { continue }
                 out += "<line class=\"breakpoint\" x1=\"\(n(px(x)))\" y1=\"\(n(top))\" x2=\"\(n(px(x)))\" y2=\"\(n(mainBottom))\" stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n"
-                out += "<text x=\"\(n(px(x) + 4))\" y=\"\(n(top + 14))\" fill=\"#555555\" font-size=\"11\">break</text>\n"
+                row = px(x) - lastLabelX < 40 ? row + 1 : 0
+                lastLabelX = px(x)
+                out += "<text x=\"\(n(px(x) + 4))\" y=\"\(n(top + 14 + 13 * Double(row)))\" fill=\"#555555\" font-size=\"11\">break</text>\n"
             case .plateau(let level, let from, let to):
                 let a = px(max(from, xAxis.lower)), b = px(min(to, xAxis.upper))
                 out += "<rect class=\"plateau\" x=\"\(n(min(a, b)))\" y=\"\(n(top))\" width=\"\(n(abs(b - a)))\" height=\"\(n(mainBottom - top))\" fill=\"#f2c14e\" fill-opacity=\"0.18\"/>\n"
                 if inRange(yAxis, level) {
                     out += "<line x1=\"\(n(min(a, b)))\" y1=\"\(n(py(level)))\" x2=\"\(n(max(a, b)))\" y2=\"\(n(py(level)))\" stroke=\"\(colour)\" stroke-width=\"1\" stroke-dasharray=\"6 3\"/>\n"
                 }
-                // Labelled at the top of the shaded span, clear of the data.
-                out += "<text x=\"\(n(min(a, b) + 4))\" y=\"\(n(top + 28))\" fill=\"#8a6d1f\" font-size=\"11\">plateau</text>\n"
+                // Labelled at the foot of the shaded span, clear of the breakpoint labels.
+                out += "<text x=\"\(n(min(a, b) + 4))\" y=\"\(n(mainBottom - 6))\" fill=\"#8a6d1f\" font-size=\"11\">plateau</text>\n"
             }
         }
     }
