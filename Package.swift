@@ -52,7 +52,8 @@ let package = Package(
         // logs, sweep tables) producing Series. No GSL: it depends on the core only.
         .target(
             name: "Ingest",
-            dependencies: ["ScalefitCore"]
+            dependencies: ["ScalefitCore"],
+            exclude: ["README.md"]
         ),
         // Scenarios with known ground truth; the only code that drives GSL's RNG and
         // distributions (GSLRandom.swift) and the BLAS/Cholesky the ridge scenario needs.

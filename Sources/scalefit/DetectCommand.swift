@@ -73,7 +73,17 @@ struct DetectCommand: ParsableCommand {
         var inputs = ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
 
         var verdicts: [Verdict] = []
-        for series in ingested.series { verdicts.append(try detector.verdict(on: series)) }
+        var skipped = 0
+        for series in ingested.series {
+            // A series too short to judge is skipped with a warning; the others go on.
+            guard series.count >= 4 else {
+                warn("\(series.name): skipped: detection needs at least 4 points, got \(series.count)")
+                skipped += 1
+                continue
+            }
+            verdicts.append(try detector.verdict(on: series))
+        }
+        if verdicts.isEmpty { throw UsageError("no series has the 4 points detection needs (\(skipped) skipped)") }
         var references: [ReferenceComparison] = []
         if let reference {
             var referenceInput = try input.options()
