@@ -31,6 +31,8 @@ public struct InputRecord: Sendable {
 ///   "comparison": [{"series", "model", "aicc", "bic", "converged", "holdout_rmsle"}] (with --model auto) }
 /// ```
 /// NaN and ±∞ are written as `null`, and the fit's `warnings` say which value was not finite.
+/// The machine-readable JSON Schema is `docs/schema/fit.schema.json`; `docs/json-schema.md`
+/// documents every document scalefit writes.
 public enum FitReport {
     public static func json(
         fits: [FitResult], comparison: [FitResult] = [], inputs: [InputRecord], options: [(String, JSONNode)],
