@@ -43,10 +43,11 @@ let package = Package(
             name: "Detect",
             dependencies: ["ScalefitCore", "Fit"]
         ),
-        // Pure renderers (JSON, tables, and later SVG, HTML, notebooks).
+        // Pure renderers: JSON, tables, SVG plots, the HTML report, Jupyter notebooks.
         .target(
             name: "Export",
-            dependencies: ["ScalefitCore", "Fit", "Detect"]
+            dependencies: ["ScalefitCore", "Fit", "Detect"],
+            exclude: ["README.md"]
         ),
         // Readers for training logs (CSV, W&B, TensorBoard, Hugging Face, MLflow, text
         // logs, sweep tables) producing Series. No GSL: it depends on the core only.
@@ -113,6 +114,10 @@ let package = Package(
         .testTarget(
             name: "DetectTests",
             dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"]
+        ),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .testTarget(
             name: "CLITests",

@@ -31,6 +31,8 @@ public struct InputRecord: Sendable {
 ///   "comparison": [{"series", "model", "aicc", "bic", "converged", "holdout_rmsle"}] (with --model auto) }
 /// ```
 /// NaN and ±∞ are written as `null`, and the fit's `warnings` say which value was not finite.
+/// The machine-readable JSON Schema is `docs/schema/fit.schema.json`; `docs/json-schema.md`
+/// documents every document scalefit writes.
 public enum FitReport {
     public static func json(
         fits: [FitResult], comparison: [FitResult] = [], inputs: [InputRecord], options: [(String, JSONNode)],
@@ -149,7 +151,8 @@ public enum FitReport {
         return out
     }
 
-    static func number(_ value: Double?) -> String {
+    /// Six significant digits, `-` for nil, `nan`/`inf` spelled out: the tables' number format.
+    public static func number(_ value: Double?) -> String {
         guard let value else { return "-" }
         guard value.isFinite else { return "\(value)" }
         if value == 0 { return "0" }

@@ -50,6 +50,9 @@ struct DetectCommand: ParsableCommand {
     @Flag(help: "Exit with status 3 when a collapse or plateau is detected.")
     var failOnCollapse = false
 
+    @Option(help: "Also draw each curve with its chosen fit, breakpoints and plateau into this SVG file.")
+    var plot: String?
+
     @Flag(help: "Print one JSON document (schema_version 1).")
     var json = false
 
@@ -100,6 +103,14 @@ struct DetectCommand: ParsableCommand {
             print(document.rendered())
         } else {
             print(DetectReport.text(verdicts: verdicts, references: references, families: families), terminator: "")
+        }
+        if let plot {
+            let items = zip(ingested.series, verdicts).map { series, verdict in
+                AnalysedSeries(series: series, band: nil, fit: verdict.fit, comparison: [], curve: [])
+            }
+            let markers = Dictionary(zip(ingested.series.map(\.name), verdicts.map(PlotMarker.markers(for:))), uniquingKeysWith: { a, _ in a })
+            let picture = Analysis.plot(items, title: Analysis.title(paths: input.paths, items: items), xLabel: input.x, markers: markers)
+            try AtomicWriter.write(SVGPlot.render(picture), to: plot)
         }
         if failOnCollapse && verdicts.contains(where: { $0.kind == .collapsed || $0.kind == .grokking }) {
             throw CollapseDetected(series: verdicts.filter { $0.kind == .collapsed || $0.kind == .grokking }.map(\.series))

@@ -63,6 +63,9 @@ struct FitCommand: ParsableCommand {
     @Flag(help: "Print one JSON document (schema_version 1) instead of tables.")
     var json = false
 
+    @Option(help: "Also draw the data, the fits with their 95% bands and the residuals into this SVG file.")
+    var plot: String?
+
     func run() throws {
         let options = try fitOptions()
         let laws = try selectedLaws()
@@ -71,7 +74,10 @@ struct FitCommand: ParsableCommand {
 
         var fits: [FitResult] = []
         var comparison: [FitResult] = []
+        var curves: [[Prediction]] = []
         for series in ingested.series {
+            // With --plot, the fit also predicts on the curve grid (split off again below).
+            let options = plot == nil ? options : FitPlotting.addingCurve(to: options, for: series)
             if laws.count == 1 {
                 fits.append(try laws[0].fit(to: series, options: options))
                 continue
@@ -88,6 +94,12 @@ struct FitCommand: ParsableCommand {
             fits.append(best)
             comparison += ranked
         }
+        if plot != nil {
+            let requested = options.predictX.count
+            curves = fits.map { FitPlotting.splitCurve(from: $0, requested: requested).curve }
+            fits = fits.map { FitPlotting.splitCurve(from: $0, requested: requested).fit }
+            comparison = comparison.map { FitPlotting.splitCurve(from: $0, requested: requested).fit }
+        }
 
         if json {
             let inputs = ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
@@ -97,6 +109,13 @@ struct FitCommand: ParsableCommand {
             print(document.rendered())
         } else {
             print(FitReport.table(fits, comparison: comparison), terminator: "")
+        }
+        if let plot {
+            let items = ingested.series.indices.map { i in
+                AnalysedSeries(series: ingested.series[i], band: ingested.bands[i], fit: fits[i], comparison: [], curve: curves[i])
+            }
+            let picture = Analysis.plot(items, title: Analysis.title(paths: input.paths, items: items), xLabel: input.x)
+            try AtomicWriter.write(SVGPlot.render(picture), to: plot)
         }
         let failed = fits.filter { !$0.converged }
         if !failed.isEmpty {

@@ -15,7 +15,8 @@ struct ScalefitCommand: ParsableCommand {
         version: version,
         subcommands: [
             DemoCommand.self, InspectCommand.self, IngestCommand.self, FitCommand.self, ModelsCommand.self,
-            GenerateCommand.self, TailCommand.self, DetectCommand.self,
+            GenerateCommand.self, TailCommand.self, DetectCommand.self, PlotCommand.self, ReportCommand.self,
+            NotebookCommand.self,
         ]
     )
 

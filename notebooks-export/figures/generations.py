@@ -1,0 +1,20 @@
+fig, (ax, floor_ax) = plt.subplots(1, 2, figsize=(10, 4.2))
+colours = plt.cm.viridis(np.linspace(0, 0.85, len(SERIES)))
+generations, floors = [], []
+for s, (p, _), colour in zip(SERIES, REFITS, colours):
+    name = s["name"].split("/")[0]
+    g = int(name.split("-gen")[1].split("-")[0]) if "-gen" in name else 0
+    ax.loglog(s["x"], s["y"], "o", ms=3, color=colour, label=f"generation {g}")
+    ax.loglog(s["x"], LAWS[s["model"]](s["x"], None, p), "-", lw=1, color=colour)
+    generations.append(g)
+    floors.append(p[2])
+ax.set_xlabel("training samples T")
+ax.set_ylabel("test error")
+ax.set_title("Generations: the floor rises")
+ax.legend(fontsize=8)
+floor_ax.plot(generations, floors, "o-")
+floor_ax.set_xlabel("generation")
+floor_ax.set_ylabel("fitted floor")
+floor_ax.set_title("Floor vs generation")
+fig.tight_layout()
+plt.show()
