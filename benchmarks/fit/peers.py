@@ -60,7 +60,14 @@ def guess(x, y):
     return [0.9 * y.min(), y.max() * x.min() ** max(slope, 0.05), max(slope, 0.05)]
 
 
-def run(folder, skip_numeric):
+def run(folder, skip_numeric, only=None):
+    def want(name):
+        return only is None or name in only
+
+    if want("broken"):
+        run_broken(folder)
+    if not want("saturating") and not want("chinchilla"):
+        return
     x, y = np.loadtxt(f"{folder}/saturating.csv", delimiter=",", skiprows=1, unpack=True)
     p0 = guess(x, y)
     for method in ("lm", "trf"):
@@ -166,6 +173,9 @@ def run(folder, skip_numeric):
         sec, bestn = timed(1, lambda: epoch(False))
         emit(case="chinchilla_epoch_lbfgsb_numeric", seconds=sec, objective=float(bestn.fun))
 
+
+
+def run_broken(folder):
     # One-break broken power law: the same 135-start grid with curve_fit (LM).
     xb, yb = np.loadtxt(f"{folder}/broken.csv", delimiter=",", skiprows=1, unpack=True)
 
@@ -196,4 +206,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "data":
         make_data(sys.argv[2])
     else:
-        run(sys.argv[2], skip_numeric="--skip-numeric" in sys.argv)
+        only = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")), None)
+        run(sys.argv[2], skip_numeric="--skip-numeric" in sys.argv, only=only)
