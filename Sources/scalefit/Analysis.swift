@@ -6,6 +6,30 @@ import Foundation
 import Ingest
 import ScalefitCore
 
+/// Parsing of the fit flags that `fit`, `plot`, `report` and `notebook` share.
+enum FitArgumentParsing {
+    /// `lsq` or `huber:DELTA`.
+    static func loss(_ text: String) throws -> FitLoss {
+        guard let parsed = FitLoss(parsing: text) else {
+            throw UsageError("--loss takes lsq or huber:DELTA with DELTA > 0, not \"\(text)\"")
+        }
+        return parsed
+    }
+
+    /// `NAME=VALUE` items.
+    static func fixed(_ items: [String]) throws -> [String: Double] {
+        var fixed: [String: Double] = [:]
+        for item in items {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Double(parts[1]), value.isFinite else {
+                throw UsageError("--fix takes NAME=VALUE, e.g. E=1.7, not \"\(item)\"")
+            }
+            fixed[parts[0]] = value
+        }
+        return fixed
+    }
+}
+
 /// The fit options shared by `plot`, `report` and `notebook` (a subset of `fit`'s).
 struct FitArguments: ParsableArguments {
     @Option(help: "The law (see `scalefit models`), or auto to compare the laws that apply.")
@@ -32,17 +56,8 @@ struct FitArguments: ParsableArguments {
     func options() throws -> FitOptions {
         var options = FitOptions()
         options.space = space
-        guard let parsed = FitLoss(parsing: loss) else {
-            throw UsageError("--loss takes lsq or huber:DELTA with DELTA > 0, not \"\(loss)\"")
-        }
-        options.loss = parsed
-        for item in fix {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]), value.isFinite else {
-                throw UsageError("--fix takes NAME=VALUE, e.g. E=1.7, not \"\(item)\"")
-            }
-            options.fixed[parts[0]] = value
-        }
+        options.loss = try FitArgumentParsing.loss(loss)
+        options.fixed = try FitArgumentParsing.fixed(fix)
         guard holdout >= 0 else { throw UsageError("--holdout must be ≥ 0") }
         guard bootstrap >= 0 else { throw UsageError("--bootstrap must be ≥ 0") }
         options.holdout = holdout

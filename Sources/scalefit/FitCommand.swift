@@ -139,17 +139,8 @@ struct FitCommand: ParsableCommand {
     func fitOptions() throws -> FitOptions {
         var options = FitOptions()
         options.space = space
-        guard let parsedLoss = FitLoss(parsing: loss) else {
-            throw UsageError("--loss takes lsq or huber:DELTA with DELTA > 0, not \"\(loss)\"")
-        }
-        options.loss = parsedLoss
-        for item in fix {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]), value.isFinite else {
-                throw UsageError("--fix takes NAME=VALUE, e.g. E=1.7, not \"\(item)\"")
-            }
-            options.fixed[parts[0]] = value
-        }
+        options.loss = try FitArgumentParsing.loss(loss)
+        options.fixed = try FitArgumentParsing.fixed(fix)
         for item in tie {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0] != parts[1] else {
