@@ -1,3 +1,5 @@
+import ScalefitCore
+
 /// A JSON document built in code, rendered with keys in the order given.
 ///
 /// Numbers are plain JSON numbers in Swift's shortest round-trip form. A value that is not
@@ -83,23 +85,6 @@ public indirect enum JSONNode: Sendable, Equatable {
     }
 
     static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        out += jsonStringLiteral(s)
     }
 }

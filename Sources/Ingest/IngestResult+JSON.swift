@@ -68,26 +68,7 @@ extension IngestResult {
 /// JSON spellings of strings and numbers.
 public enum JSONText {
     /// A JSON string literal with the escapes RFC 8259 §7 requires.
-    public static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func string(_ text: String) -> String { jsonStringLiteral(text) }
 
     /// A JSON number, or `null` for a missing or non-finite value.
     public static func number(_ value: Double?) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import ScalefitCore
 
 /// A JSON value whose objects keep their key order (so documents diff cleanly).
 enum OrderedJSON {
@@ -34,21 +35,7 @@ enum OrderedJSON {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { jsonStringLiteral(s) }
 }
 
 extension TailReport {
