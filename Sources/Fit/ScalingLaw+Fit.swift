@@ -68,6 +68,9 @@ extension ScalingLaw {
         // Least squares from every start; for Huber, robust refinement from the best few.
         var lsqOptions = options
         lsqOptions.loss = .leastSquares
+        // In a large grid, a start still moving after 100 iterations is far from every basin
+        // that other starts reach quickly; cap it rather than let it dominate the time.
+        if starts.count > 100 { lsqOptions.solver.maxIterations = min(lsqOptions.solver.maxIterations, 100) }
         let law = self
         let startList = starts, phase1Options = lsqOptions
         let retry = startList.count <= 8

@@ -39,6 +39,14 @@ let cases = CommandLine.arguments.count > 2 ? Set(CommandLine.arguments[2].split
 func wanted(_ name: String) -> Bool { cases?.contains(name) ?? true }
 
 // 1. One saturating fit, 20 points, linear least squares (curve_fit's objective), from the data-driven guess.
+if wanted("chinchilla-grid") {
+    let columns = readColumns("\(folder)/chinchilla.csv")
+    let series = Series(run: "c", metric: "loss", x: columns[0], x2: columns[1], values: columns[2])
+    var result: FitResult? = nil
+    let seconds = try time(repeats: 1) { result = try ChinchillaLaw().fit(to: series, options: FitOptions()) }
+    emit(["case": "chinchilla_grid_lsq", "seconds": seconds, "objective": result!.objective, "reached_best": result!.starts.reachedBest, "parameters": result!.values])
+}
+
 if wanted("saturating-only") {
     let columns = readColumns("\(folder)/saturating.csv")
     let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
