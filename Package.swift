@@ -90,6 +90,15 @@ let package = Package(
             name: "TailTests",
             dependencies: ["Tail", "ScalefitCore"]
         ),
+        // Fuzz regressions, numerical torture, output safety and thread-count invariance
+        // (issue 9; docs/reliability.md).
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "Fit", "Ingest", "ScalefitCore",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: ["ScalefitCore"]

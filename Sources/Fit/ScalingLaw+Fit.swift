@@ -16,6 +16,12 @@ extension ScalingLaw {
     /// - Complexity: one GSL solve per start (and per bootstrap replicate), spread over
     ///   ``FitOptions/threads`` workers.
     public func fit(to series: Series, options: FitOptions = .init()) throws -> FitResult {
+        var result = try fitWithHoldout(series, options: options)
+        result.explainNonFiniteValues()
+        return result
+    }
+
+    private func fitWithHoldout(_ series: Series, options: FitOptions) throws -> FitResult {
         guard options.holdout > 0 else { return try fitAll(series, options: options) }
         let sorted = series.sortedByX()
         let k = options.holdout
