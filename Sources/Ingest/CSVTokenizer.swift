@@ -31,6 +31,10 @@ final class CSVTokenizer {
     private var kinds: [UInt8] = []
     /// The longest record accepted; a longer one means the file is not delimited text.
     static let maximumRecordLength = 64 << 20
+    /// The most cells a record may have. A million-column header took 2 minutes and 800 MB
+    /// to read in a debug build (issue 9), and a 64 MiB record of bare delimiters would
+    /// need 1 GB of cell bounds; no training log has 100,000 columns.
+    static let maximumCellCount = 100_000
 
     /// Opens `source`, skips a UTF-8 byte-order mark and rejects UTF-16.
     /// - Parameter delimiter: the cell separator; `nil` sniffs it from the first line.
@@ -148,6 +152,7 @@ final class CSVTokenizer {
                 let byte = buffer[i]
                 if byte == delimiter {
                     i += 1
+                    if starts.count >= Self.maximumCellCount { throw tooManyCells() }
                     continue cells
                 }
                 if byte == lf || byte == cr {
@@ -166,6 +171,7 @@ final class CSVTokenizer {
                     if byte == delimiter {
                         appendCell(start, i, 0)
                         i += 1
+                        if starts.count >= Self.maximumCellCount { throw tooManyCells() }
                         continue cells
                     }
                     if byte == lf || byte == cr {
@@ -182,6 +188,11 @@ final class CSVTokenizer {
             throw InputError(file: source.path, line: recordLine, column: 1, message: "a record longer than 64 MiB; is this delimited text?")
         }
         return true
+    }
+
+    private func tooManyCells() -> InputError {
+        InputError(file: source.path, line: recordLine, column: 1,
+                   message: "a record with more than \(Self.maximumCellCount) cells; scalefit reads at most \(Self.maximumCellCount) columns")
     }
 
     @inline(__always)
