@@ -5,8 +5,10 @@
 # Our modules (ScalefitCore, Ingest, Fit, Export) are compiled from source with
 # -sanitize=fuzzer,address; the third-party ones (ArgumentParser, RealModule) are taken,
 # uninstrumented, from the debug build that `swift build` makes first.
+#   fuzz/build.sh [all|ingest]     (ingest: only the modules fuzz-ingest needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+WHAT=${1:-all}
 B=.build-fuzz
 D=.build/debug
 mkdir -p "$B/deps"
@@ -27,12 +29,15 @@ module() {  # name, sources...
 }
 module ScalefitCore Sources/ScalefitCore/*.swift
 module Ingest Sources/Ingest/*.swift
-module Fit Sources/Fit/*.swift Sources/Fit/Laws/*.swift
-module Export Sources/Export/*.swift
+if [ "$WHAT" = all ]; then
+    module Fit Sources/Fit/*.swift Sources/Fit/Laws/*.swift
+    module Export Sources/Export/*.swift
+fi
 
 LIBS="-L$B -lgsl -lgslcblas -lm"
 echo "fuzz/build.sh: fuzz-ingest"
 swiftc $SAN $INC -module-name FuzzIngest fuzz/IngestFuzz.swift "$B/libIngest.a" "$B/libScalefitCore.a" $LIBS -o "$B/fuzz-ingest"
+[ "$WHAT" = all ] || exit 0
 echo "fuzz/build.sh: fuzz-fit"
 swiftc $SAN $INC -module-name FuzzFit fuzz/FitFuzz.swift Sources/scalefit/FitCommand.swift Sources/scalefit/IngestCommand.swift \
     "$B/libExport.a" "$B/libFit.a" "$B/libIngest.a" "$B/libScalefitCore.a" \
