@@ -2,7 +2,7 @@
 # Streams a large generated input through `scalefit inspect` and reports peak RSS
 # (/usr/bin/time -v), then deletes the file. Needs a release build:
 #   swift build -c release --product scalefit
-#   benchmarks/reliability/big-input.sh log GIGABYTES    # nanoGPT log: 1 loss line per MiB of progress noise
+#   benchmarks/reliability/big-input.sh log MEGABYTES    # nanoGPT log: 1 loss line per MiB of progress noise
 #   benchmarks/reliability/big-input.sh csv MEGABYTES    # wide CSV step,loss: every row a point
 # Check free space first (df -h /tmp); the file is written to ${TMPDIR:-/tmp}.
 set -euo pipefail
@@ -25,7 +25,7 @@ while size < (1 << 20) - 80:
     lines.append(line); size += len(line)
 open(sys.argv[1], "w").write("".join(lines))
 PY
-    blocks=$((size * 1024))
+    blocks=$size
     for ((i = 0; i < blocks; i++)); do cat "$dir/block"; done > "$file"
     ;;
 csv)
