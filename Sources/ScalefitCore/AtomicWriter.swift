@@ -143,7 +143,9 @@ private final class InFlight: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard sources.isEmpty else { return }
         for number in [SIGINT, SIGTERM, SIGHUP] {
-            signal(number, SIG_IGN)
+            // A signal ignored at start stays ignored (`nohup` ignores SIGHUP, a shell's
+            // background jobs SIGINT): only a signal that would have ended us gets cleanup.
+            if let previous = signal(number, SIG_IGN), unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [unowned self] in self.interrupt(number) }
             source.resume()

@@ -19,10 +19,11 @@ struct ReliabilityCLITests {
 
     /// Starts `scalefit ingest INPUT -o OUTPUT` with the writer's pause hook and returns the
     /// process once it has written part of the temporary file, with the temporary's path.
-    static func startPausedWrite(input: URL, output: URL) throws -> (Process, String) {
+    static func startPausedWrite(input: URL, output: URL, launcher: [String] = []) throws -> (Process, String) {
         let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["ingest", input.path, "-o", output.path]
+        let command = launcher + [CLI.binary.path, "ingest", input.path, "-o", output.path]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var environment = ProcessInfo.processInfo.environment
         environment["SCALEFIT_TEST_PAUSE_MID_WRITE"] = "1"
         process.environment = environment
@@ -77,6 +78,23 @@ struct ReliabilityCLITests {
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
         #expect(try String(contentsOf: output, encoding: .utf8) == "old\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["big.csv", "tidy.csv"])
+    }
+
+    @Test("a signal ignored at start stays ignored (nohup): SIGHUP does not stop the write",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/nohup")))
+    func nohupKeepsIgnoring() throws {
+        let folder = try IngestCLITests.temporaryFolder()
+        let input = try Self.largeInput(in: folder)
+        let output = folder.appendingPathComponent("tidy.csv")
+        try Data("old\n".utf8).write(to: output)
+        let (process, temporary) = try Self.startPausedWrite(input: input, output: output, launcher: ["/usr/bin/nohup"])
+        kill(process.processIdentifier, SIGHUP)
+        // Still paused mid-write: a SIGTERM (not ignored) then ends it and cleans up.
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+        #expect(try String(contentsOf: output, encoding: .utf8) == "old\n")
     }
 
     @Test("SIGKILL in the middle of a write keeps the old file; the next write removes the dead temporary")
