@@ -119,6 +119,15 @@ let package = Package(
             name: "ExportTests",
             dependencies: ["Export", "Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        // Fuzz regressions, numerical torture, output safety and thread-count invariance
+        // (issue 9; docs/reliability.md).
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "Fit", "Ingest", "ScalefitCore",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: ["ScalefitCore"]

@@ -16,7 +16,16 @@ extension ScalingLaw {
     /// - Complexity: one GSL solve per start (and per bootstrap replicate), spread over
     ///   ``FitOptions/threads`` workers.
     public func fit(to series: Series, options: FitOptions = .init()) throws -> FitResult {
+        var result = try fitWithHoldout(series, options: options)
+        result.explainNonFiniteValues()
+        return result
+    }
+
+    private func fitWithHoldout(_ series: Series, options: FitOptions) throws -> FitResult {
         guard options.holdout > 0 else { return try fitAll(series, options: options) }
+        // Check every point before the split: a NaN or ∞ x sorts among "the largest" and
+        // would otherwise be held out instead of refused (found by the torture of issue 9).
+        _ = try FitData(series: series, space: options.space, law: self)
         let sorted = series.sortedByX()
         let k = options.holdout
         guard k < sorted.count else {

@@ -34,6 +34,10 @@ final class CSVTokenizer {
     private var cells: [Cell] = []
     /// The longest record accepted; a longer one means the file is not delimited text.
     static let maximumRecordLength = 64 << 20
+    /// The most cells a record may have. A million-column header took 2 minutes and 800 MB
+    /// to read in a debug build (issue 9), and a 64 MiB record of bare delimiters would
+    /// need 1 GB of cell bounds; no training log has 100,000 columns.
+    static let maximumCellCount = 100_000
 
     /// Opens `source`, skips a UTF-8 byte-order mark and rejects UTF-16.
     /// - Parameter delimiter: the cell separator; `nil` sniffs it from the first line.
@@ -164,6 +168,7 @@ final class CSVTokenizer {
                 let byte = buf[i]
                 if byte == delimiter {
                     i += 1
+                    if cells.count >= Self.maximumCellCount { throw tooManyCells() }
                     continue cells
                 }
                 if byte == lf || byte == cr {
@@ -184,6 +189,7 @@ final class CSVTokenizer {
                     if byte == delimiter {
                         cells.append(Cell(start: start - base, end: i - base, kind: 0))
                         i += 1
+                        if cells.count >= Self.maximumCellCount { throw tooManyCells() }
                         continue cells
                     }
                     if byte == lf || byte == cr {
@@ -200,6 +206,11 @@ final class CSVTokenizer {
             throw InputError(file: source.path, line: recordLine, column: 1, message: "a record longer than 64 MiB; is this delimited text?")
         }
         return true
+    }
+
+    private func tooManyCells() -> InputError {
+        InputError(file: source.path, line: recordLine, column: 1,
+                   message: "a record with more than \(Self.maximumCellCount) cells; scalefit reads at most \(Self.maximumCellCount) columns")
     }
 
     /// Consumes LF, CRLF or a lone CR at `i`; returns the index after it.

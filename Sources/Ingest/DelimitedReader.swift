@@ -285,6 +285,11 @@ enum DelimitedReader {
             if !tokenizer.isBlank { header = tokenizer.strings(); break }
         }
         if header.isEmpty { throw InputError(file: path, line: 1, column: 1, message: "the file is empty; expected a header line") }
+        // The TensorBoard plan reads cells 0, 1 and 2 by position (fuzzing found the crash
+        // with `--format tensorboard-csv` on a two-column file: issue 9).
+        if format == .tensorboardCSV && header.count < 3 {
+            throw tokenizer.errorAtRecord("a TensorBoard CSV has 3 columns (Wall time, Step, Value); this header has \(header.count)")
+        }
         var plan = try makePlan(header: header, format: format, options: options, path: path, collector: collector)
         let defaultRun = Ingest.runName(for: path, options: options)
 

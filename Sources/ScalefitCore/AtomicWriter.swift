@@ -1,8 +1,20 @@
+import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one way scalefit writes an output file: to a temporary file in the same folder,
 /// flushed, then renamed over the destination. A reader never sees half a file, and an
 /// error or a kill leaves the old file (if any) intact.
+///
+/// Temporaries are named `.<name>.tmp-<pid>-<random>` beside the destination, so they are
+/// discoverable:
+/// - on SIGINT, SIGTERM or SIGHUP, once ``installInterruptCleanup()`` has run (the CLI does
+///   it first thing), the in-flight temporaries are removed before the process dies of the
+///   signal;
+/// - after a SIGKILL, which nothing can catch, the next write to the same destination
+///   removes the temporaries of processes that no longer exist.
 public enum AtomicWriter {
     public struct WriteError: Error, ExitStatusProviding, CustomStringConvertible {
         public var path: String
@@ -25,23 +37,136 @@ public enum AtomicWriter {
         } catch {
             throw WriteError(path: path, reason: "cannot create folder \(folder.path): \(error.localizedDescription)")
         }
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        removeStaleTemporaries(for: url)
+        let temporary = folder.appendingPathComponent(temporaryPrefix(for: url) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        guard InFlight.shared.register(temporary.path) else {
+            throw WriteError(path: path, reason: "interrupted")
+        }
+        defer { InFlight.shared.unregister(temporary.path) }
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
             throw WriteError(path: path, reason: "cannot create a temporary file in \(folder.path)")
         }
         do {
             let handle = try FileHandle(forWritingTo: temporary)
             defer { try? handle.close() }
-            try handle.write(contentsOf: data)
+            try writeChunks(data, to: handle, temporary: temporary.path)
             try handle.synchronize()
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw WriteError(path: path, reason: error.localizedDescription)
         }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
+        // The rename happens under the in-flight lock: an interrupt either comes before it
+        // (the temporary is removed and the old file stays) or after it (the new file is whole).
+        let renamed = InFlight.shared.commit(temporary.path) { rename(temporary.path, url.path) == 0 ? nil : errno }
+        if let code = renamed {
             try? FileManager.default.removeItem(at: temporary)
-            throw WriteError(path: path, reason: reason)
+            throw WriteError(path: path, reason: String(cString: strerror(code)))
         }
+    }
+
+    /// Writes in 1 MiB pieces. With `SCALEFIT_TEST_PAUSE_MID_WRITE` set (a test hook, see
+    /// Tests/ReliabilityTests/OutputSafetyTests.swift), it stops after the first piece,
+    /// says where on standard error and waits to be killed.
+    private static func writeChunks(_ data: Data, to handle: FileHandle, temporary: String) throws {
+        let piece = 1 << 20
+        var offset = 0
+        repeat {
+            let end = min(offset + piece, data.count)
+            try handle.write(contentsOf: data[data.startIndex + offset..<data.startIndex + end])
+            offset = end
+            if offset < data.count, ProcessInfo.processInfo.environment["SCALEFIT_TEST_PAUSE_MID_WRITE"] != nil {
+                try handle.synchronize()
+                FileHandle.standardError.write(Data("scalefit: paused mid-write: \(temporary)\n".utf8))
+                while true { sleep(60) }
+            }
+        } while offset < data.count
+    }
+
+    /// `.<name>.tmp-`: the prefix of every temporary for `destination`.
+    static func temporaryPrefix(for destination: URL) -> String {
+        ".\(destination.lastPathComponent).tmp-"
+    }
+
+    /// Removes the temporaries for `destination` left by processes that no longer run
+    /// (a SIGKILL or a power cut in the middle of an earlier write).
+    static func removeStaleTemporaries(for destination: URL) {
+        let folder = destination.deletingLastPathComponent()
+        let prefix = temporaryPrefix(for: destination)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            let rest = entry.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: folder.appendingPathComponent(entry).path)
+            }
+        }
+    }
+
+    /// Makes SIGINT, SIGTERM and SIGHUP remove the in-flight temporaries, then end the
+    /// process by the same signal (so a shell sees the usual status, e.g. 130 for Ctrl-C).
+    /// Call it once, early; later calls do nothing.
+    public static func installInterruptCleanup() {
+        InFlight.shared.installHandlers()
+    }
+}
+
+/// The temporaries being written, guarded by a lock that the rename also holds.
+private final class InFlight: @unchecked Sendable {
+    static let shared = InFlight()
+    private let lock = NSLock()
+    private var paths: Set<String> = []
+    private var interrupted = false
+    private var sources: [any DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "scalefit.atomic-writer.signals")
+
+    func register(_ path: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard !interrupted else { return false }
+        paths.insert(path)
+        return true
+    }
+
+    func unregister(_ path: String) {
+        lock.lock(); defer { lock.unlock() }
+        paths.remove(path)
+    }
+
+    /// Runs `rename` under the lock unless an interrupt already removed the temporary;
+    /// returns `rename`'s error number, or nil on success.
+    func commit(_ path: String, _ rename: () -> Int32?) -> Int32? {
+        lock.lock(); defer { lock.unlock() }
+        guard !interrupted, paths.contains(path) else { return EINTR }
+        return rename()
+    }
+
+    func installHandlers() {
+        lock.lock(); defer { lock.unlock() }
+        guard sources.isEmpty else { return }
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            // A signal ignored at start stays ignored (`nohup` ignores SIGHUP, a shell's
+            // background jobs SIGINT): only a signal that would have ended us gets cleanup.
+            if let previous = signal(number, SIG_IGN), unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [unowned self] in self.interrupt(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Removes every in-flight temporary and dies of `number`. The lock is never released:
+    /// no rename can follow.
+    private func interrupt(_ number: Int32) -> Never {
+        lock.lock()
+        interrupted = true
+        for path in paths { unlink(path) }
+        signal(number, SIG_DFL)
+        // Dispatch's threads block signals; unblock this one here, then raise it.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, number)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(number)
+        // The default action of these signals ends the process; this is only a fallback.
+        _exit(128 + number)
     }
 }

@@ -21,6 +21,9 @@ struct ScalefitCommand: ParsableCommand {
     )
 
     static func main() {
+        // Ctrl-C (or SIGTERM/SIGHUP) in the middle of writing an output removes the
+        // temporary file and leaves the old output as it was.
+        AtomicWriter.installInterruptCleanup()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -1,0 +1,70 @@
+// libFuzzer target for every reader: fuzz/run.sh builds it with
+// `swiftc -parse-as-library -sanitize=fuzzer,address` and runs it once per reader group.
+//
+// SCALEFIT_FUZZ_GROUP picks the readers; the first byte of an input picks one reader of
+// the group (byte % count), the rest is the file's content. The file goes through
+// `Ingest.read(paths:options:)`, exactly as the CLI reads it, and the result is rendered
+// as normal-form CSV, JSON Lines and the JSON report. Any typed error is a pass; a trap, an
+// ASan report, a leak of the process or a hang (-timeout) is a finding.
+import Foundation
+import Ingest
+import ScalefitCore
+
+enum FuzzGroup {
+    static let name = ProcessInfo.processInfo.environment["SCALEFIT_FUZZ_GROUP"] ?? "detect"
+
+    /// The formats of each group; `nil` means "detect from the content".
+    static let formats: [LogFormat?] = {
+        switch name {
+        case "detect": return [nil]
+        case "delimited": return [.csv, .wandbPanel, .wandbRuns, .wandbHistory, .tensorboardCSV, .lightning, .sweep]
+        case "json": return [.json, .jsonl, .tensorboardJSON, .trainerState]
+        case "text": return [.nanogpt, .llmc, .megatron, .olmo, .hfStdout]
+        case "tfevents": return [.tfevents]
+        case "mlflow": return [.mlflow]
+        default: fatalError("unknown SCALEFIT_FUZZ_GROUP \(name)")
+        }
+    }()
+
+    static let folder: String = {
+        let path = NSTemporaryDirectory() + "scalefit-fuzz-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: path + "/mlruns/0/run1/metrics", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: path + "/mlruns/0/run1/meta.yaml", contents: Data("run_name: fuzz\n".utf8))
+        return path
+    }()
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func scalefitFuzzIngest(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    guard size >= 1 else { return 0 }
+    let formats = FuzzGroup.formats
+    let format = formats[Int(bytes[0]) % formats.count]
+    let content = Data(bytes: bytes + 1, count: size - 1)
+    let folder = FuzzGroup.folder
+    var options = IngestOptions()
+    options.format = format
+    let path: String
+    switch format {
+    case .mlflow?:
+        path = folder + "/mlruns"
+        FileManager.default.createFile(atPath: path + "/0/run1/metrics/loss", contents: content)
+    case .tfevents?:
+        path = folder + "/events.out.tfevents.1700000000.fuzz"
+        FileManager.default.createFile(atPath: path, contents: content)
+    case .lightning?:
+        path = folder + "/metrics.csv"
+        FileManager.default.createFile(atPath: path, contents: content)
+    default:
+        path = folder + "/input.txt"
+        FileManager.default.createFile(atPath: path, contents: content)
+    }
+    do {
+        let result = try Ingest.read(paths: [path], options: options)
+        _ = NormalForm.csv(result.series)
+        _ = result.jsonLines()
+        _ = result.jsonReport(toolVersion: "fuzz", options: [:])
+    } catch {
+        _ = String(describing: error)
+    }
+    return 0
+}
