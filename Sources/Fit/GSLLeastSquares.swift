@@ -684,3 +684,17 @@ private func secondDirectionalTrampoline(
     for i in 0..<result.count where !result[i].isFinite { result[i] = rejectionResidual }
     return Int32(GSL_SUCCESS)
 }
+
+extension LeastSquaresProblem {
+    /// Evaluates r(θ) and, when `jacobian` is given, J(θ) (row-major, n × p) outside a GSL
+    /// solve, for searches of scalefit's own that GSL has no method for (the Huber polish).
+    func evaluate(at theta: [Double], residuals: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?) throws {
+        try theta.withUnsafeBufferPointer { buffer in
+            let view = ParameterView(base: buffer.baseAddress!, stride: 1, count: buffer.count)
+            try self.residuals(view, ResidualView(base: residuals, stride: 1, count: residualCount))
+            if let jacobian, let compute = self.jacobian {
+                try compute(view, JacobianView(base: jacobian, rowStride: parameterCount, rows: residualCount, columns: parameterCount))
+            }
+        }
+    }
+}

@@ -82,7 +82,9 @@ extension ScalingLaw {
         // far from every basin after the screen cannot win, and most of a grid's time went
         // to such starts (Epoch's log A = 25, α = 0 corners need hundreds of iterations).
         let screened = starts.count > Self.screenThreshold
-        if screened { lsqOptions.solver.maxIterations = min(lsqOptions.solver.maxIterations, Self.screenIterations) }
+        if screened {
+            lsqOptions.solver.maxIterations = min(lsqOptions.solver.maxIterations, Self.screenIterations)
+        }
         let law = self
         let startList = starts, phase1Options = lsqOptions
         let retry = startList.count <= 8
@@ -175,7 +177,7 @@ extension ScalingLaw {
     /// Grids of more starts than this are screened (see ``fit(to:options:)``).
     static var screenThreshold: Int { 100 }
     /// Iterations each start of a screened grid gets.
-    static var screenIterations: Int { 10 }
+    static var screenIterations: Int { 5 }
     /// How many of the screen's unconverged front-runners are continued to the end.
     static var screenContinued: Int { 10 }
 
