@@ -349,6 +349,10 @@ final class StartRunner<Law: ScalingLaw> {
     /// Whether solves go through variable projection first.
     var usesProjection: Bool { projection != nil }
 
+    /// Whether this runner screens a grid: a projected search that runs out of iterations
+    /// is reported as it stands instead of starting the full search over.
+    var screening = false
+
     /// Whether a solve that does not converge is tried again with Levenberg scaling. A
     /// multi-start search covers poor starts with its grid instead.
     var retries = true
@@ -364,12 +368,18 @@ final class StartRunner<Law: ScalingLaw> {
            assessed.converged {
             return assessed
         }
-        if let projection, let found = try? projection.solve(fromFull: theta0, weights: nil),
-           case .converged(let reason) = found.result.status {
+        if let projection, let found = try? projection.solve(fromFull: theta0, weights: nil) {
             let theta = map.unconstrained(found.parameters)
-            if theta.allSatisfy(\.isFinite),
-               let assessed = try? solver.assess(at: theta, weights: weights, reason: reason, iterations: found.result.iterations),
-               assessed.converged {
+            if case .converged(let reason) = found.result.status {
+                if theta.allSatisfy(\.isFinite),
+                   let assessed = try? solver.assess(at: theta, weights: weights, reason: reason, iterations: found.result.iterations),
+                   assessed.converged {
+                    return assessed
+                }
+            } else if screening, theta.allSatisfy(\.isFinite),
+                      var assessed = try? solver.assess(at: theta, weights: weights, reason: .smallStep, iterations: found.result.iterations) {
+                // A screened start keeps the projected point it reached (status and all).
+                assessed.status = found.result.status
                 return assessed
             }
         }
@@ -504,7 +514,9 @@ final class StartRunner<Law: ScalingLaw> {
         return StartOutcome(
             theta: result.parameters, objective: objective, chiSquared: result.chiSquared,
             status: result.status, iterations: result.iterations, covariance: result.covariance,
-            conditionNumber: result.conditionNumber, residuals: raw ?? rawResiduals(result), robustWeights: robustWeights)
+            conditionNumber: result.conditionNumber,
+            residuals: raw ?? (options.loss == .leastSquares && data.weights == nil ? result.residuals : rawResiduals(result)),
+            robustWeights: robustWeights)
     }
 }
 

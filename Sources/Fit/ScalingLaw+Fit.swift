@@ -84,6 +84,11 @@ extension ScalingLaw {
         let screened = starts.count > Self.screenThreshold
         if screened {
             lsqOptions.solver.maxIterations = min(lsqOptions.solver.maxIterations, Self.screenIterations)
+            // The screen only ranks: Cholesky steps (JᵀJ, cheaper than a pivoted QR of J for
+            // n ≫ p) and no singular values for the starts it stops; the front-runners are
+            // continued with the configured solver.
+            lsqOptions.solver.linearSolver = .cholesky
+            lsqOptions.solver.analyzesUnconverged = false
         }
         let law = self
         let startList = starts, phase1Options = lsqOptions
@@ -93,12 +98,13 @@ extension ScalingLaw {
             makeState: {
                 let runner = try? StartRunner(law: law, data: data, map: map, options: phase1Options)
                 runner?.retries = retry
+                runner?.screening = screened
                 return runner
             },
             body: { runner, i in runner.run(from: startList[i]) })
         if screened {
             var continueOptions = lsqOptions
-            continueOptions.solver.maxIterations = options.solver.maxIterations
+            continueOptions.solver = options.solver
             let bestConverged = phase1.compactMap { $0 }.filter { $0.status.isConverged }.map(\.objective).min() ?? .infinity
             let ranked = phase1.indices.filter { i in
                 guard let o = phase1[i] else { return false }
