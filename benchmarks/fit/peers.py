@@ -12,7 +12,6 @@ import time
 
 import numpy as np
 from scipy.optimize import curve_fit, minimize
-from scipy.special import logsumexp
 
 
 def saturating(n, E, A, alpha):
@@ -113,6 +112,12 @@ def run(folder, skip_numeric, only=None):
     N, D, L = np.loadtxt(f"{folder}/chinchilla.csv", delimiter=",", skiprows=1, unpack=True)
     lN, lD, lL = np.log(N), np.log(D), np.log(L)
     delta = 1e-3
+
+    def logsumexp(terms, axis=0):
+        # Stable log Σ exp over the first axis with plain numpy (scipy.special.logsumexp's
+        # checks and broadcasting cost more than the whole objective at 240 points).
+        m = np.max(terms, axis=0)
+        return m + np.log(np.sum(np.exp(terms - m), axis=0))
 
     def huber(r):
         a = np.abs(r)
