@@ -62,6 +62,9 @@ public struct LeastSquaresSettings: Sendable, Hashable, Codable {
     /// gets its singular values and covariance. A grid screen, which only ranks such
     /// points, turns this off.
     public var analyzesUnconverged: Bool = true
+    /// Whether results carry the covariance (bootstrap replicates and the reduced problem
+    /// of variable projection do not need it).
+    public var computesCovariance: Bool = true
 
     public init(
         method: TrustRegionMethod = .levenbergMarquardt,
@@ -562,7 +565,7 @@ public final class NonlinearLeastSquares {
                     }
                 }
             }
-            if gsl_multifit_nlinear_covar(jacobian, 0.0, self.covariance) == GSL_SUCCESS {
+            if settings.computesCovariance, gsl_multifit_nlinear_covar(jacobian, 0.0, self.covariance) == GSL_SUCCESS {
                 let tda = self.covariance.pointee.tda
                 let values = (0..<(p * p)).map { self.covariance.pointee.data[($0 / p) * tda + $0 % p] }
                 if values.allSatisfy(\.isFinite), rank == p { covariance = values }

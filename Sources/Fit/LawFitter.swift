@@ -333,6 +333,7 @@ final class StartRunner<Law: ScalingLaw> {
             var reduced = options.solver
             reduced.stepTolerance = max(reduced.stepTolerance, 1e-10)
             reduced.gradientTolerance = max(reduced.gradientTolerance, 1e-10)
+            reduced.computesCovariance = false
             projection = try VariableProjection(law: law, linear: separable.linearParameters, data: data, settings: reduced)
         }
     }

@@ -319,6 +319,7 @@ extension ScalingLaw {
         var loose = options
         loose.solver.stepTolerance = max(loose.solver.stepTolerance, 1e-8)
         loose.solver.gradientTolerance = max(loose.solver.gradientTolerance, 1e-8)
+        loose.solver.computesCovariance = false
         let replicateOptions = loose
         let law = self
         let bestTheta = best.theta
