@@ -32,6 +32,45 @@ public struct CurveDetector: Sendable {
         return list
     }
 
+    static let saturatingStarts = 2
+    static let breakLocations = [1: 24, 2: 16]
+    static let brokenStarts = [1: 2, 2: 2]
+    static let screenIterations = 30
+    static let brokenScreenIterations = 40
+    static let polishSlack = 2.0
+
+    /// A fit in two stages: every start with a small iteration cap, then, only when the
+    /// best screened fit has not converged and `worthPolishing` says it could matter, a
+    /// polish from it with the full cap.
+    func staged(
+        _ law: any ScalingLaw, _ series: Series, options: FitOptions, screenIterations: Int,
+        worthPolishing: (FitResult) -> Bool
+    ) throws -> FitResult {
+        guard screenIterations < options.solver.maxIterations else { return try law.fit(to: series, options: options) }
+        var screen = options
+        screen.solver.maxIterations = screenIterations
+        let first = try law.fit(to: series, options: screen)
+        guard !first.converged, worthPolishing(first) else { return first }
+        let second = try polish(law, series, from: first, options: options)
+        trace("POLISH \(series.name) \(law.name) screen=\(first.aicc ?? .nan) polished=\(second.aicc ?? .nan) conv=\(second.converged)")
+        return second
+    }
+
+    /// Refits from an unconverged fit's parameters with the full iteration cap; keeps the
+    /// better of the two (a converged fit first).
+    func polish(_ law: any ScalingLaw, _ series: Series, from first: FitResult, options: FitOptions) throws -> FitResult {
+        var full = options
+        full.starts = [first.values]
+        let second = try law.fit(to: series, options: full)
+        return second.converged || !(first.objective < second.objective) ? second : first
+    }
+
+    private func evidence(_ fit: FitResult, best: Double?) -> ModelEvidence {
+        ModelEvidence(
+            model: fit.model, aicc: fit.aicc, deltaAICc: fit.aicc.flatMap { a in best.map { a - $0 } },
+            converged: fit.converged, holdoutRMSLE: nil)
+    }
+
     /// The verdict on `series`.
     /// - Throws: ``FitError`` when the data cannot be fitted at all (too few points,
     ///   values ≤ 0).
@@ -42,25 +81,38 @@ public struct CurveDetector: Sendable {
         }
         var fits: [(law: any ScalingLaw, fit: FitResult)] = []
         var warnings: [String] = []
-        let starts = brokenStarts(series)
+        let profile = ProfileStarts(x: series.x, y: series.values, weights: series.weights)
         for (law, fixed) in candidates(pointCount: series.count) {
             var options = FitOptions()
             options.fixed = fixed
             options.threads = threads
             options.solver.maxIterations = 200
+            var screenIterations = Self.screenIterations
+            if law is SaturatingLaw {
+                options.starts = profile.saturating(x: series.x, y: series.values, keep: Self.saturatingStarts)
+            }
             if let broken = law as? BrokenPowerLaw {
-                options.starts = starts[broken.breaks]
                 // Two breaks only when one break already beats the smooth laws: a clean power
                 // law never pays for the most expensive fit.
                 if broken.breaks == 2 {
                     let smooth = fits.filter { !($0.law is BrokenPowerLaw) }.compactMap { $0.fit.aicc }.min() ?? .infinity
                     let oneBreak = fits.first { $0.law is BrokenPowerLaw }?.fit.aicc ?? .infinity
                     if !(oneBreak < smooth - criteria.aiccMargin) { continue }
-                    options.solver.maxIterations = 100
                 }
+                options.starts = profile.broken(breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: Self.brokenStarts[broken.breaks]!)
+                screenIterations = Self.brokenScreenIterations
             }
+            if law is PowerLaw { screenIterations = options.solver.maxIterations }
+            // The best AICc of the simpler laws: a fit that stays far from beating it by the
+            // margin cannot be chosen, so it is not polished to convergence.
+            let simpler = fits.compactMap { $0.fit.aicc }.min() ?? .infinity
+            let needed = simpler - criteria.aiccMargin + Self.polishSlack
             do {
-                fits.append((law, try law.fit(to: series, options: options)))
+                let t0 = threadNanoseconds()
+                let r = try staged(law, series, options: options, screenIterations: screenIterations) { ($0.aicc ?? .infinity) < needed }
+                let dt = Double(threadNanoseconds() - t0) / 1e6
+                trace("PROFILE \(series.name) \(law.name) ms=\(dt) starts=\(r.starts.tried) conv=\(r.starts.converged) best=\(r.starts.reachedBest) it=\(r.iterations) st=\(r.status) aicc=\(r.aicc ?? .nan) n=\(series.count)")
+                fits.append((law, r))
             } catch let error as FitError where error.exitStatus == .badInput && fits.isEmpty {
                 throw error
             } catch {
@@ -76,12 +128,7 @@ public struct CurveDetector: Sendable {
             if a < b - criteria.aiccMargin || (!chosen.fit.converged && candidate.fit.converged) { chosen = candidate }
         }
         let bestAICc = fits.compactMap { $0.fit.aicc }.min()
-        var models = fits.map { entry in
-            ModelEvidence(
-                model: entry.fit.model, aicc: entry.fit.aicc,
-                deltaAICc: entry.fit.aicc.flatMap { a in bestAICc.map { a - $0 } }, converged: entry.fit.converged,
-                holdoutRMSLE: nil)
-        }
+        var models = fits.map { evidence($0.fit, best: bestAICc) }
         if criteria.holdout > 0 && series.count - criteria.holdout >= 4 {
             for (i, entry) in fits.enumerated() {
                 var options = FitOptions()
@@ -95,6 +142,20 @@ public struct CurveDetector: Sendable {
         var verdict = interpret(chosen.fit, law: chosen.law, series: series)
         // A collapse read off a broken law also gets the model-free plateau onset: the x
         // where the decreasing part equals the floor, from the saturating fit.
+        if verdict.kind == .collapsed, !(chosen.law is SaturatingLaw),
+           let index = fits.firstIndex(where: { $0.law is SaturatingLaw }) {
+            // The screen may have stopped the saturating fit short of convergence when it
+            // could not win on AICc; its crossover is needed now, so finish it.
+            if !fits[index].fit.converged {
+                var options = FitOptions()
+                options.threads = threads
+                options.solver.maxIterations = 200
+                if let finished = try? polish(fits[index].law, series, from: fits[index].fit, options: options) {
+                    fits[index].fit = finished
+                    models[index] = evidence(finished, best: bestAICc)
+                }
+            }
+        }
         if verdict.kind == .collapsed, !(chosen.law is SaturatingLaw),
            let saturating = fits.first(where: { $0.law is SaturatingLaw })?.fit, saturating.converged,
            (saturating.parameter("E")?.ci95?.lower ?? 0) > 0 {
@@ -115,33 +176,6 @@ public struct CurveDetector: Sendable {
         verdict.warnings = warnings + verdict.warnings
         if !chosen.fit.converged { verdict.warnings.append("the chosen law did not converge: \(chosen.fit.status)") }
         return verdict
-    }
-
-    /// Starts for the broken laws from the data: break locations on a log grid inside the
-    /// range, slopes from straight-line fits to thirds of the curve (and, for two breaks, the
-    /// plateau hypothesis of a flat middle).
-    func brokenStarts(_ series: Series) -> [Int: [[Double]]] {
-        let n = series.count, x = series.x, y = series.values
-        func rate(_ range: Range<Int>) -> Double {
-            let idx = Array(range)
-            return -lineSlope(idx.map { Foundation.log(x[$0]) }, idx.map { Foundation.log(y[$0]) })
-        }
-        let third = max(2, n / 3)
-        let r1 = rate(0..<third), r2 = rate(third..<max(third + 2, n - third)), r3 = rate(max(0, n - third)..<n)
-        let scale = y[0] * Foundation.pow(x[0], r1)
-        let lo = x[0], hi = x[n - 1]
-        var result: [Int: [[Double]]] = [:]
-        result[1] = logSpacedInside(lo, hi, 7).map { d in [0, scale, r1, r3 - r1, d, 0.3] }
-        var two: [[Double]] = []
-        let locations = logSpacedInside(lo, hi, 5)
-        for i in 0..<locations.count {
-            for j in (i + 1)..<locations.count {
-                two.append([0, scale, r1, r2 - r1, locations[i], 0.3, r3 - r2, locations[j], 0.3])
-                two.append([0, scale, r1, -r1, locations[i], 0.3, r3, locations[j], 0.3])
-            }
-        }
-        result[2] = two
-        return result
     }
 
     // MARK: - Reading the verdict off a fit
@@ -297,18 +331,11 @@ public struct CurveDetector: Sendable {
     }
 }
 
-func lineSlope(_ u: [Double], _ v: [Double]) -> Double {
-    let n = Double(u.count)
-    guard n >= 2 else { return 0 }
-    let mu = u.reduce(0, +) / n, mv = v.reduce(0, +) / n
-    var sxy = 0.0, sxx = 0.0
-    for i in u.indices { sxy += (u[i] - mu) * (v[i] - mv); sxx += (u[i] - mu) * (u[i] - mu) }
-    return sxx > 0 ? sxy / sxx : 0
-}
-
-func logSpacedInside(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
-    let a = Foundation.log(lo), b = Foundation.log(hi)
-    return (1...count).map { Foundation.exp(a + (b - a) * Double($0) / Double(count + 1)) }
+/// CPU time of the calling thread (profiling).
+func threadNanoseconds() -> UInt64 {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }
 
 func geometricMean(_ values: [Double]) -> Double {
