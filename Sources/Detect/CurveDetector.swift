@@ -32,11 +32,19 @@ public struct CurveDetector: Sendable {
         return list
     }
 
-    static let saturatingStarts = 2
+    // Search settings, chosen on the validation set (benchmarks/detect): the profile grids
+    // place one start per law close enough that a short screen settles most fits.
+    /// Break locations tried inside the data, per number of breaks.
     static let breakLocations = [1: 24, 2: 16]
-    static let brokenStarts = [1: 2, 2: 2]
+    /// Starts per law, the best of its profile search first.
+    static let saturatingStarts = 1
+    static let brokenStarts = [1: 1, 2: 1]
+    /// Iteration caps of the screen, and of the polish of a fit that could still win.
     static let screenIterations = 30
     static let brokenScreenIterations = 40
+    static let polishIterations = 200
+    /// How close (in AICc) to winning a screened fit must be to be polished: the polish
+    /// lowered AICc by less than 2 in the validation, nearly always by less than 0.5.
     static let polishSlack = 2.0
 
     /// A fit in two stages: every start with a small iteration cap, then, only when the
@@ -86,8 +94,9 @@ public struct CurveDetector: Sendable {
             var options = FitOptions()
             options.fixed = fixed
             options.threads = threads
-            options.solver.maxIterations = 200
+            options.solver.maxIterations = Self.polishIterations
             var screenIterations = Self.screenIterations
+            var gridAICc = Double.nan
             if law is SaturatingLaw {
                 options.starts = profile.saturating(x: series.x, y: series.values, keep: Self.saturatingStarts)
             }
@@ -99,8 +108,11 @@ public struct CurveDetector: Sendable {
                     let oneBreak = fits.first { $0.law is BrokenPowerLaw }?.fit.aicc ?? .infinity
                     if !(oneBreak < smooth - criteria.aiccMargin) { continue }
                 }
-                options.starts = profile.broken(breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: Self.brokenStarts[broken.breaks]!)
+                let grid = profile.broken(breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: Self.brokenStarts[broken.breaks]!)
+                options.starts = grid.starts
+                gridAICc = profile.aicc(rss: grid.rss, parameters: 2 + 3 * broken.breaks) ?? .nan
                 screenIterations = Self.brokenScreenIterations
+                options.solver.maxIterations = Self.polishIterations
             }
             if law is PowerLaw { screenIterations = options.solver.maxIterations }
             // The best AICc of the simpler laws: a fit that stays far from beating it by the
@@ -111,7 +123,7 @@ public struct CurveDetector: Sendable {
                 let t0 = threadNanoseconds()
                 let r = try staged(law, series, options: options, screenIterations: screenIterations) { ($0.aicc ?? .infinity) < needed }
                 let dt = Double(threadNanoseconds() - t0) / 1e6
-                trace("PROFILE \(series.name) \(law.name) ms=\(dt) starts=\(r.starts.tried) conv=\(r.starts.converged) best=\(r.starts.reachedBest) it=\(r.iterations) st=\(r.status) aicc=\(r.aicc ?? .nan) n=\(series.count)")
+                trace("PROFILE \(series.name) \(law.name) ms=\(dt) starts=\(r.starts.tried) conv=\(r.starts.converged) best=\(r.starts.reachedBest) it=\(r.iterations) st=\(r.status) aicc=\(r.aicc ?? .nan) grid=\(gridAICc) simpler=\(simpler) n=\(series.count)")
                 fits.append((law, r))
             } catch let error as FitError where error.exitStatus == .badInput && fits.isEmpty {
                 throw error
@@ -149,7 +161,7 @@ public struct CurveDetector: Sendable {
             if !fits[index].fit.converged {
                 var options = FitOptions()
                 options.threads = threads
-                options.solver.maxIterations = 200
+                options.solver.maxIterations = Self.polishIterations
                 if let finished = try? polish(fits[index].law, series, from: fits[index].fit, options: options) {
                     fits[index].fit = finished
                     models[index] = evidence(finished, best: bestAICc)

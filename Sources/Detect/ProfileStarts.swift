@@ -78,7 +78,7 @@ struct ProfileStarts {
     /// Starts (natural parameters of ``BrokenPowerLaw`` with E = 0) for a law with `breaks`
     /// breaks (1 or 2): the `keep` best grid points by residual sum of squares, best first,
     /// with distinct break locations.
-    func broken(breaks: Int, locations: Int, keep: Int) -> [[Double]] {
+    func broken(breaks: Int, locations: Int, keep: Int) -> (starts: [[Double]], rss: Double) {
         let basis = lineBasis()
         let r0 = residualAfterLine(v, basis)
         let rss0 = dot(r0, r0)
@@ -144,7 +144,15 @@ struct ProfileStarts {
             if p.allSatisfy({ $0.isFinite }) && p[1] > 0 { result.append(p) }
             if result.count == keep { break }
         }
-        return result
+        return (result, candidates.first.map { max($0.rss, 0) } ?? .infinity)
+    }
+
+    /// AICc of a least-squares fit with `parameters` free parameters and residual sum of
+    /// squares `rss` (the formula of the fitting engine's results).
+    func aicc(rss: Double, parameters k: Int) -> Double? {
+        let n = Double(count), kd = Double(k)
+        guard count - k - 1 > 0 else { return nil }
+        return n * Foundation.log(max(rss, 1e-300) / n) + 2 * kd + 2 * kd * (kd + 1) / (n - kd - 1)
     }
 
     /// Starts (E, A, α) for the saturating law: for each α on a grid, the weighted linear
