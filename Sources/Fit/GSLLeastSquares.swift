@@ -413,30 +413,7 @@ public final class NonlinearLeastSquares {
     /// - Throws: ``LeastSquaresError`` for bad starts or weights and non-finite residuals
     ///   at the start; any error a callback throws, unchanged.
     public func solve(from initial: [Double], weights: [Double]? = nil) throws -> LeastSquaresResult {
-        let n = context.problem.residualCount, p = context.problem.parameterCount
-        guard initial.count == p else {
-            throw LeastSquaresError.badStart("expected \(p) start values, got \(initial.count)")
-        }
-        guard initial.allSatisfy(\.isFinite) else { throw LeastSquaresError.badStart("start values must be finite") }
-        for (i, value) in initial.enumerated() { start.pointee.data[i * start.pointee.stride] = value }
-
-        context.reset()
-        fdf.pointee.nevalf = 0
-        fdf.pointee.nevaldf = 0
-        fdf.pointee.nevalfvv = 0
-        var status: Int32
-        if let weights {
-            guard weights.count == n else { throw LeastSquaresError.badStart("expected \(n) weights, got \(weights.count)") }
-            guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                throw LeastSquaresError.badStart("weights must be finite and non-negative")
-            }
-            for (i, w) in weights.enumerated() { weightVector.pointee.data[i * weightVector.pointee.stride] = w }
-            status = gsl_multifit_nlinear_winit(start, weightVector, fdf, workspace)
-        } else {
-            status = gsl_multifit_nlinear_init(start, fdf, workspace)
-        }
-        if let error = context.error { throw error }
-        if let index = context.nonFiniteAtStart { throw LeastSquaresError.nonFiniteAtStart(index: index) }
+        var status = try initialize(at: initial, weights: weights)
         if status != GSL_SUCCESS {
             return finish(.gslError(code: status, message: GSLRuntime.message(for: status)), iterations: 0)
         }
@@ -468,6 +445,47 @@ public final class NonlinearLeastSquares {
             if status != GSL_CONTINUE { return finish(mapStatus(status), iterations: iterations) }
             if iterations >= settings.maxIterations { return finish(.maxIterations, iterations: iterations) }
         }
+    }
+
+    /// Loads `initial` (and the weights) into the workspace, which evaluates r and J there.
+    private func initialize(at initial: [Double], weights: [Double]?) throws -> Int32 {
+        let n = context.problem.residualCount, p = context.problem.parameterCount
+        guard initial.count == p else {
+            throw LeastSquaresError.badStart("expected \(p) start values, got \(initial.count)")
+        }
+        guard initial.allSatisfy(\.isFinite) else { throw LeastSquaresError.badStart("start values must be finite") }
+        for (i, value) in initial.enumerated() { start.pointee.data[i * start.pointee.stride] = value }
+
+        context.reset()
+        fdf.pointee.nevalf = 0
+        fdf.pointee.nevaldf = 0
+        fdf.pointee.nevalfvv = 0
+        let status: Int32
+        if let weights {
+            guard weights.count == n else { throw LeastSquaresError.badStart("expected \(n) weights, got \(weights.count)") }
+            guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw LeastSquaresError.badStart("weights must be finite and non-negative")
+            }
+            for (i, w) in weights.enumerated() { weightVector.pointee.data[i * weightVector.pointee.stride] = w }
+            status = gsl_multifit_nlinear_winit(start, weightVector, fdf, workspace)
+        } else {
+            status = gsl_multifit_nlinear_init(start, fdf, workspace)
+        }
+        if let error = context.error { throw error }
+        if let index = context.nonFiniteAtStart { throw LeastSquaresError.nonFiniteAtStart(index: index) }
+        return status
+    }
+
+    /// Judges a point found by another search (variable projection) as if this solver had
+    /// stopped there for `reason`: r and J are evaluated at `point`, and the result carries
+    /// the same checks as a solve's (full rank, a negligible Gauss–Newton step, else
+    /// ``LeastSquaresStatus/notAtMinimum(reason:)``), the covariance and the condition number.
+    public func assess(at point: [Double], weights: [Double]? = nil, reason: StopReason, iterations: Int) throws -> LeastSquaresResult {
+        let status = try initialize(at: point, weights: weights)
+        if status != GSL_SUCCESS {
+            return finish(.gslError(code: status, message: GSLRuntime.message(for: status)), iterations: 0)
+        }
+        return finish(.converged(reason), iterations: iterations)
     }
 
     /// Whether the gradient Jᵀf at the current point passes GSL's scaled gradient test.

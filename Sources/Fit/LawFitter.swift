@@ -99,6 +99,8 @@ struct FitData: Sendable {
     var y: [Double]
     var logY: [Double]
     var weights: [Double]?
+    /// x and x₂ with their logarithms, for ``ScalingLaw/evaluate(_:parameters:values:gradients:)``.
+    var inputs: LawInputs
 
     init(series: Series, space: ResidualSpace, law: any ScalingLaw) throws {
         let name = series.name
@@ -125,6 +127,7 @@ struct FitData: Sendable {
         y = series.values
         logY = space == .log ? y.map { Double.log($0) } : []
         weights = series.weights
+        inputs = LawInputs(x: x, x2: x2)
     }
 
     var count: Int { x.count }
@@ -136,44 +139,144 @@ struct FitData: Sendable {
         copy.y = indices.map { y[$0] }
         copy.logY = logY.isEmpty ? [] : indices.map { logY[$0] }
         copy.weights = weights.map { all in indices.map { all[$0] } }
+        copy.inputs = inputs.resampled(indices)
         return copy
     }
 }
 
 /// Builds the least-squares problem r(θ) for a law, data and space.
-func makeProblem<Law: ScalingLaw>(law: Law, data: FitData, map: ParameterMap, space: ResidualSpace) -> LeastSquaresProblem {
-    let scratch = Scratch(parameterCount: law.parameters.count, freeCount: map.freeCount)
-    let x = data.x, x2 = data.x2, y = data.y, logY = data.logY
+///
+/// The law is evaluated for all points at once (``ScalingLaw/evaluate(_:parameters:values:gradients:)``);
+/// values and gradients at the last θ are kept, so that the Jacobian GSL asks for at an
+/// accepted point reuses the residual evaluation made there.
+///
+/// With a Huber loss the residuals are transformed, r̃ = r for |r| ≤ δ and
+/// r̃ = sign(r)·√(2δ|r| − δ²) beyond, so that ½r̃² = ρ_δ(r) exactly: least squares on r̃ *is*
+/// the summed Huber objective (its gradient J̃ᵀr̃ = Σ ψ_δ(r_i)∇r_i), minimised by one solve.
+func makeProblem<Law: ScalingLaw>(
+    law: Law, data: FitData, map: ParameterMap, space: ResidualSpace, loss: FitLoss = .leastSquares
+) -> LeastSquaresProblem {
+    let delta: Double
+    if case .huber(let d) = loss { delta = d } else { delta = .infinity }
+    let cache = EvaluationCache(law: law, map: map, pointCount: data.count)
+    let inputs = data.inputs, y = data.y, logY = data.logY
+    let n = data.count, parameterCount = law.parameters.count, free = map.freeCount
+    let isLog = space == .log, cheap = law.gradientIsCheap
+
+    /// Fills the cache at θ (values, and gradients when asked or cheap).
+    @inline(__always)
+    func evaluate(_ theta: ParameterView, needGradients: Bool) {
+        if cache.holds(theta, gradients: needGradients) { return }
+        var p = [Double](repeating: 0, count: parameterCount)
+        map.natural(theta, into: &p)
+        let withGradients = needGradients || cheap
+        law.evaluate(inputs, parameters: p, values: cache.values, gradients: withGradients ? cache.gradients : nil)
+        cache.store(theta, gradients: withGradients)
+    }
+
     return LeastSquaresProblem(
-        residualCount: data.count, parameterCount: map.freeCount,
+        residualCount: n, parameterCount: free,
         residuals: { theta, r in
-            map.natural(theta, into: &scratch.p)
-            for i in 0..<x.count {
-                let value = law.value(x[i], x2?[i] ?? .nan, parameters: scratch.p)
-                r[i] = space == .log ? Double.log(value) - logY[i] : value - y[i]
+            evaluate(theta, needGradients: false)
+            let values = cache.values
+            if isLog {
+                logY.withUnsafeBufferPointer { ly in
+                    for i in 0..<n { r[i] = huberResidual(Double.log(values[i]) - ly[i], delta) }
+                }
+            } else {
+                y.withUnsafeBufferPointer { yy in
+                    for i in 0..<n { r[i] = huberResidual(values[i] - yy[i], delta) }
+                }
             }
         },
         jacobian: { theta, j in
-            map.natural(theta, into: &scratch.p)
-            for i in 0..<x.count {
-                let xi2 = x2?[i] ?? .nan
-                let value = law.valueAndGradient(x[i], xi2, parameters: scratch.p, into: &scratch.gradient)
-                map.chain(scratch.gradient, theta: theta, into: &scratch.freeGradient)
-                let factor = space == .log ? 1 / value : 1
-                for k in 0..<scratch.freeGradient.count { j[i, k] = scratch.freeGradient[k] * factor }
+            evaluate(theta, needGradients: true)
+            let values = cache.values, gradients = cache.gradients
+            let derivative = cache.derivative, start = cache.feederStart, feeder = cache.feeder
+            for k in 0..<free { derivative[k] = map.domains[k].derivative(theta[k]) }
+            let untied = cache.untied
+            for i in 0..<n {
+                var factor = isLog ? 1 / values[i] : 1
+                if delta.isFinite {
+                    let raw = isLog ? Double.log(values[i]) - logY[i] : values[i] - y[i]
+                    factor *= huberSlope(raw, delta)
+                }
+                let row = gradients + i &* parameterCount
+                if untied {
+                    for k in 0..<free { j[i, k] = row[feeder[k]] * derivative[k] * factor }
+                } else {
+                    for k in 0..<free {
+                        var sum = 0.0
+                        var f = start[k]
+                        while f < start[k &+ 1] { sum += row[feeder[f]]; f &+= 1 }
+                        j[i, k] = sum * derivative[k] * factor
+                    }
+                }
             }
         })
 }
 
-/// Per-problem buffers, so callbacks do not allocate.
-final class Scratch {
-    var p: [Double]
-    var gradient: [Double]
-    var freeGradient: [Double]
-    init(parameterCount: Int, freeCount: Int) {
-        p = .init(repeating: 0, count: parameterCount)
-        gradient = .init(repeating: 0, count: parameterCount)
-        freeGradient = .init(repeating: 0, count: freeCount)
+/// Values and gradients of a law at the last θ a problem evaluated, plus the chain-rule
+/// tables: which law parameters feed each free θ_k (itself and those tied to it).
+final class EvaluationCache {
+    let values: UnsafeMutablePointer<Double>
+    let gradients: UnsafeMutablePointer<Double>
+    let theta: UnsafeMutablePointer<Double>
+    let derivative: UnsafeMutablePointer<Double>
+    /// Law parameter indices feeding θ_k are feeder[feederStart[k] ..< feederStart[k + 1]].
+    let feederStart: UnsafeMutablePointer<Int>
+    let feeder: UnsafeMutablePointer<Int>
+    let freeCount: Int
+    /// Whether each free θ_k feeds exactly one law parameter (no ties): then feeder[k] is it.
+    let untied: Bool
+    private var state: UInt8 = 0  // 0 empty, 1 values, 2 values and gradients
+
+    init<Law: ScalingLaw>(law: Law, map: ParameterMap, pointCount n: Int) {
+        let count = law.parameters.count
+        freeCount = map.freeCount
+        values = .allocate(capacity: max(n, 1))
+        gradients = .allocate(capacity: max(n * count, 1))
+        theta = .allocate(capacity: max(freeCount, 1))
+        derivative = .allocate(capacity: max(freeCount, 1))
+        var lists = [[Int]](repeating: [], count: freeCount)
+        for j in 0..<map.slots.count {
+            switch map.slots[j] {
+            case .free(let k): lists[k].append(j)
+            case .tied(let s): if case .free(let k) = map.slots[s] { lists[k].append(j) }
+            case .fixed: break
+            }
+        }
+        feederStart = .allocate(capacity: freeCount + 1)
+        feeder = .allocate(capacity: max(lists.reduce(0) { $0 + $1.count }, 1))
+        var position = 0
+        for k in 0..<freeCount {
+            feederStart[k] = position
+            for j in lists[k] { feeder[position] = j; position += 1 }
+        }
+        feederStart[freeCount] = position
+        untied = lists.allSatisfy { $0.count == 1 }
+    }
+
+    deinit {
+        values.deallocate()
+        gradients.deallocate()
+        theta.deallocate()
+        derivative.deallocate()
+        feederStart.deallocate()
+        feeder.deallocate()
+    }
+
+    @inline(__always)
+    func holds(_ point: ParameterView, gradients needed: Bool) -> Bool {
+        guard state == 2 || (state == 1 && !needed) else { return false }
+        for k in 0..<freeCount where theta[k] != point[k] { return false }
+        return true
+    }
+
+    @inline(__always)
+    func store(_ point: ParameterView, gradients: Bool) {
+        for k in 0..<freeCount { theta[k] = point[k] }
+        state = gradients ? 2 : 1
     }
 }
 
@@ -206,6 +309,8 @@ final class StartRunner<Law: ScalingLaw> {
     let solver: NonlinearLeastSquares
     /// The same problem with Levenberg scaling, for solves the primary settings do not finish.
     private var fallback: NonlinearLeastSquares?
+    /// Variable projection, for separable laws fitted in linear space with every parameter free.
+    private var projection: VariableProjection<Law>?
     private(set) var data: FitData
 
     init(law: Law, data: FitData, map: ParameterMap, options: FitOptions) throws {
@@ -214,61 +319,76 @@ final class StartRunner<Law: ScalingLaw> {
         self.options = options
         self.data = data
         solver = try NonlinearLeastSquares(
-            problem: makeProblem(law: law, data: data, map: map, space: options.space), settings: options.solver)
+            problem: makeProblem(law: law, data: data, map: map, space: options.space, loss: options.loss), settings: options.solver)
+        if options.space == .linear, options.loss == .leastSquares, options.fixed.isEmpty, options.tied.isEmpty,
+           let separable = law as? any SeparableLaw, (1...3).contains(separable.linearParameters.count) {
+            // θ to 1e-10 is ample: the coefficients are exact given θ, and the full problem
+            // then checks that no Gauss–Newton step is left.
+            var reduced = options.solver
+            reduced.stepTolerance = max(reduced.stepTolerance, 1e-10)
+            reduced.gradientTolerance = max(reduced.gradientTolerance, 1e-10)
+            projection = try VariableProjection(law: law, linear: separable.linearParameters, data: data, settings: reduced)
+        }
     }
 
     /// Swaps in data of the same size (a bootstrap resample).
     func use(_ newData: FitData) {
         data = newData
-        solver.problem = makeProblem(law: law, data: newData, map: map, space: options.space)
+        solver.problem = makeProblem(law: law, data: newData, map: map, space: options.space, loss: options.loss)
         fallback = nil
+        projection?.use(newData)
     }
+
+    /// Whether solves go through variable projection first.
+    var usesProjection: Bool { projection != nil }
 
     /// Whether a solve that does not converge is tried again with Levenberg scaling. A
     /// multi-start search covers poor starts with its grid instead.
     var retries = true
 
     /// The primary solve, and the Levenberg-scaled one when the primary did not converge.
+    /// With variable projection, the projected optimum is judged by the full problem
+    /// (``NonlinearLeastSquares/assess(at:weights:reason:iterations:)``: full rank, no
+    /// Gauss–Newton step left) and kept if it passes; otherwise the full search runs.
     private func solve(from theta0: [Double], weights: [Double]?) throws -> LeastSquaresResult {
+        if let projection, let found = try? projection.solve(fromFull: theta0, weights: nil),
+           case .converged(let reason) = found.result.status {
+            let theta = map.unconstrained(found.parameters)
+            if theta.allSatisfy(\.isFinite),
+               let assessed = try? solver.assess(at: theta, weights: weights, reason: reason, iterations: found.result.iterations),
+               assessed.converged {
+                return assessed
+            }
+        }
         let first = try solver.solve(from: theta0, weights: weights)
         guard retries, !first.converged, options.solver.scaling != .levenberg else { return first }
         if fallback == nil {
             var settings = options.solver
             settings.scaling = .levenberg
             fallback = try NonlinearLeastSquares(
-                problem: makeProblem(law: law, data: data, map: map, space: options.space), settings: settings)
+                problem: makeProblem(law: law, data: data, map: map, space: options.space, loss: options.loss), settings: settings)
         }
         let second = try fallback!.solve(from: theta0, weights: weights)
         if second.converged || !(first.chiSquared <= second.chiSquared) { return second }
         return first
     }
 
-    /// Least squares from θ₀, then (for Huber) reweighting until the weights settle.
+    /// One solve from θ₀ (least squares, or the Huber objective through transformed
+    /// residuals), and its outcome; nil if it failed or is not finite.
     func run(from theta0: [Double]) -> StartOutcome? {
         do {
-            var result = try solve(from: theta0, weights: data.weights)
+            let result = try solve(from: theta0, weights: data.weights)
             guard case .huber(let delta) = options.loss else {
                 return outcome(result, objective: result.chiSquared, robustWeights: nil)
-            }
-            // IRLS: weights h_i = min(1, δ/|r_i|) make Σ h_i r_i² share its stationary points
-            // with Σ ρ_δ(r_i); iterate to the fixed point.
-            var robust = [Double](repeating: 1, count: data.count)
-            for _ in 0..<100 {
-                let raw = rawResiduals(result)
-                let next = raw.map { abs($0) <= delta ? 1.0 : delta / abs($0) }
-                let combined = zip(next, data.weights ?? .init(repeating: 1, count: data.count)).map { $0 * $1 }
-                let previous = result.parameters
-                result = try solve(from: result.parameters, weights: combined)
-                robust = next
-                let moved = zip(previous, result.parameters).map { abs($0 - $1) / (abs($1) + 1e-8) }.max() ?? 0
-                if moved < 1e-10 || !result.parameters.allSatisfy({ $0.isFinite }) { break }
             }
             let raw = rawResiduals(result)
             let objective = raw.indices.reduce(0.0) { sum, i in
                 let w = data.weights?[i] ?? 1
                 return sum + w * huber(raw[i], delta)
             }
-            return outcome(result, objective: objective, robustWeights: robust)
+            // The weights ψ(r)/r = min(1, δ/|r|) each point effectively has at the optimum.
+            let robust = raw.map { abs($0) <= delta ? 1.0 : delta / abs($0) }
+            return outcome(result, objective: objective, robustWeights: robust, raw: raw)
         } catch {
             return nil
         }
@@ -283,13 +403,30 @@ final class StartRunner<Law: ScalingLaw> {
         }
     }
 
-    private func outcome(_ result: LeastSquaresResult, objective: Double, robustWeights: [Double]?) -> StartOutcome? {
+    private func outcome(_ result: LeastSquaresResult, objective: Double, robustWeights: [Double]?, raw: [Double]? = nil) -> StartOutcome? {
         guard result.parameters.allSatisfy({ $0.isFinite }), objective.isFinite else { return nil }
         return StartOutcome(
             theta: result.parameters, objective: objective, chiSquared: result.chiSquared,
             status: result.status, iterations: result.iterations, covariance: result.covariance,
-            conditionNumber: result.conditionNumber, residuals: rawResiduals(result), robustWeights: robustWeights)
+            conditionNumber: result.conditionNumber, residuals: raw ?? rawResiduals(result), robustWeights: robustWeights)
     }
+}
+
+/// r̃ with ½r̃² = ρ_δ(r) (δ = ∞: least squares, r̃ = r).
+@inline(__always)
+func huberResidual(_ r: Double, _ delta: Double) -> Double {
+    let a = abs(r)
+    guard a > delta else { return r }
+    let t = (delta * (2 * a - delta)).squareRoot()
+    return r < 0 ? -t : t
+}
+
+/// dr̃/dr: 1 inside ±δ, δ/|r̃| beyond (continuous at |r| = δ).
+@inline(__always)
+func huberSlope(_ r: Double, _ delta: Double) -> Double {
+    let a = abs(r)
+    guard a > delta else { return 1 }
+    return delta / (delta * (2 * a - delta)).squareRoot()
 }
 
 @inline(__always)

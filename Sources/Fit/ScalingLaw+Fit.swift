@@ -77,13 +77,16 @@ extension ScalingLaw {
         // Least squares from every start; for Huber, robust refinement from the best few.
         var lsqOptions = options
         lsqOptions.loss = .leastSquares
-        // In a large grid, a start still moving after 100 iterations is far from every basin
-        // that other starts reach quickly; cap it rather than let it dominate the time.
-        if starts.count > 100 { lsqOptions.solver.maxIterations = min(lsqOptions.solver.maxIterations, 100) }
+        // A large grid is screened: every start runs a few iterations, and only the
+        // front-runners that have not converged yet are continued to the end. A start still
+        // far from every basin after the screen cannot win, and most of a grid's time went
+        // to such starts (Epoch's log A = 25, α = 0 corners need hundreds of iterations).
+        let screened = starts.count > Self.screenThreshold
+        if screened { lsqOptions.solver.maxIterations = min(lsqOptions.solver.maxIterations, Self.screenIterations) }
         let law = self
         let startList = starts, phase1Options = lsqOptions
         let retry = startList.count <= 8
-        let phase1 = parallelMap(
+        var phase1 = parallelMap(
             count: startList.count, threads: threads,
             makeState: {
                 let runner = try? StartRunner(law: law, data: data, map: map, options: phase1Options)
@@ -91,6 +94,32 @@ extension ScalingLaw {
                 return runner
             },
             body: { runner, i in runner.run(from: startList[i]) })
+        if screened {
+            var continueOptions = lsqOptions
+            continueOptions.solver.maxIterations = options.solver.maxIterations
+            let bestConverged = phase1.compactMap { $0 }.filter { $0.status.isConverged }.map(\.objective).min() ?? .infinity
+            let ranked = phase1.indices.filter { i in
+                guard let o = phase1[i] else { return false }
+                return !o.status.isConverged && o.objective < bestConverged
+            }.sorted { phase1[$0]!.objective < phase1[$1]!.objective }
+            var chosen: [Int] = []
+            for i in ranked {
+                let theta = phase1[i]!.theta
+                let distinct = chosen.allSatisfy { other in
+                    zip(phase1[other]!.theta, theta).contains { abs($0 - $1) > 1e-4 * (abs($1) + 1) }
+                }
+                if distinct { chosen.append(i) }
+                if chosen.count == Self.screenContinued { break }
+            }
+            let continued = chosen, snapshot = phase1, finalOptions = continueOptions
+            let finals = parallelMap(
+                count: continued.count, threads: threads,
+                makeState: { try? StartRunner(law: law, data: data, map: map, options: finalOptions) },
+                body: { runner, c in runner.run(from: snapshot[continued[c]]!.theta) })
+            for (c, i) in continued.enumerated() {
+                if let final = finals[c], final.objective <= phase1[i]!.objective { phase1[i] = final }
+            }
+        }
         var outcomes = phase1
         var tried = starts.count
         if case .huber = options.loss {
@@ -142,6 +171,13 @@ extension ScalingLaw {
         }
         return result
     }
+
+    /// Grids of more starts than this are screened (see ``fit(to:options:)``).
+    static var screenThreshold: Int { 100 }
+    /// Iterations each start of a screened grid gets.
+    static var screenIterations: Int { 10 }
+    /// How many of the screen's unconverged front-runners are continued to the end.
+    static var screenContinued: Int { 10 }
 
     /// The lowest objective, preferring converged solves; ties go to the earliest start.
     private func pickBest(_ outcomes: [StartOutcome]) -> StartOutcome? {
@@ -269,12 +305,19 @@ extension ScalingLaw {
         to result: inout FitResult, data: FitData, map: ParameterMap, best: StartOutcome, options: FitOptions, threads: Int
     ) throws {
         let replicates = options.bootstrap, n = data.count, seed = options.seed
+        // A replicate feeds a percentile, which does not need the main fit's 1e-12
+        // tolerances; 1e-8 on the step and gradient saves the long crawl along the
+        // flat valleys of poorly identified parameters.
+        var loose = options
+        loose.solver.stepTolerance = max(loose.solver.stepTolerance, 1e-8)
+        loose.solver.gradientTolerance = max(loose.solver.gradientTolerance, 1e-8)
+        let replicateOptions = loose
         let law = self
         let bestTheta = best.theta
         let derivedQuantities = derived
         let rows = parallelMap(
             count: replicates, threads: threads,
-            makeState: { try? StartRunner(law: law, data: data, map: map, options: options) },
+            makeState: { try? StartRunner(law: law, data: data, map: map, options: replicateOptions) },
             body: { runner, r -> [Double]? in
                 var rng = SeededRandom(seed: seed, stream: UInt64(r))
                 let indices = (0..<n).map { _ in Int.random(in: 0..<n, using: &rng) }
@@ -359,5 +402,9 @@ func percentile(_ sorted: [Double], _ q: Double) -> Double {
 
 /// Four significant digits, for warnings.
 func format(_ value: Double) -> String {
-    String(format: "%.4g", value)
+    // C's formatter: Foundation's String(format:) costs more than a whole small fit.
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
+        let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 40, "%.4g", $0) }
+        return written > 0 ? String(cString: buffer.baseAddress!) : "\(value)"
+    }
 }

@@ -133,6 +133,49 @@ public protocol ScalingLaw: Sendable {
     /// The same curve with its parameters in a canonical order, for laws whose parameters
     /// can be permuted without changing the curve (the breaks of a broken power law).
     func canonicalized(_ p: [Double]) -> [Double]
+    /// L at every input point, and (when `gradients` is given) ∂L/∂p_j at point i into
+    /// `gradients[i·P + j]` (P = parameter count). The fitter calls this in its inner loop;
+    /// the default goes point by point through ``valueAndGradient(_:_:parameters:into:)``,
+    /// and laws override it to use the precomputed logarithms of ``LawInputs``.
+    func evaluate(
+        _ inputs: LawInputs, parameters p: [Double], values: UnsafeMutablePointer<Double>,
+        gradients: UnsafeMutablePointer<Double>?)
+    /// Whether ``evaluate(_:parameters:values:gradients:)`` gives the gradient for little
+    /// more than the value; the fitter then computes both at every residual evaluation
+    /// and reuses the gradient for the Jacobian at the same point.
+    var gradientIsCheap: Bool { get }
+}
+
+/// The inputs of a fit, prepared once: x (and x₂) with their natural logarithms (NaN where
+/// an input is not positive), so that x^(−α) costs one `exp` instead of a `pow`.
+public struct LawInputs: Sendable {
+    public let x: [Double]
+    public let x2: [Double]?
+    public let logX: [Double]
+    public let logX2: [Double]?
+
+    public init(x: [Double], x2: [Double]?) {
+        self.x = x
+        self.x2 = x2
+        logX = x.map { $0 > 0 ? Double.log($0) : .nan }
+        logX2 = x2.map { $0.map { $0 > 0 ? Double.log($0) : .nan } }
+    }
+
+    public var count: Int { x.count }
+
+    /// The inputs at the given indices (a bootstrap resample).
+    func resampled(_ indices: [Int]) -> LawInputs {
+        LawInputs(
+            x: indices.map { x[$0] }, x2: x2.map { all in indices.map { all[$0] } },
+            logX: indices.map { logX[$0] }, logX2: logX2.map { all in indices.map { all[$0] } })
+    }
+
+    private init(x: [Double], x2: [Double]?, logX: [Double], logX2: [Double]?) {
+        self.x = x
+        self.x2 = x2
+        self.logX = logX
+        self.logX2 = logX2
+    }
 }
 
 extension ScalingLaw {
@@ -143,6 +186,25 @@ extension ScalingLaw {
     public func unsuitability(pointCount: Int, fixed: Set<String>) -> String? { nil }
 
     public func canonicalized(_ p: [Double]) -> [Double] { p }
+
+    public var gradientIsCheap: Bool { false }
+
+    public func evaluate(
+        _ inputs: LawInputs, parameters p: [Double], values: UnsafeMutablePointer<Double>,
+        gradients: UnsafeMutablePointer<Double>?
+    ) {
+        let count = parameters.count
+        let x = inputs.x, x2 = inputs.x2
+        guard let gradients else {
+            for i in 0..<x.count { values[i] = value(x[i], x2?[i] ?? .nan, parameters: p) }
+            return
+        }
+        var g = [Double](repeating: 0, count: count)
+        for i in 0..<x.count {
+            values[i] = valueAndGradient(x[i], x2?[i] ?? .nan, parameters: p, into: &g)
+            for j in 0..<count { gradients[i &* count &+ j] = g[j] }
+        }
+    }
 
     public func valueAndGradient(_ x: Double, _ x2: Double, parameters p: [Double], into gradient: inout [Double]) -> Double {
         self.gradient(x, x2, parameters: p, into: &gradient)

@@ -4,107 +4,347 @@ import ScalefitCore
 /// A law whose value is linear in some of its coefficients: L = Σ_k c_k·φ_k(x; θ), with
 /// c_k ≥ 0 (E, A, B) and θ the exponents. Such laws can be fitted by variable projection:
 /// the coefficients are solved exactly for each θ, and only θ is searched.
+///
+/// The basis φ_k is read off the law's own gradient (∂L/∂c_k = φ_k), so a conforming law
+/// declares only which parameters enter linearly.
 public protocol SeparableLaw: ScalingLaw {
-    /// Indices (into ``ScalingLaw/parameters``) of the coefficients that enter linearly.
+    /// Indices (into ``ScalingLaw/parameters``) of the coefficients that enter linearly
+    /// (at most three).
     var linearParameters: [Int] { get }
-    /// φ_k(x, x2; θ) for each linear coefficient, in the order of ``linearParameters``; only
-    /// the nonlinear entries of `p` are read.
-    func basis(_ x: Double, _ x2: Double, parameters p: [Double], into phi: inout [Double])
 }
 
 extension PowerLaw: SeparableLaw {
     public var linearParameters: [Int] { [0] }
-    public func basis(_ x: Double, _ x2: Double, parameters p: [Double], into phi: inout [Double]) {
-        phi[0] = Double.pow(x, -p[1])
-    }
 }
 
 extension SaturatingLaw: SeparableLaw {
     public var linearParameters: [Int] { [0, 1] }
-    public func basis(_ x: Double, _ x2: Double, parameters p: [Double], into phi: inout [Double]) {
-        phi[0] = 1
-        phi[1] = Double.pow(x, -p[2])
-    }
 }
 
 extension ChinchillaLaw: SeparableLaw {
     public var linearParameters: [Int] { [0, 1, 2] }
-    public func basis(_ x: Double, _ x2: Double, parameters p: [Double], into phi: inout [Double]) {
-        phi[0] = 1
-        phi[1] = Double.pow(x, -p[3])
-        phi[2] = Double.pow(x2, -p[4])
+}
+
+extension BrokenPowerLaw: SeparableLaw {
+    public var linearParameters: [Int] { [0, 1] }
+}
+
+/// Variable projection (Golub & Pereyra 1973) for linear-space least squares: for each θ
+/// (the nonlinear parameters, in their unconstrained form), the coefficients c ≥ 0 solve a
+/// small non-negative least-squares problem exactly, and GSL searches θ alone on the
+/// projected residual √W(Φ(θ)c(θ) − y) with Kaufman's Jacobian P⊥·∂(Φc)/∂θ.
+///
+/// For the saturating law this turns a 3-parameter search into a 1-parameter one; for
+/// Chinchilla it removes the ill-conditioning between E, A and B (see the conditioning test).
+final class VariableProjection<Law: ScalingLaw> {
+    let law: Law
+    /// Law parameter indices of the linear coefficients and of the nonlinear parameters.
+    let linear: [Int]
+    let nonlinear: [Int]
+    let nonlinearDomains: [ParameterDomain]
+    private(set) var inputs: LawInputs
+    private(set) var y: [Double]
+    private(set) var rootWeights: [Double]?
+    let n: Int
+    let parameterCount: Int
+    private(set) var solver: NonlinearLeastSquares!
+    private let state: ProjectionState
+
+    /// - Precondition: `linear` has 1 to 3 entries and `law` is linear in them.
+    init(law: Law, linear: [Int], data: FitData, settings: LeastSquaresSettings) throws {
+        self.law = law
+        self.linear = linear
+        let all = law.parameters
+        nonlinear = all.indices.filter { !linear.contains($0) }
+        nonlinearDomains = nonlinear.map { all[$0].domain }
+        inputs = data.inputs
+        y = data.y
+        rootWeights = data.weights.map { $0.map { $0.squareRoot() } }
+        n = data.count
+        parameterCount = all.count
+        state = ProjectionState(pointCount: n, parameterCount: all.count, linearCount: linear.count, nonlinearCount: nonlinear.count)
+        solver = try NonlinearLeastSquares(problem: makeReducedProblem(), settings: settings)
+    }
+
+    /// Swaps in data of the same size (a bootstrap resample).
+    func use(_ data: FitData) {
+        inputs = data.inputs
+        y = data.y
+        rootWeights = data.weights.map { $0.map { $0.squareRoot() } }
+        state.valid = false
+        solver.problem = makeReducedProblem()
+    }
+
+    /// The full natural parameter vector at the nonlinear θ (coefficients solved), or nil
+    /// when the basis is not finite there.
+    func parameters(atNonlinear theta: [Double], extraWeights: [Double]? = nil) -> [Double]? {
+        guard project(theta.withUnsafeBufferPointer { ParameterView(array: $0) }, extraWeights: extraWeights) else { return nil }
+        return state.fullParameters
+    }
+
+    /// Minimises over θ from the nonlinear entries of `start` (a full unconstrained vector
+    /// in law order), with optional weights (which multiply the data's own).
+    func solve(fromFull start: [Double], weights: [Double]?) throws -> (parameters: [Double], result: LeastSquaresResult)? {
+        let theta0 = nonlinear.indices.map { start[nonlinear[$0]] }
+        state.extraWeights = weights
+        state.valid = false
+        defer { state.extraWeights = nil; state.valid = false }
+        let result = try solver.solve(from: theta0)
+        guard result.parameters.allSatisfy(\.isFinite), let p = parameters(atNonlinear: result.parameters, extraWeights: weights) else {
+            return nil
+        }
+        return (p, result)
+    }
+
+    /// √(data weight × extra weight) at point i.
+    @inline(__always)
+    private func rootWeight(_ i: Int, _ extra: UnsafeBufferPointer<Double>?) -> Double {
+        var w = rootWeights?[i] ?? 1
+        if let extra { w *= extra[i].squareRoot() }
+        return w
+    }
+
+    /// Computes Φ at θ, the coefficients, the projected residual and the orthonormal basis
+    /// of the active columns, unless they are cached for this θ. False if not finite.
+    @discardableResult
+    private func project(_ theta: ParameterView, extraWeights: [Double]?) -> Bool {
+        let s = state
+        if s.valid {
+            var same = true
+            for j in 0..<nonlinear.count where s.theta[j] != theta[j] { same = false; break }
+            if same { return s.finite }
+        }
+        for j in 0..<nonlinear.count { s.theta[j] = theta[j] }
+        s.valid = true
+        s.finite = false
+        let k = linear.count, count = parameterCount
+        // Evaluate with every coefficient 1: the gradient's linear columns are the basis.
+        var p = [Double](repeating: 0, count: count)
+        for (a, j) in linear.enumerated() { p[j] = 1; _ = a }
+        for (b, j) in nonlinear.enumerated() { p[j] = nonlinearDomains[b].natural(theta[b]) }
+        law.evaluate(inputs, parameters: p, values: s.values, gradients: s.gradients)
+        let extra = extraWeights
+        let ok: Bool = extra.withOptionalBuffer { extraBuffer in
+            for i in 0..<n {
+                let w = rootWeight(i, extraBuffer)
+                s.rootW[i] = w
+                s.target[i] = w * y[i]
+                for a in 0..<k {
+                    let v = w * s.gradients[i &* count &+ linear[a]]
+                    guard v.isFinite else { return false }
+                    s.basis[a &* n &+ i] = v
+                }
+            }
+            return true
+        }
+        guard ok else { return false }
+        guard s.solveNonNegative(n: n, k: k) else { return false }
+        for (b, j) in nonlinear.enumerated() { p[j] = nonlinearDomains[b].natural(theta[b]) }
+        for (a, j) in linear.enumerated() { p[j] = s.c[a] }
+        s.fullParameters = p
+        s.finite = true
+        return true
+    }
+
+    private func makeReducedProblem() -> LeastSquaresProblem {
+        let m = nonlinear.count
+        return LeastSquaresProblem(
+            residualCount: n, parameterCount: m,
+            residuals: { [unowned self] theta, r in
+                guard self.project(theta, extraWeights: self.state.extraWeights) else {
+                    for i in 0..<self.n { r[i] = .nan }
+                    return
+                }
+                let s = self.state
+                for i in 0..<self.n { r[i] = s.residual[i] }
+            },
+            jacobian: { [unowned self] theta, jacobian in
+                let s = self.state
+                guard self.project(theta, extraWeights: s.extraWeights) else {
+                    for i in 0..<self.n { for j in 0..<m { jacobian[i, j] = .nan } }
+                    return
+                }
+                // ∂(Φc)/∂p_j at the solved c: the law's gradient there.
+                let count = self.parameterCount, n = self.n
+                self.law.evaluate(self.inputs, parameters: s.fullParameters, values: s.values, gradients: s.gradients)
+                for (b, j) in self.nonlinear.enumerated() {
+                    let derivative = self.nonlinearDomains[b].derivative(theta[b])
+                    for i in 0..<n { s.work[i] = s.rootW[i] * s.gradients[i &* count &+ j] * derivative }
+                    s.projectOut(n: n)
+                    for i in 0..<n { jacobian[i, b] = s.work[i] }
+                }
+            })
     }
 }
 
-/// Non-negative least squares min ‖√w·(Φc − y)‖ subject to c ≥ 0, for k ≤ 3 columns:
-/// the optimum is the unconstrained least-squares solution on some subset of the columns
-/// (the KKT conditions), so every subset is tried and the best feasible one kept.
-func smallNonNegativeLeastSquares(columns: [[Double]], y: [Double], weights: [Double]?) -> [Double]? {
-    let k = columns.count, n = y.count
-    guard k >= 1 && k <= 3 else { return nil }
-    var best: (cost: Double, c: [Double])? = nil
-    for mask in 1..<(1 << k) {
-        let active = (0..<k).filter { mask & (1 << $0) != 0 }
-        // Normal equations on the active columns, scaled to unit norm for conditioning.
-        let m = active.count
-        var norms = [Double](repeating: 0, count: m)
-        for (a, column) in active.enumerated() {
-            var s = 0.0
-            for i in 0..<n { s += (weights?[i] ?? 1) * columns[column][i] * columns[column][i] }
-            norms[a] = s.squareRoot()
+/// Buffers of one projection, reused across evaluations.
+private final class ProjectionState {
+    let values: UnsafeMutablePointer<Double>
+    let gradients: UnsafeMutablePointer<Double>
+    let rootW: UnsafeMutablePointer<Double>
+    let target: UnsafeMutablePointer<Double>
+    /// Weighted basis columns √W·φ_a, column-major (k × n).
+    let basis: UnsafeMutablePointer<Double>
+    /// Orthonormal basis of the active columns (column-major, `activeCount` × n).
+    let q: UnsafeMutablePointer<Double>
+    let residual: UnsafeMutablePointer<Double>
+    let work: UnsafeMutablePointer<Double>
+    let scratch: UnsafeMutablePointer<Double>
+    let theta: UnsafeMutablePointer<Double>
+    /// The coefficients at the cached θ (k entries).
+    let c: UnsafeMutablePointer<Double>
+    /// Room for R (9), Qᵀy (3), a solution (3) and a candidate (3).
+    let small: UnsafeMutablePointer<Double>
+    var activeCount = 0
+    var fullParameters: [Double] = []
+    var valid = false
+    var finite = false
+    var extraWeights: [Double]?
+
+    init(pointCount n: Int, parameterCount: Int, linearCount k: Int, nonlinearCount m: Int) {
+        let size = max(n, 1)
+        values = .allocate(capacity: size)
+        gradients = .allocate(capacity: size * max(parameterCount, 1))
+        rootW = .allocate(capacity: size)
+        target = .allocate(capacity: size)
+        basis = .allocate(capacity: size * max(k, 1))
+        q = .allocate(capacity: size * max(k, 1))
+        residual = .allocate(capacity: size)
+        work = .allocate(capacity: size)
+        scratch = .allocate(capacity: 1)
+        theta = .allocate(capacity: max(m, 1))
+        c = .allocate(capacity: 3)
+        small = .allocate(capacity: 18)
+    }
+
+    deinit {
+        for pointer in [values, gradients, rootW, target, basis, q, residual, work, scratch, theta, c, small] { pointer.deallocate() }
+    }
+
+    /// Least squares of `target` on the columns in `mask` by modified Gram–Schmidt (applied
+    /// twice for orthogonality): fills q, the coefficients `into` (0 outside the mask);
+    /// returns the cost, or nil when the columns are dependent.
+    private func solveSubset(mask: Int, n: Int, k: Int, into coefficients: UnsafeMutablePointer<Double>) -> Double? {
+        var columns = (0, 0, 0)
+        var m = 0
+        for a in 0..<k where mask & (1 << a) != 0 {
+            switch m { case 0: columns.0 = a; case 1: columns.1 = a; default: columns.2 = a }
+            m += 1
         }
-        guard norms.allSatisfy({ $0 > 0 && $0.isFinite }) else { continue }
-        var matrix = [Double](repeating: 0, count: m * m), rhs = [Double](repeating: 0, count: m)
-        for a in 0..<m {
-            for b in 0..<m {
-                var s = 0.0
-                for i in 0..<n { s += (weights?[i] ?? 1) * columns[active[a]][i] * columns[active[b]][i] }
-                matrix[a * m + b] = s / (norms[a] * norms[b])
+        @inline(__always) func column(_ index: Int) -> Int {
+            switch index { case 0: columns.0; case 1: columns.1; default: columns.2 }
+        }
+        // R (m × m, upper triangular), Qᵀ·target and the solution live in `small`.
+        let r = small, qt = small + 9, solution = small + 12
+        for index in 0..<9 { r[index] = 0 }
+        for col in 0..<m {
+            let v = q + col &* n
+            let source = basis + column(col) &* n
+            var norm0 = 0.0
+            for i in 0..<n { v[i] = source[i]; norm0 += source[i] * source[i] }
+            for _ in 0..<2 {
+                for prior in 0..<col {
+                    let u = q + prior &* n
+                    var dot = 0.0
+                    for i in 0..<n { dot += u[i] * v[i] }
+                    r[prior &* m &+ col] += dot
+                    for i in 0..<n { v[i] -= dot * u[i] }
+                }
             }
-            var t = 0.0
-            for i in 0..<n { t += (weights?[i] ?? 1) * columns[active[a]][i] * y[i] }
-            rhs[a] = t / norms[a]
+            var norm = 0.0
+            for i in 0..<n { norm += v[i] * v[i] }
+            norm = norm.squareRoot()
+            guard norm > 1e-12 * norm0.squareRoot(), norm.isFinite, norm > 0 else { return nil }
+            r[col &* m &+ col] = norm
+            let inverse = 1 / norm
+            for i in 0..<n { v[i] *= inverse }
         }
-        guard let solution = solveSymmetric(matrix, rhs, size: m) else { continue }
-        let c = solution.enumerated().map { $1 / norms[$0] }
-        guard c.allSatisfy({ $0 >= 0 }) else { continue }
-        var full = [Double](repeating: 0, count: k)
-        for (a, column) in active.enumerated() { full[column] = c[a] }
+        for col in 0..<m {
+            let u = q + col &* n
+            var dot = 0.0
+            for i in 0..<n { dot += u[i] * target[i] }
+            qt[col] = dot
+        }
+        for row in stride(from: m - 1, through: 0, by: -1) {
+            var sum = qt[row]
+            for col in (row + 1)..<max(row + 1, m) { sum -= r[row &* m &+ col] * solution[col] }
+            solution[row] = sum / r[row &* m &+ row]
+        }
+        for a in 0..<k { coefficients[a] = 0 }
+        for col in 0..<m { coefficients[column(col)] = solution[col] }
         var cost = 0.0
         for i in 0..<n {
             var fit = 0.0
-            for j in 0..<k { fit += full[j] * columns[j][i] }
-            cost += (weights?[i] ?? 1) * (fit - y[i]) * (fit - y[i])
+            for a in 0..<k { fit += coefficients[a] * basis[a &* n &+ i] }
+            let e = fit - target[i]
+            cost += e * e
         }
-        if best == nil || cost < best!.cost { best = (cost, full) }
+        return cost.isFinite ? cost : nil
     }
-    return best?.c ?? [Double](repeating: 0, count: k)
+
+    /// Non-negative least squares for k ≤ 3 columns: the unconstrained solution if it is
+    /// feasible, else the best feasible solution over every subset of columns (the KKT
+    /// conditions put the optimum among them; the empty set is c = 0). Leaves q holding the
+    /// chosen subset's orthonormal basis, `c` the coefficients and `residual` the
+    /// projected residual.
+    func solveNonNegative(n: Int, k: Int) -> Bool {
+        let full = (1 << k) - 1
+        let candidate = small + 15
+        @inline(__always) func feasible() -> Bool {
+            for a in 0..<k where !(candidate[a] >= 0) { return false }
+            return true
+        }
+        var bestMask = -1
+        var bestCost = Double.infinity
+        if let cost = solveSubset(mask: full, n: n, k: k, into: candidate), feasible() {
+            bestMask = full
+            bestCost = cost
+            for a in 0..<k { c[a] = candidate[a] }
+        } else {
+            var zeroCost = 0.0
+            for i in 0..<n { zeroCost += target[i] * target[i] }
+            bestMask = 0
+            bestCost = zeroCost
+            for a in 0..<k { c[a] = 0 }
+            for mask in 1..<max(full, 1) {
+                if let cost = solveSubset(mask: mask, n: n, k: k, into: candidate), feasible(), cost < bestCost {
+                    bestCost = cost
+                    bestMask = mask
+                    for a in 0..<k { c[a] = candidate[a] }
+                }
+            }
+            if bestMask > 0 { _ = solveSubset(mask: bestMask, n: n, k: k, into: candidate) }
+        }
+        guard bestCost.isFinite else { return false }
+        activeCount = bestMask.nonzeroBitCount
+        for i in 0..<n {
+            var fit = 0.0
+            for a in 0..<k { fit += c[a] * basis[a &* n &+ i] }
+            residual[i] = fit - target[i]
+        }
+        return true
+    }
+
+    /// work ← (I − QQᵀ)·work, twice for accuracy.
+    func projectOut(n: Int) {
+        for _ in 0..<2 {
+            for col in 0..<activeCount {
+                let u = q + col &* n
+                var dot = 0.0
+                for i in 0..<n { dot += u[i] * work[i] }
+                for i in 0..<n { work[i] -= dot * u[i] }
+            }
+        }
+    }
 }
 
-/// Gaussian elimination with partial pivoting for a tiny system.
-private func solveSymmetric(_ a: [Double], _ b: [Double], size m: Int) -> [Double]? {
-    var a = a, b = b
-    for column in 0..<m {
-        var pivot = column
-        for row in column..<m where abs(a[row * m + column]) > abs(a[pivot * m + column]) { pivot = row }
-        guard abs(a[pivot * m + column]) > 1e-14 else { return nil }
-        if pivot != column {
-            for j in 0..<m { a.swapAt(column * m + j, pivot * m + j) }
-            b.swapAt(column, pivot)
-        }
-        for row in (column + 1)..<max(column + 1, m) {
-            let factor = a[row * m + column] / a[column * m + column]
-            for j in column..<m { a[row * m + j] -= factor * a[column * m + j] }
-            b[row] -= factor * b[column]
+private extension Optional where Wrapped == [Double] {
+    func withOptionalBuffer<R>(_ body: (UnsafeBufferPointer<Double>?) -> R) -> R {
+        switch self {
+        case .none: return body(nil)
+        case .some(let array): return array.withUnsafeBufferPointer { body($0) }
         }
     }
-    var x = [Double](repeating: 0, count: m)
-    for row in stride(from: m - 1, through: 0, by: -1) {
-        var s = b[row]
-        for j in (row + 1)..<max(row + 1, m) { s -= a[row * m + j] * x[j] }
-        x[row] = s / a[row * m + row]
-    }
-    return x.allSatisfy({ $0.isFinite }) ? x : nil
 }
 
 /// The outcome of a variable-projection fit: all parameters, and the condition number
@@ -118,54 +358,21 @@ public struct ProjectedFit: Sendable {
 }
 
 extension SeparableLaw {
-    /// Variable projection in linear space (Golub & Pereyra 1973): searches the nonlinear
-    /// parameters with GSL, solving the linear coefficients by non-negative least squares
-    /// at every step. Ties among the nonlinear parameters are honoured.
+    /// Variable projection in linear space, on its own: searches the nonlinear parameters
+    /// with GSL, solving the linear coefficients by non-negative least squares at every
+    /// step. ``ScalingLaw/fit(to:options:)`` uses the same machinery for linear-space fits.
     ///
     /// - Parameters:
     ///   - start: a full parameter vector; only its nonlinear entries are used.
-    public func projectedFit(to series: Series, from start: [Double], tied: [String: String] = [:]) throws -> ProjectedFit {
-        let linear = linearParameters
-        let nonlinearIndices = parameters.indices.filter { !linear.contains($0) }
-        let names = parameterNames
-        // Free nonlinear parameters: those not tied to another.
-        let free = nonlinearIndices.filter { tied[names[$0]] == nil }
-        let tiedTo: [Int: Int] = Dictionary(uniqueKeysWithValues: nonlinearIndices.compactMap { j in
-            tied[names[j]].flatMap { source in names.firstIndex(of: source).map { (j, $0) } }
-        })
-        let x = series.x, x2 = series.x2, y = series.values, w = series.weights
-        let k = linear.count
-        let law = self
-        let box = Scratch(parameterCount: parameters.count, freeCount: k)
-        var columns = [[Double]](repeating: [Double](repeating: 0, count: x.count), count: k)
-
-        func fullParameters(_ theta: [Double]) -> [Double]? {
-            var p = start
-            for (a, j) in free.enumerated() { p[j] = theta[a] }
-            for (j, source) in tiedTo { p[j] = p[source] }
-            var phi = [Double](repeating: 0, count: k)
-            for i in 0..<x.count {
-                law.basis(x[i], x2?[i] ?? .nan, parameters: p, into: &phi)
-                for c in 0..<k { columns[c][i] = phi[c] }
-            }
-            guard let c = smallNonNegativeLeastSquares(columns: columns, y: y, weights: w) else { return nil }
-            for (a, j) in linear.enumerated() { p[j] = c[a] }
-            return p
+    public func projectedFit(to series: Series, from start: [Double]) throws -> ProjectedFit {
+        let data = try FitData(series: series, space: .linear, law: self)
+        let projection = try VariableProjection(
+            law: self, linear: linearParameters, data: data,
+            settings: .init(method: .levenbergMarquardt, scaling: .levenberg))
+        let theta = parameters.enumerated().map { j, parameter in parameter.domain.unconstrained(start[j]) }
+        guard let (p, result) = try projection.solve(fromFull: theta, weights: nil) else {
+            throw FitError("\(series.name): variable projection found no finite point")
         }
-
-        let problem = LeastSquaresProblem(
-            residualCount: x.count, parameterCount: free.count,
-            residuals: { theta, r in
-                guard let p = fullParameters(theta.array) else {
-                    for i in 0..<x.count { r[i] = .nan }
-                    return
-                }
-                box.p = p
-                for i in 0..<x.count { r[i] = law.value(x[i], x2?[i] ?? .nan, parameters: p) - y[i] }
-            })
-        let solver = try NonlinearLeastSquares(problem: problem, settings: .init(method: .levenbergMarquardt, scaling: .levenberg))
-        let result = try solver.solve(from: free.map { start[$0] }, weights: w)
-        let p = fullParameters(result.parameters) ?? start
         return ProjectedFit(
             parameters: p, chiSquared: result.chiSquared, status: result.status,
             reducedConditionNumber: result.conditionNumber)

@@ -42,6 +42,35 @@ public struct ChinchillaLaw: ScalingLaw {
         g[4] = -p[2] * d * Double.log(x2)
     }
 
+    public var gradientIsCheap: Bool { true }
+
+    public func evaluate(
+        _ inputs: LawInputs, parameters p: [Double], values: UnsafeMutablePointer<Double>,
+        gradients g: UnsafeMutablePointer<Double>?
+    ) {
+        guard let logD = inputs.logX2 else {
+            for i in 0..<inputs.count { values[i] = .nan }
+            return
+        }
+        let e = p[0], a = p[1], b = p[2], alpha = p[3], beta = p[4]
+        inputs.logX.withUnsafeBufferPointer { ln in
+            logD.withUnsafeBufferPointer { ld in
+                for i in 0..<ln.count {
+                    let n = Double.exp(-alpha * ln[i]), d = Double.exp(-beta * ld[i])
+                    values[i] = e + a * n + b * d
+                    if let g {
+                        let row = 5 &* i
+                        g[row] = 1
+                        g[row &+ 1] = n
+                        g[row &+ 2] = d
+                        g[row &+ 3] = -a * n * ln[i]
+                        g[row &+ 4] = -b * d * ld[i]
+                    }
+                }
+            }
+        }
+    }
+
     /// Epoch's grid (Besiroglu et al. 2024): log A, log B ∈ {0, 5, …, 25}, log E ∈ {−1, −0.5, …, 1},
     /// α, β ∈ {0, 0.5, …, 2}: 6·6·5·5·5 = 4,500 starts.
     public static let epochGrid: [[Double]] = {

@@ -21,6 +21,25 @@ public struct PowerLaw: ScalingLaw {
         g[1] = -p[0] * power * Double.log(x)
     }
 
+    public var gradientIsCheap: Bool { true }
+
+    public func evaluate(
+        _ inputs: LawInputs, parameters p: [Double], values: UnsafeMutablePointer<Double>,
+        gradients g: UnsafeMutablePointer<Double>?
+    ) {
+        let a = p[0], alpha = p[1]
+        inputs.logX.withUnsafeBufferPointer { lx in
+            for i in 0..<lx.count {
+                let power = Double.exp(-alpha * lx[i])
+                values[i] = a * power
+                if let g {
+                    g[2 &* i] = power
+                    g[2 &* i &+ 1] = -a * power * lx[i]
+                }
+            }
+        }
+    }
+
     public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {
         let line = Guess.logLogLine(x: x, y: y)
         return [[Double.exp(line.intercept), -line.slope], [Double.exp(line.intercept), 0.5]]
@@ -55,6 +74,26 @@ public struct SaturatingLaw: ScalingLaw {
         g[1] = power
         g[2] = -p[1] * power * Double.log(x)
         return p[0] + p[1] * power
+    }
+
+    public var gradientIsCheap: Bool { true }
+
+    public func evaluate(
+        _ inputs: LawInputs, parameters p: [Double], values: UnsafeMutablePointer<Double>,
+        gradients g: UnsafeMutablePointer<Double>?
+    ) {
+        let e = p[0], a = p[1], alpha = p[2]
+        inputs.logX.withUnsafeBufferPointer { lx in
+            for i in 0..<lx.count {
+                let power = Double.exp(-alpha * lx[i])
+                values[i] = e + a * power
+                if let g {
+                    g[3 &* i] = 1
+                    g[3 &* i &+ 1] = power
+                    g[3 &* i &+ 2] = -a * power * lx[i]
+                }
+            }
+        }
     }
 
     public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {
@@ -135,6 +174,54 @@ public struct BrokenPowerLaw: ScalingLaw {
             g[5 + 3 * i] *= part
         }
         return p[0] + part
+    }
+
+    public var gradientIsCheap: Bool { true }
+
+    public func evaluate(
+        _ inputs: LawInputs, parameters p: [Double], values: UnsafeMutablePointer<Double>,
+        gradients g: UnsafeMutablePointer<Double>?
+    ) {
+        let count = parameters.count, k = breaks
+        let logA = Double.log(p[1])
+        // Per break: c, d, f and ln d, computed once per call.
+        var c = (0.0, 0.0, 0.0), d = (1.0, 1.0, 1.0), f = (1.0, 1.0, 1.0), logD = (0.0, 0.0, 0.0)
+        func set(_ t: inout (Double, Double, Double), _ i: Int, _ v: Double) {
+            switch i { case 0: t.0 = v; case 1: t.1 = v; default: t.2 = v }
+        }
+        func get(_ t: (Double, Double, Double), _ i: Int) -> Double {
+            switch i { case 0: t.0; case 1: t.1; default: t.2 }
+        }
+        for i in 0..<k {
+            set(&c, i, p[3 + 3 * i]); set(&d, i, p[4 + 3 * i]); set(&f, i, p[5 + 3 * i])
+            set(&logD, i, Double.log(p[4 + 3 * i]))
+        }
+        inputs.logX.withUnsafeBufferPointer { lx in
+            for n in 0..<lx.count {
+                var logPart = logA - p[2] * lx[n]
+                let row = n &* count
+                for i in 0..<k {
+                    let ci = get(c, i), fi = get(f, i)
+                    let u = (lx[n] - get(logD, i)) / fi
+                    let s = softplus(u)
+                    logPart -= ci * fi * s
+                    if let g {
+                        let l = logistic(u)
+                        g[row &+ 3 &+ 3 &* i] = -fi * s
+                        g[row &+ 4 &+ 3 &* i] = ci * l / get(d, i)
+                        g[row &+ 5 &+ 3 &* i] = -ci * (s - u * l)
+                    }
+                }
+                let part = Double.exp(logPart)
+                values[n] = p[0] + part
+                if let g {
+                    g[row] = 1
+                    g[row &+ 1] = part / p[1]
+                    g[row &+ 2] = -part * lx[n]
+                    for j in 3..<count { g[row &+ j] *= part }
+                }
+            }
+        }
     }
 
     public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {

@@ -18,13 +18,24 @@ func median(_ values: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
 }
 
+/// The clock: wall time by default; with SCALEFIT_BENCH_CLOCK=cpu, the calling thread's CPU
+/// time (for single-threaded cases on a machine shared with other work).
+let useThreadClock = ProcessInfo.processInfo.environment["SCALEFIT_BENCH_CLOCK"] == "cpu"
+
+func now() -> UInt64 {
+    guard useThreadClock else { return DispatchTime.now().uptimeNanoseconds }
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+}
+
 /// Seconds taken by `body`, median over `repeats` runs.
 func time(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     var samples: [Double] = []
     for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = now()
         try body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        samples.append(Double(now() - start) / 1e9)
     }
     return median(samples)
 }
