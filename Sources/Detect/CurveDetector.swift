@@ -98,7 +98,7 @@ public struct CurveDetector: Sendable {
             var screenIterations = Self.screenIterations
             var gridAICc = Double.nan
             if law is SaturatingLaw {
-                options.starts = profile.saturating(x: series.x, y: series.values, keep: Self.saturatingStarts)
+                options.starts = profile.saturating(keep: Self.saturatingStarts)
             }
             if let broken = law as? BrokenPowerLaw {
                 // Two breaks only when one break already beats the smooth laws: a clean power
@@ -142,11 +142,24 @@ public struct CurveDetector: Sendable {
         let bestAICc = fits.compactMap { $0.fit.aicc }.min()
         var models = fits.map { evidence($0.fit, best: bestAICc) }
         if criteria.holdout > 0 && series.count - criteria.holdout >= 4 {
+            // Refits without the last points start from the full fit and from the profile
+            // search on the points kept.
+            let kept = series.count - criteria.holdout
+            let training = ProfileStarts(
+                x: Array(series.x.prefix(kept)), y: Array(series.values.prefix(kept)),
+                weights: series.weights.map { Array($0.prefix(kept)) })
             for (i, entry) in fits.enumerated() {
                 var options = FitOptions()
                 options.threads = threads
                 options.holdout = criteria.holdout
-                if entry.law is BrokenPowerLaw { options.fixed = ["E": 0] }
+                options.solver.maxIterations = Self.polishIterations
+                if let broken = entry.law as? BrokenPowerLaw {
+                    options.fixed = ["E": 0]
+                    options.starts = [entry.fit.values] + training.broken(
+                        breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: 1).starts
+                } else if entry.law is SaturatingLaw {
+                    options.starts = [entry.fit.values] + training.saturating(keep: 1)
+                }
                 models[i].holdoutRMSLE = (try? entry.law.fit(to: series, options: options))?.holdout?.rmsle
             }
         }
@@ -294,6 +307,18 @@ public struct CurveDetector: Sendable {
                 verdict.kind = .collapsed
                 verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: bounds[flatIndex], toX: flatIndex < last ? bounds[flatIndex + 1] : nil)
                 verdict.reasons.append("descent, then a flat segment (|slope| ≤ \(flat)) lasting \(short(decades(bounds[flatIndex], xMax))) decades to the end of the data")
+            } else if let flatIndex = (1...last).first(where: { k in isFlat[k...].allSatisfy { $0 } }),
+                      isDescent[0..<flatIndex].contains(true), !isRise[0..<flatIndex].contains(true),
+                      decades(bounds[flatIndex], xMax) >= criteria.minimumPlateauDecades {
+                // Flat to the end after a descent, with a segment between whose slope is
+                // neither a descent nor a significant rise (a bump within the noise).
+                verdict.kind = .collapsed
+                verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: bounds[flatIndex], toX: nil)
+                verdict.reasons.append("descent, then flat (|slope| ≤ \(flat)) for the last \(short(decades(bounds[flatIndex], xMax))) decades of the data; no segment rises significantly before")
+            } else if isFlat.allSatisfy({ $0 }) {
+                verdict.kind = .collapsed
+                verdict.plateau = Plateau(level: geometricMean(series.values), fromX: xMin, toX: nil)
+                verdict.reasons.append("every segment is flat (slopes \(rates.map { short(-$0) }.joined(separator: ", ")), |slope| ≤ \(flat) or within the noise) over the whole range")
             } else if rates.allSatisfy({ $0 > flat }) {
                 let slowing = rates[last] < rates[0]
                 verdict.kind = slowing && rates[last] < 0.5 * rates[0] ? .saturating : .scaling

@@ -10,12 +10,16 @@ import Foundation
 /// blind grid. The saturating law E + A·x^(−α) is linear in (E, A) for fixed α; a weighted
 /// linear solve per α on a grid places its start the same way.
 struct ProfileStarts {
-    /// ln x, ln y and the weights of the series, sorted by x.
+    /// The series sorted by x, ln x, ln y and the weights.
+    let x: [Double]
+    let y: [Double]
     let u: [Double]
     let v: [Double]
     let w: [Double]
 
     init(x: [Double], y: [Double], weights: [Double]?) {
+        self.x = x
+        self.y = y
         u = x.map { Foundation.log($0) }
         v = y.map { Foundation.log($0) }
         w = weights ?? .init(repeating: 1, count: x.count)
@@ -158,7 +162,7 @@ struct ProfileStarts {
     /// Starts (E, A, α) for the saturating law: for each α on a grid, the weighted linear
     /// fit of y ≈ E + A·x^(−α) with weights 1/y² (relative errors, as in log space), E ≥ 0;
     /// the `keep` best by the log-space residual sum of squares, best first.
-    func saturating(x: [Double], y: [Double], keep: Int) -> [[Double]] {
+    func saturating(keep: Int) -> [[Double]] {
         let minY = y.min() ?? 1
         var scored: [(rss: Double, p: [Double])] = []
         let alphas = (0..<32).map { 0.02 * Foundation.pow(200.0, Double($0) / 31) }

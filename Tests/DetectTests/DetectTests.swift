@@ -83,6 +83,38 @@ struct DetectTests {
         #expect(verdict.kind == .saturating, "\(verdict.kind): \(verdict.reasons)")
     }
 
+    @Test("a curve flat over its whole range is collapsed, whichever law describes it")
+    func flatThroughout() throws {
+        // Log–log slope −0.03 bending to −0.005 at x = 1e4: every segment is flat (≤ 0.05).
+        let law = BrokenPowerLaw(breaks: 1)
+        let x = logGrid(1e2, 1e7, 40)
+        var series = Series(run: "flat", metric: "loss", x: x, values: x.map { law.value($0, .nan, parameters: [0, 2, 0.03, -0.025, 1e4, 0.3]) })
+        var rng = SeededRandom(seed: 5)
+        series.values = series.values.map { $0 * (1 + 0.002 * Double.random(in: -1...1, using: &rng)) }
+        let verdict = try detector.verdict(on: series)
+        #expect(verdict.kind == .collapsed, "\(verdict.kind): \(verdict.reasons)")
+    }
+
+    @Test("the profile search places the break of a broken power law within a grid step")
+    func profileStart() throws {
+        let law = BrokenPowerLaw(breaks: 1)
+        let x = logGrid(1e1, 1e7, 50)
+        let y = x.map { law.value($0, .nan, parameters: [0, 5, 0.6, -0.55, 3e3, 0.2]) }
+        let search = ProfileStarts(x: x, y: y, weights: nil)
+        let start = try #require(search.broken(breaks: 1, locations: 24, keep: 1).starts.first)
+        // Grid step: 6 decades / 25.
+        #expect(abs(Foundation.log10(start[4] / 3e3)) <= 6.0 / 25, "break at \(start[4])")
+        #expect(abs(start[2] - 0.6) < 0.05 && abs(start[2] + start[3] - 0.05) < 0.05, "slopes \(start[2]), \(start[2] + start[3])")
+        let fit = try law.fit(to: Series(run: "b", metric: "l", x: x, values: y), options: {
+            var options = FitOptions()
+            options.fixed = ["E": 0]
+            options.starts = [start]
+            options.threads = 1
+            return options
+        }())
+        #expect(abs(fit.values[4] / 3e3 - 1) < 1e-4, "fitted break \(fit.values[4])")
+    }
+
     @Test("too few points is an input error")
     func tooFew() {
         #expect(throws: FitError.self) { try detector.verdict(on: Series(run: "s", metric: "l", x: [1, 2, 3], values: [3, 2, 1])) }
