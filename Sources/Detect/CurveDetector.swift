@@ -59,9 +59,7 @@ public struct CurveDetector: Sendable {
         screen.solver.maxIterations = screenIterations
         let first = try law.fit(to: series, options: screen)
         guard !first.converged, worthPolishing(first) else { return first }
-        let second = try polish(law, series, from: first, options: options)
-        trace("POLISH \(series.name) \(law.name) screen=\(first.aicc ?? .nan) polished=\(second.aicc ?? .nan) conv=\(second.converged)")
-        return second
+        return try polish(law, series, from: first, options: options)
     }
 
     /// Refits from an unconverged fit's parameters with the full iteration cap; keeps the
@@ -96,7 +94,6 @@ public struct CurveDetector: Sendable {
             options.threads = threads
             options.solver.maxIterations = Self.polishIterations
             var screenIterations = Self.screenIterations
-            var gridAICc = Double.nan
             if law is SaturatingLaw {
                 options.starts = profile.saturating(keep: Self.saturatingStarts)
             }
@@ -108,23 +105,20 @@ public struct CurveDetector: Sendable {
                     let oneBreak = fits.first { $0.law is BrokenPowerLaw }?.fit.aicc ?? .infinity
                     if !(oneBreak < smooth - criteria.aiccMargin) { continue }
                 }
-                let grid = profile.broken(breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: Self.brokenStarts[broken.breaks]!)
-                options.starts = grid.starts
-                gridAICc = profile.aicc(rss: grid.rss, parameters: 2 + 3 * broken.breaks) ?? .nan
+                options.starts = profile.broken(
+                    breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: Self.brokenStarts[broken.breaks]!
+                ).starts
                 screenIterations = Self.brokenScreenIterations
-                options.solver.maxIterations = Self.polishIterations
             }
             if law is PowerLaw { screenIterations = options.solver.maxIterations }
+            // No usable start from the profile search (e.g. zero weights): the law's own grid.
+            if options.starts?.isEmpty == true { options.starts = nil; screenIterations = options.solver.maxIterations }
             // The best AICc of the simpler laws: a fit that stays far from beating it by the
             // margin cannot be chosen, so it is not polished to convergence.
             let simpler = fits.compactMap { $0.fit.aicc }.min() ?? .infinity
             let needed = simpler - criteria.aiccMargin + Self.polishSlack
             do {
-                let t0 = threadNanoseconds()
-                let r = try staged(law, series, options: options, screenIterations: screenIterations) { ($0.aicc ?? .infinity) < needed }
-                let dt = Double(threadNanoseconds() - t0) / 1e6
-                trace("PROFILE \(series.name) \(law.name) ms=\(dt) starts=\(r.starts.tried) conv=\(r.starts.converged) best=\(r.starts.reachedBest) it=\(r.iterations) st=\(r.status) aicc=\(r.aicc ?? .nan) grid=\(gridAICc) simpler=\(simpler) n=\(series.count)")
-                fits.append((law, r))
+                fits.append((law, try staged(law, series, options: options, screenIterations: screenIterations) { ($0.aicc ?? .infinity) < needed }))
             } catch let error as FitError where error.exitStatus == .badInput && fits.isEmpty {
                 throw error
             } catch {
@@ -366,13 +360,6 @@ public struct CurveDetector: Sendable {
         guard half.isFinite else { return nil }
         return (value * Foundation.exp(-half), value * Foundation.exp(half))
     }
-}
-
-/// CPU time of the calling thread (profiling).
-func threadNanoseconds() -> UInt64 {
-    var t = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }
 
 func geometricMean(_ values: [Double]) -> Double {

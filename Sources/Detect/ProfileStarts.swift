@@ -125,6 +125,7 @@ struct ProfileStarts {
                 }
             }
         }
+        candidates.removeAll { !$0.rss.isFinite }
         candidates.sort { $0.rss < $1.rss }
 
         var result: [[Double]] = []
@@ -149,14 +150,6 @@ struct ProfileStarts {
             if result.count == keep { break }
         }
         return (result, candidates.first.map { max($0.rss, 0) } ?? .infinity)
-    }
-
-    /// AICc of a least-squares fit with `parameters` free parameters and residual sum of
-    /// squares `rss` (the formula of the fitting engine's results).
-    func aicc(rss: Double, parameters k: Int) -> Double? {
-        let n = Double(count), kd = Double(k)
-        guard count - k - 1 > 0 else { return nil }
-        return n * Foundation.log(max(rss, 1e-300) / n) + 2 * kd + 2 * kd * (kd + 1) / (n - kd - 1)
     }
 
     /// Starts (E, A, α) for the saturating law: for each α on a grid, the weighted linear
