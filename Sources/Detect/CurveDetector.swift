@@ -6,7 +6,9 @@ import ScalefitCore
 ///
 /// The procedure (every threshold is in ``DetectionCriteria``):
 /// 1. Fit, in log space, a power law, a saturating law, and smoothly broken power laws with
-///    one and two breaks (floor fixed at 0, so a plateau must show as a flat segment).
+///    one and two breaks (floor fixed at 0, so a plateau must show as a flat segment). Each
+///    fit starts from the best point of a profile search (``ProfileStarts``); one that
+///    cannot win on AICc is stopped after a short screen.
 /// 2. Choose the simplest law unless a more complex one lowers AICc by more than
 ///    ``DetectionCriteria/aiccMargin`` (order: power, saturating, broken1, broken2).
 /// 3. Read the verdict off the chosen law: the sign and significance of the exponent
