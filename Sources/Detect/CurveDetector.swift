@@ -315,6 +315,14 @@ public struct CurveDetector: Sendable {
                 verdict.kind = .collapsed
                 verdict.plateau = Plateau(level: geometricMean(series.values), fromX: xMin, toX: nil)
                 verdict.reasons.append("every segment is flat (slopes \(rates.map { short(-$0) }.joined(separator: ", ")), |slope| ≤ \(flat) or within the noise) over the whole range")
+            } else if let tail = flatTail(of: broken, parameters: p, from: xMin, to: xMax),
+                      decades(tail, xMax) >= criteria.minimumPlateauDecades {
+                // The asymptotic slopes of a smooth break can differ from what the curve does
+                // inside the data: a steep start bent by a wide break leaves the fitted curve
+                // flat at the end while its last asymptote still leans up or down.
+                verdict.kind = .collapsed
+                verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: tail, toX: nil)
+                verdict.reasons.append("descent, then the fitted curve stays flat (local |slope| ≤ \(flat)) for the last \(short(decades(tail, xMax))) decades of the data (segment asymptotes \(rates.map { short(-$0) }.joined(separator: ", ")))")
             } else if rates.allSatisfy({ $0 > flat }) {
                 let slowing = rates[last] < rates[0]
                 verdict.kind = slowing && rates[last] < 0.5 * rates[0] ? .saturating : .scaling
@@ -327,6 +335,33 @@ public struct CurveDetector: Sendable {
             verdict.reasons.append("\(fit.model) is not one of the detector's laws")
         }
         return verdict
+    }
+
+    /// Where the fitted curve's local log–log slope stays within the flat band up to the end of
+    /// the data, if it descended (local slope below −flat) somewhere before: checked on 200
+    /// points evenly spaced in ln x.
+    private func flatTail(of law: BrokenPowerLaw, parameters p: [Double], from xMin: Double, to xMax: Double) -> Double? {
+        let lo = Foundation.log(xMin), hi = Foundation.log(xMax), steps = 200
+        let h = (hi - lo) / Double(steps)
+        guard h > 0 else { return nil }
+        let logValue = { (u: Double) in Foundation.log(law.value(Foundation.exp(u), .nan, parameters: p)) }
+        var start: Double? = nil
+        var k = steps
+        var previous = logValue(hi)
+        while k > 0 {
+            let u = lo + Double(k - 1) * h
+            let current = logValue(u)
+            let slope = (previous - current) / h
+            guard slope.isFinite else { return nil }
+            if abs(slope) > criteria.plateauSlope {
+                // The flat tail ends here; it counts only after a descent.
+                return slope < -criteria.plateauSlope ? start : nil
+            }
+            start = Foundation.exp(u)
+            previous = current
+            k -= 1
+        }
+        return nil
     }
 
     /// The x in the data range where a decreasing fitted curve falls to `level` (bisection in ln x).

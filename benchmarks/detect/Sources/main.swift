@@ -110,7 +110,9 @@ func makeCases(count: Int, seed: UInt64) throws -> [Case] {
 }
 
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : 600
-let cases = try makeCases(count: count, seed: 2026)
+// An optional second argument draws another set of curves (the default set is seed 2026).
+let seed = CommandLine.arguments.count > 2 ? UInt64(CommandLine.arguments[2])! : 2026
+let cases = try makeCases(count: count, seed: seed)
 let detector = CurveDetector(criteria: DetectionCriteria(), threads: 1)
 let workers = ProcessInfo.processInfo.activeProcessorCount
 
