@@ -13,7 +13,8 @@ import ScalefitCore
 ///    ``DetectionCriteria/aiccMargin`` (order: power, saturating, broken1, broken2).
 /// 3. Read the verdict off the chosen law: the sign and significance of the exponent
 ///    (power), how far inside the data the curve gets onto its floor (saturating), or the
-///    slopes of the segments between breaks (broken): a segment with |slope| below
+///    slopes of the segments between breaks (broken), and the local slope of the fitted
+///    curve at the end of the data: a segment with |slope| below
 ///    ``DetectionCriteria/plateauSlope`` is flat, and a plateau must last at least
 ///    ``DetectionCriteria/minimumPlateauDecades`` decades inside the data.
 public struct CurveDetector: Sendable {
