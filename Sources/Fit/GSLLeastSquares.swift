@@ -58,6 +58,10 @@ public struct LeastSquaresSettings: Sendable, Hashable, Codable {
     public var maxIterations: Int
     /// The largest accepted |acceleration|/|velocity| ratio of `lmaccel` (GSL's `avmax`).
     public var accelerationRatioLimit: Double
+    /// Whether a solve that stops without converging (out of iterations, no progress) still
+    /// gets its singular values and covariance. A grid screen, which only ranks such
+    /// points, turns this off.
+    public var analyzesUnconverged: Bool = true
 
     public init(
         method: TrustRegionMethod = .levenbergMarquardt,
@@ -537,6 +541,8 @@ public final class NonlinearLeastSquares {
         let finite = parameters.allSatisfy(\.isFinite) && chiSquared.isFinite
         if !finite {
             status = .nonFinite("parameters or cost at the final point")
+        } else if !settings.analyzesUnconverged && !status.isConverged {
+            // Ranked, not reported: no singular values, no covariance.
         } else {
             // Singular values of √W·J: rank, condition number, and the Gauss–Newton step.
             if gsl_matrix_memcpy(svdMatrix, jacobian) == GSL_SUCCESS,
@@ -655,6 +661,13 @@ private func jacobianTrampoline(
         context.error = error
         return Int32(GSL_EBADFUNC)
     }
+    // x·0 is 0 for finite x and NaN otherwise: one sum checks every entry.
+    var probe = 0.0
+    for i in 0..<out.rows {
+        let row = jm.data + i &* jm.tda
+        for j in 0..<out.columns { probe += row[j] * 0 }
+    }
+    if probe.isFinite { return Int32(GSL_SUCCESS) }
     for i in 0..<out.rows {
         for j in 0..<out.columns where !out[i, j].isFinite {
             context.nonFiniteDerivative = "Jacobian entry (\(i), \(j))"
@@ -683,4 +696,18 @@ private func secondDirectionalTrampoline(
     // (|a|/|v| > avmax) instead of stepping to NaN.
     for i in 0..<result.count where !result[i].isFinite { result[i] = rejectionResidual }
     return Int32(GSL_SUCCESS)
+}
+
+extension LeastSquaresProblem {
+    /// Evaluates r(θ) and, when `jacobian` is given, J(θ) (row-major, n × p) outside a GSL
+    /// solve, for searches of scalefit's own that GSL has no method for (the Huber polish).
+    func evaluate(at theta: [Double], residuals: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?) throws {
+        try theta.withUnsafeBufferPointer { buffer in
+            let view = ParameterView(base: buffer.baseAddress!, stride: 1, count: buffer.count)
+            try self.residuals(view, ResidualView(base: residuals, stride: 1, count: residualCount))
+            if let jacobian, let compute = self.jacobian {
+                try compute(view, JacobianView(base: jacobian, rowStride: parameterCount, rows: residualCount, columns: parameterCount))
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+internal import CGSL
 import Dispatch
 import RealModule
 import ScalefitCore
@@ -311,6 +312,8 @@ final class StartRunner<Law: ScalingLaw> {
     private var fallback: NonlinearLeastSquares?
     /// Variable projection, for separable laws fitted in linear space with every parameter free.
     private var projection: VariableProjection<Law>?
+    /// The untransformed residuals, for the Huber polish.
+    private var rawProblem: LeastSquaresProblem?
     private(set) var data: FitData
 
     init(law: Law, data: FitData, map: ParameterMap, options: FitOptions) throws {
@@ -320,6 +323,9 @@ final class StartRunner<Law: ScalingLaw> {
         self.data = data
         solver = try NonlinearLeastSquares(
             problem: makeProblem(law: law, data: data, map: map, space: options.space, loss: options.loss), settings: options.solver)
+        if case .huber = options.loss {
+            rawProblem = makeProblem(law: law, data: data, map: map, space: options.space)
+        }
         if options.space == .linear, options.loss == .leastSquares, options.fixed.isEmpty, options.tied.isEmpty,
            let separable = law as? any SeparableLaw, (1...3).contains(separable.linearParameters.count) {
             // θ to 1e-10 is ample: the coefficients are exact given θ, and the full problem
@@ -337,10 +343,15 @@ final class StartRunner<Law: ScalingLaw> {
         solver.problem = makeProblem(law: law, data: newData, map: map, space: options.space, loss: options.loss)
         fallback = nil
         projection?.use(newData)
+        if rawProblem != nil { rawProblem = makeProblem(law: law, data: newData, map: map, space: options.space) }
     }
 
     /// Whether solves go through variable projection first.
     var usesProjection: Bool { projection != nil }
+
+    /// Whether this runner screens a grid: a projected search that runs out of iterations
+    /// is reported as it stands instead of starting the full search over.
+    var screening = false
 
     /// Whether a solve that does not converge is tried again with Levenberg scaling. A
     /// multi-start search covers poor starts with its grid instead.
@@ -351,12 +362,24 @@ final class StartRunner<Law: ScalingLaw> {
     /// (``NonlinearLeastSquares/assess(at:weights:reason:iterations:)``: full rank, no
     /// Gauss–Newton step left) and kept if it passes; otherwise the full search runs.
     private func solve(from theta0: [Double], weights: [Double]?) throws -> LeastSquaresResult {
-        if let projection, let found = try? projection.solve(fromFull: theta0, weights: nil),
-           case .converged(let reason) = found.result.status {
+        if case .huber(let delta) = options.loss, let rawProblem,
+           let polished = try huberNewton(rawProblem, from: theta0, delta: delta, weights: weights),
+           let assessed = try? solver.assess(at: polished.theta, weights: weights, reason: .smallStep, iterations: polished.iterations),
+           assessed.converged {
+            return assessed
+        }
+        if let projection, let found = try? projection.solve(fromFull: theta0, weights: nil) {
             let theta = map.unconstrained(found.parameters)
-            if theta.allSatisfy(\.isFinite),
-               let assessed = try? solver.assess(at: theta, weights: weights, reason: reason, iterations: found.result.iterations),
-               assessed.converged {
+            if case .converged(let reason) = found.result.status {
+                if theta.allSatisfy(\.isFinite),
+                   let assessed = try? solver.assess(at: theta, weights: weights, reason: reason, iterations: found.result.iterations),
+                   assessed.converged {
+                    return assessed
+                }
+            } else if screening, theta.allSatisfy(\.isFinite),
+                      var assessed = try? solver.assess(at: theta, weights: weights, reason: .smallStep, iterations: found.result.iterations) {
+                // A screened start keeps the projected point it reached (status and all).
+                assessed.status = found.result.status
                 return assessed
             }
         }
@@ -394,6 +417,89 @@ final class StartRunner<Law: ScalingLaw> {
         }
     }
 
+    /// Damped Newton on the summed Huber objective f(θ) = Σ w_i ρ_δ(r_i(θ)) with its
+    /// Gauss–Newton Hessian H = Σ_{|r_i| ≤ δ} w_i J_iᵀJ_i (points beyond δ contribute to the
+    /// gradient, δ·sign(r_i)·J_i, but no curvature: ρ is linear there). Least squares on the
+    /// transformed residuals counts curvature for those points too, which makes its steps
+    /// short and its convergence linear when most points lie beyond δ (Epoch's δ = 10⁻³);
+    /// this converges like Newton once the set of points within δ settles. Returns nil if
+    /// it does not converge in 200 steps (the transformed least squares then runs).
+    private func huberNewton(
+        _ problem: LeastSquaresProblem, from theta0: [Double], delta: Double, weights: [Double]?
+    ) throws -> (theta: [Double], iterations: Int)? {
+        let n = problem.residualCount, p = problem.parameterCount
+        let r = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        let trial = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        let j = UnsafeMutablePointer<Double>.allocate(capacity: n * p)
+        defer { r.deallocate(); trial.deallocate(); j.deallocate() }
+        func objective(_ values: UnsafeMutablePointer<Double>) -> Double {
+            var sum = 0.0
+            for i in 0..<n { sum += (weights?[i] ?? 1) * huber(values[i], delta) }
+            return sum
+        }
+        var theta = theta0
+        try problem.evaluate(at: theta, residuals: r, jacobian: j)
+        var f = objective(r)
+        guard f.isFinite else { return nil }
+        var lambda = 1e-3
+        var h = [Double](repeating: 0, count: p * p), g = [Double](repeating: 0, count: p)
+        var scale = [Double](repeating: 0, count: p)
+        for iteration in 1...200 {
+            for k in 0..<(p * p) { h[k] = 0 }
+            for k in 0..<p { g[k] = 0; scale[k] = 0 }
+            for i in 0..<n {
+                let w = weights?[i] ?? 1
+                guard w > 0 else { continue }
+                let row = j + i * p
+                let inside = abs(r[i]) <= delta
+                let psi = inside ? r[i] : (r[i] < 0 ? -delta : delta)
+                for a in 0..<p {
+                    g[a] += w * psi * row[a]
+                    scale[a] += w * row[a] * row[a]
+                    if inside { for b in 0...a { h[a * p + b] += w * row[a] * row[b] } }
+                }
+            }
+            let largest = scale.max() ?? 0
+            guard largest > 0, largest.isFinite else { return nil }
+            for a in 0..<p { scale[a] = max(scale[a], 1e-12 * largest) }
+            var accepted = false
+            var step = [Double](repeating: 0, count: p)
+            for _ in 0..<30 {
+                // (H + λ·D) δ = −g with D = diag(JᵀWJ), by Cholesky.
+                var m = [Double](repeating: 0, count: p * p)
+                for a in 0..<p {
+                    for b in 0...a { m[a * p + b] = h[a * p + b]; m[b * p + a] = h[a * p + b] }
+                    m[a * p + a] += lambda * scale[a]
+                }
+                guard let solution = choleskySolve(m, g.map { -$0 }, size: p) else { lambda *= 10; continue }
+                step = solution
+                let candidate = zip(theta, step).map { $0 + $1 }
+                if candidate.allSatisfy(\.isFinite) {
+                    try problem.evaluate(at: candidate, residuals: trial, jacobian: nil)
+                    let ft = objective(trial)
+                    if ft.isFinite && ft <= f {
+                        let small = zip(step, candidate).allSatisfy { abs($0) <= 1e-10 * (abs($1) + 1e-10) }
+                        let flat = f - ft <= 1e-15 * f
+                        theta = candidate
+                        f = ft
+                        try problem.evaluate(at: theta, residuals: r, jacobian: j)
+                        lambda = max(lambda / 10, 1e-12)
+                        accepted = true
+                        if small || (flat && lambda <= 1e-6) { return (theta, iteration) }
+                        break
+                    }
+                }
+                lambda *= 10
+            }
+            if !accepted {
+                // No step lowers f even with heavy damping: stationary within rounding.
+                let gradient = g.map(abs).max() ?? .infinity
+                return gradient <= 1e-8 * max(f, 1e-300) || lambda > 1e20 ? (theta, iteration) : nil
+            }
+        }
+        return nil
+    }
+
     /// Unweighted residuals r_i (the solver's are √w·r).
     private func rawResiduals(_ result: LeastSquaresResult) -> [Double] {
         let p = map.natural(result.parameters)
@@ -408,8 +514,29 @@ final class StartRunner<Law: ScalingLaw> {
         return StartOutcome(
             theta: result.parameters, objective: objective, chiSquared: result.chiSquared,
             status: result.status, iterations: result.iterations, covariance: result.covariance,
-            conditionNumber: result.conditionNumber, residuals: raw ?? rawResiduals(result), robustWeights: robustWeights)
+            conditionNumber: result.conditionNumber,
+            residuals: raw ?? (options.loss == .leastSquares && data.weights == nil ? result.residuals : rawResiduals(result)),
+            robustWeights: robustWeights)
     }
+}
+
+/// Solves the symmetric positive definite system m·x = b by GSL's Cholesky
+/// decomposition; nil if m is not positive definite.
+func choleskySolve(_ m: [Double], _ b: [Double], size p: Int) -> [Double]? {
+    var matrix = m, rhs = b
+    var x = [Double](repeating: 0, count: p)
+    let ok = matrix.withUnsafeMutableBufferPointer { mp in
+        rhs.withUnsafeMutableBufferPointer { bp in
+            x.withUnsafeMutableBufferPointer { xp in
+                var mv = gsl_matrix_view_array(mp.baseAddress, p, p)
+                var bv = gsl_vector_view_array(bp.baseAddress, p)
+                var xv = gsl_vector_view_array(xp.baseAddress, p)
+                guard gsl_linalg_cholesky_decomp1(&mv.matrix) == GSL_SUCCESS else { return false }
+                return gsl_linalg_cholesky_solve(&mv.matrix, &bv.vector, &xv.vector) == GSL_SUCCESS
+            }
+        }
+    }
+    return ok && x.allSatisfy(\.isFinite) ? x : nil
 }
 
 /// r̃ with ½r̃² = ρ_δ(r) (δ = ∞: least squares, r̃ = r).

@@ -82,7 +82,14 @@ extension ScalingLaw {
         // far from every basin after the screen cannot win, and most of a grid's time went
         // to such starts (Epoch's log A = 25, α = 0 corners need hundreds of iterations).
         let screened = starts.count > Self.screenThreshold
-        if screened { lsqOptions.solver.maxIterations = min(lsqOptions.solver.maxIterations, Self.screenIterations) }
+        if screened {
+            lsqOptions.solver.maxIterations = min(lsqOptions.solver.maxIterations, Self.screenIterations)
+            // The screen only ranks: Cholesky steps (JᵀJ, cheaper than a pivoted QR of J for
+            // n ≫ p) and no singular values for the starts it stops; the front-runners are
+            // continued with the configured solver.
+            lsqOptions.solver.linearSolver = .cholesky
+            lsqOptions.solver.analyzesUnconverged = false
+        }
         let law = self
         let startList = starts, phase1Options = lsqOptions
         let retry = startList.count <= 8
@@ -91,12 +98,13 @@ extension ScalingLaw {
             makeState: {
                 let runner = try? StartRunner(law: law, data: data, map: map, options: phase1Options)
                 runner?.retries = retry
+                runner?.screening = screened
                 return runner
             },
             body: { runner, i in runner.run(from: startList[i]) })
         if screened {
             var continueOptions = lsqOptions
-            continueOptions.solver.maxIterations = options.solver.maxIterations
+            continueOptions.solver = options.solver
             let bestConverged = phase1.compactMap { $0 }.filter { $0.status.isConverged }.map(\.objective).min() ?? .infinity
             let ranked = phase1.indices.filter { i in
                 guard let o = phase1[i] else { return false }
@@ -175,7 +183,7 @@ extension ScalingLaw {
     /// Grids of more starts than this are screened (see ``fit(to:options:)``).
     static var screenThreshold: Int { 100 }
     /// Iterations each start of a screened grid gets.
-    static var screenIterations: Int { 10 }
+    static var screenIterations: Int { 5 }
     /// How many of the screen's unconverged front-runners are continued to the end.
     static var screenContinued: Int { 10 }
 

@@ -243,7 +243,7 @@ enum Guess {
         // Weighted linear LS with weights 1/y² (≈ log-space residuals).
         var s00 = 0.0, s01 = 0.0, s11 = 0.0, t0 = 0.0, t1 = 0.0
         for i in x.indices {
-            let w = 1 / (y[i] * y[i]), g = Double.pow(x[i], -alpha)
+            let w = 1 / (y[i] * y[i]), g = Double.exp(-alpha * Double.log(x[i]))
             s00 += w; s01 += w * g; s11 += w * g * g; t0 += w * y[i]; t1 += w * g * y[i]
         }
         let det = s00 * s11 - s01 * s01

@@ -39,7 +39,7 @@ struct FitEngineTests {
 
     /// The Huber objective Σ ρ_δ(r_i), minimised directly by Nelder–Mead (test-only code),
     /// must agree with the IRLS result.
-    @Test("Huber by IRLS reaches the minimum of the summed Huber objective")
+    @Test("the Huber fit reaches the minimum of the summed Huber objective")
     func huberMatchesDirectMinimisation() throws {
         let law = SaturatingLaw(), truth = [1.0, 30.0, 0.4]
         let x = grid(1e2, 1e8, 25)

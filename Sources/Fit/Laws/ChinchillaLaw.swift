@@ -9,15 +9,15 @@ public struct ChinchillaLaw: ScalingLaw {
     public var name: String { "chinchilla" }
     public var formula: String { "L = E + A·N^(-alpha) + B·D^(-beta)" }
     public var inputCount: Int { 2 }
-    public var parameters: [LawParameter] {
-        [
+    public var parameters: [LawParameter] { Self.parameterList }
+    private static let parameterList: [LawParameter] = [
             .init("E", .nonNegative, "irreducible loss"),
             .init("A", .positive, "scale of the parameter term"),
             .init("B", .positive, "scale of the data term"),
             .init("alpha", .real, "parameter exponent"),
             .init("beta", .real, "data exponent"),
         ]
-    }
+
     public var derived: [DerivedQuantity] {
         [
             DerivedQuantity("a_opt", "compute-optimal exponent of N: N_opt ∝ C^(beta/(alpha+beta))") { p in
@@ -102,12 +102,12 @@ public struct M3Law: ScalingLaw {
     public init() {}
     public var name: String { "m3" }
     public var formula: String { "L = beta·(1/x + gamma)^c" }
-    public var parameters: [LawParameter] {
-        [
+    public var parameters: [LawParameter] { Self.parameterList }
+    private static let parameterList: [LawParameter] = [
             .init("beta", .positive, "scale"), .init("gamma", .nonNegative, "bend (limit β·γ^c)"),
             .init("c", .positive, "exponent"),
         ]
-    }
+
 
     public func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double {
         p[0] * Double.pow(1 / x + p[1], p[2])
@@ -138,13 +138,13 @@ public struct M4Law: ScalingLaw {
     public init() {}
     public var name: String { "m4" }
     public var formula: String { "(L - E_inf)/(E0 - L)^a = beta·x^(-c)" }
-    public var parameters: [LawParameter] {
-        [
+    public var parameters: [LawParameter] { Self.parameterList }
+    private static let parameterList: [LawParameter] = [
             .init("E_inf", .nonNegative, "loss as x → ∞"), .init("E0", .positive, "loss as x → 0 (random guess)"),
             .init("a", .nonNegative, "shape of the approach to E0"), .init("beta", .positive, "scale"),
             .init("c", .positive, "exponent"),
         ]
-    }
+
 
     /// The fraction s = (L − E∞)/(E0 − E∞) ∈ (0, 1) solving ln s − a·ln(1 − s) = K.
     static func solveFraction(_ k: Double, a: Double) -> Double? {

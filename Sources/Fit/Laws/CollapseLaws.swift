@@ -31,12 +31,12 @@ public struct TailCutLaw: ScalingLaw {
     public init() {}
     public var name: String { "tailcut" }
     public var formula: String { "L = a·n^(-(1-1/beta)) + floor" }
-    public var parameters: [LawParameter] {
-        [
+    public var parameters: [LawParameter] { Self.parameterList }
+    private static let parameterList: [LawParameter] = [
             .init("a", .positive, "scale of the clean term"), .init("beta", .interval(1, 20), "Zipf exponent"),
             .init("floor", .nonNegative, "plateau: the missing tail mass"),
         ]
-    }
+
     public var derived: [DerivedQuantity] {
         [
             DerivedQuantity("c", "clean exponent 1 − 1/β") { p in 1 - 1 / p[1] },
@@ -77,12 +77,12 @@ public struct NarrowingLaw: ScalingLaw {
     public init() {}
     public var name: String { "narrowing" }
     public var formula: String { "L = a·n^(-(beta-1)/beta_prime)" }
-    public var parameters: [LawParameter] {
-        [
+    public var parameters: [LawParameter] { Self.parameterList }
+    private static let parameterList: [LawParameter] = [
             .init("a", .positive, "scale"), .init("beta", .interval(1, 20), "Zipf exponent of the real data (fix it)"),
             .init("beta_prime", .interval(1, 100), "Zipf exponent of the narrowed training data"),
         ]
-    }
+
     public var derived: [DerivedQuantity] {
         [DerivedQuantity("exponent", "observed exponent (β − 1)/β′") { p in (p[1] - 1) / p[2] }]
     }
@@ -123,13 +123,13 @@ public struct MixingLaw: ScalingLaw {
     public init() {}
     public var name: String { "mixing" }
     public var formula: String { "L = a·n^(-c) + softmin(floor, a·(pi·n)^(-c)), c = 1-1/beta" }
-    public var parameters: [LawParameter] {
-        [
+    public var parameters: [LawParameter] { Self.parameterList }
+    private static let parameterList: [LawParameter] = [
             .init("a", .positive, "scale"), .init("beta", .interval(1, 20), "Zipf exponent"),
             .init("floor", .positive, "plateau level (tail mass of the cut part)"),
             .init("pi", .interval(0, 1), "clean fraction"),
         ]
-    }
+
     public var derived: [DerivedQuantity] {
         [
             DerivedQuantity("c", "clean exponent 1 − 1/β") { p in 1 - 1 / p[1] },

@@ -7,9 +7,9 @@ public struct PowerLaw: ScalingLaw {
     public init() {}
     public var name: String { "power" }
     public var formula: String { "L = A·n^(-alpha)" }
-    public var parameters: [LawParameter] {
-        [.init("A", .positive, "scale"), .init("alpha", .real, "exponent (positive: loss falls with n)")]
-    }
+    public var parameters: [LawParameter] { Self.parameterList }
+    private static let parameterList: [LawParameter] = [.init("A", .positive, "scale"), .init("alpha", .real, "exponent (positive: loss falls with n)")]
+
 
     public func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double {
         p[0] * Double.pow(x, -p[1])
@@ -52,13 +52,13 @@ public struct SaturatingLaw: ScalingLaw {
     public init() {}
     public var name: String { "saturating" }
     public var formula: String { "L = E + A·n^(-alpha)" }
-    public var parameters: [LawParameter] {
-        [
+    public var parameters: [LawParameter] { Self.parameterList }
+    private static let parameterList: [LawParameter] = [
             .init("E", .nonNegative, "irreducible loss (floor)"),
             .init("A", .positive, "scale of the reducible part"),
             .init("alpha", .positive, "exponent of the reducible part"),
         ]
-    }
+
 
     public func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double {
         p[0] + p[1] * Double.pow(x, -p[2])
@@ -123,7 +123,8 @@ public struct BrokenPowerLaw: ScalingLaw {
     public var formula: String {
         "L = E + A·n^(-c0)·" + (1...breaks).map { "(1 + (n/d\($0))^(1/f\($0)))^(-c\($0)·f\($0))" }.joined(separator: "·")
     }
-    public var parameters: [LawParameter] {
+    public var parameters: [LawParameter] { Self.parameterLists[breaks - 1] }
+    private static let parameterLists: [[LawParameter]] = (1...3).map { breaks in
         var list: [LawParameter] = [
             .init("E", .nonNegative, "floor"), .init("A", .positive, "scale"),
             .init("c0", .real, "slope of the first segment"),
