@@ -6,12 +6,15 @@ import ScalefitCore
 ///
 /// The procedure (every threshold is in ``DetectionCriteria``):
 /// 1. Fit, in log space, a power law, a saturating law, and smoothly broken power laws with
-///    one and two breaks (floor fixed at 0, so a plateau must show as a flat segment).
+///    one and two breaks (floor fixed at 0, so a plateau must show as a flat segment). Each
+///    fit starts from the best point of a profile search (``ProfileStarts``); one that
+///    cannot win on AICc is stopped after a short screen.
 /// 2. Choose the simplest law unless a more complex one lowers AICc by more than
 ///    ``DetectionCriteria/aiccMargin`` (order: power, saturating, broken1, broken2).
 /// 3. Read the verdict off the chosen law: the sign and significance of the exponent
 ///    (power), how far inside the data the curve gets onto its floor (saturating), or the
-///    slopes of the segments between breaks (broken): a segment with |slope| below
+///    slopes of the segments between breaks (broken), and the local slope of the fitted
+///    curve at the end of the data: a segment with |slope| below
 ///    ``DetectionCriteria/plateauSlope`` is flat, and a plateau must last at least
 ///    ``DetectionCriteria/minimumPlateauDecades`` decades inside the data.
 public struct CurveDetector: Sendable {
@@ -32,6 +35,51 @@ public struct CurveDetector: Sendable {
         return list
     }
 
+    // Search settings, chosen on the validation set (benchmarks/detect): the profile grids
+    // place one start per law close enough that a short screen settles most fits.
+    /// Break locations tried inside the data, per number of breaks.
+    static let breakLocations = [1: 24, 2: 16]
+    /// Starts per law, the best of its profile search first.
+    static let saturatingStarts = 1
+    static let brokenStarts = [1: 1, 2: 1]
+    /// Iteration caps of the screen, and of the polish of a fit that could still win.
+    static let screenIterations = 30
+    static let brokenScreenIterations = 40
+    static let polishIterations = 200
+    /// How close (in AICc) to winning a screened fit must be to be polished: the polish
+    /// lowered AICc by less than 2 in the validation, nearly always by less than 0.5.
+    static let polishSlack = 2.0
+
+    /// A fit in two stages: every start with a small iteration cap, then, only when the
+    /// best screened fit has not converged and `worthPolishing` says it could matter, a
+    /// polish from it with the full cap.
+    func staged(
+        _ law: any ScalingLaw, _ series: Series, options: FitOptions, screenIterations: Int,
+        worthPolishing: (FitResult) -> Bool
+    ) throws -> FitResult {
+        guard screenIterations < options.solver.maxIterations else { return try law.fit(to: series, options: options) }
+        var screen = options
+        screen.solver.maxIterations = screenIterations
+        let first = try law.fit(to: series, options: screen)
+        guard !first.converged, worthPolishing(first) else { return first }
+        return try polish(law, series, from: first, options: options)
+    }
+
+    /// Refits from an unconverged fit's parameters with the full iteration cap; keeps the
+    /// better of the two (a converged fit first).
+    func polish(_ law: any ScalingLaw, _ series: Series, from first: FitResult, options: FitOptions) throws -> FitResult {
+        var full = options
+        full.starts = [first.values]
+        let second = try law.fit(to: series, options: full)
+        return second.converged || !(first.objective < second.objective) ? second : first
+    }
+
+    private func evidence(_ fit: FitResult, best: Double?) -> ModelEvidence {
+        ModelEvidence(
+            model: fit.model, aicc: fit.aicc, deltaAICc: fit.aicc.flatMap { a in best.map { a - $0 } },
+            converged: fit.converged, holdoutRMSLE: nil)
+    }
+
     /// The verdict on `series`.
     /// - Throws: ``FitError`` when the data cannot be fitted at all (too few points,
     ///   values ≤ 0).
@@ -42,25 +90,38 @@ public struct CurveDetector: Sendable {
         }
         var fits: [(law: any ScalingLaw, fit: FitResult)] = []
         var warnings: [String] = []
-        let starts = brokenStarts(series)
+        let profile = ProfileStarts(x: series.x, y: series.values, weights: series.weights)
         for (law, fixed) in candidates(pointCount: series.count) {
             var options = FitOptions()
             options.fixed = fixed
             options.threads = threads
-            options.solver.maxIterations = 200
+            options.solver.maxIterations = Self.polishIterations
+            var screenIterations = Self.screenIterations
+            if law is SaturatingLaw {
+                options.starts = profile.saturating(keep: Self.saturatingStarts)
+            }
             if let broken = law as? BrokenPowerLaw {
-                options.starts = starts[broken.breaks]
                 // Two breaks only when one break already beats the smooth laws: a clean power
                 // law never pays for the most expensive fit.
                 if broken.breaks == 2 {
                     let smooth = fits.filter { !($0.law is BrokenPowerLaw) }.compactMap { $0.fit.aicc }.min() ?? .infinity
                     let oneBreak = fits.first { $0.law is BrokenPowerLaw }?.fit.aicc ?? .infinity
                     if !(oneBreak < smooth - criteria.aiccMargin) { continue }
-                    options.solver.maxIterations = 100
                 }
+                options.starts = profile.broken(
+                    breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: Self.brokenStarts[broken.breaks]!
+                ).starts
+                screenIterations = Self.brokenScreenIterations
             }
+            if law is PowerLaw { screenIterations = options.solver.maxIterations }
+            // No usable start from the profile search (e.g. zero weights): the law's own grid.
+            if options.starts?.isEmpty == true { options.starts = nil; screenIterations = options.solver.maxIterations }
+            // The best AICc of the simpler laws: a fit that stays far from beating it by the
+            // margin cannot be chosen, so it is not polished to convergence.
+            let simpler = fits.compactMap { $0.fit.aicc }.min() ?? .infinity
+            let needed = simpler - criteria.aiccMargin + Self.polishSlack
             do {
-                fits.append((law, try law.fit(to: series, options: options)))
+                fits.append((law, try staged(law, series, options: options, screenIterations: screenIterations) { ($0.aicc ?? .infinity) < needed }))
             } catch let error as FitError where error.exitStatus == .badInput && fits.isEmpty {
                 throw error
             } catch {
@@ -76,18 +137,26 @@ public struct CurveDetector: Sendable {
             if a < b - criteria.aiccMargin || (!chosen.fit.converged && candidate.fit.converged) { chosen = candidate }
         }
         let bestAICc = fits.compactMap { $0.fit.aicc }.min()
-        var models = fits.map { entry in
-            ModelEvidence(
-                model: entry.fit.model, aicc: entry.fit.aicc,
-                deltaAICc: entry.fit.aicc.flatMap { a in bestAICc.map { a - $0 } }, converged: entry.fit.converged,
-                holdoutRMSLE: nil)
-        }
+        var models = fits.map { evidence($0.fit, best: bestAICc) }
         if criteria.holdout > 0 && series.count - criteria.holdout >= 4 {
+            // Refits without the last points start from the full fit and from the profile
+            // search on the points kept.
+            let kept = series.count - criteria.holdout
+            let training = ProfileStarts(
+                x: Array(series.x.prefix(kept)), y: Array(series.values.prefix(kept)),
+                weights: series.weights.map { Array($0.prefix(kept)) })
             for (i, entry) in fits.enumerated() {
                 var options = FitOptions()
                 options.threads = threads
                 options.holdout = criteria.holdout
-                if entry.law is BrokenPowerLaw { options.fixed = ["E": 0] }
+                options.solver.maxIterations = Self.polishIterations
+                if let broken = entry.law as? BrokenPowerLaw {
+                    options.fixed = ["E": 0]
+                    options.starts = [entry.fit.values] + training.broken(
+                        breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: 1).starts
+                } else if entry.law is SaturatingLaw {
+                    options.starts = [entry.fit.values] + training.saturating(keep: 1)
+                }
                 models[i].holdoutRMSLE = (try? entry.law.fit(to: series, options: options))?.holdout?.rmsle
             }
         }
@@ -95,6 +164,20 @@ public struct CurveDetector: Sendable {
         var verdict = interpret(chosen.fit, law: chosen.law, series: series)
         // A collapse read off a broken law also gets the model-free plateau onset: the x
         // where the decreasing part equals the floor, from the saturating fit.
+        if verdict.kind == .collapsed, !(chosen.law is SaturatingLaw),
+           let index = fits.firstIndex(where: { $0.law is SaturatingLaw }) {
+            // The screen may have stopped the saturating fit short of convergence when it
+            // could not win on AICc; its crossover is needed now, so finish it.
+            if !fits[index].fit.converged {
+                var options = FitOptions()
+                options.threads = threads
+                options.solver.maxIterations = Self.polishIterations
+                if let finished = try? polish(fits[index].law, series, from: fits[index].fit, options: options) {
+                    fits[index].fit = finished
+                    models[index] = evidence(finished, best: bestAICc)
+                }
+            }
+        }
         if verdict.kind == .collapsed, !(chosen.law is SaturatingLaw),
            let saturating = fits.first(where: { $0.law is SaturatingLaw })?.fit, saturating.converged,
            (saturating.parameter("E")?.ci95?.lower ?? 0) > 0 {
@@ -115,33 +198,6 @@ public struct CurveDetector: Sendable {
         verdict.warnings = warnings + verdict.warnings
         if !chosen.fit.converged { verdict.warnings.append("the chosen law did not converge: \(chosen.fit.status)") }
         return verdict
-    }
-
-    /// Starts for the broken laws from the data: break locations on a log grid inside the
-    /// range, slopes from straight-line fits to thirds of the curve (and, for two breaks, the
-    /// plateau hypothesis of a flat middle).
-    func brokenStarts(_ series: Series) -> [Int: [[Double]]] {
-        let n = series.count, x = series.x, y = series.values
-        func rate(_ range: Range<Int>) -> Double {
-            let idx = Array(range)
-            return -lineSlope(idx.map { Foundation.log(x[$0]) }, idx.map { Foundation.log(y[$0]) })
-        }
-        let third = max(2, n / 3)
-        let r1 = rate(0..<third), r2 = rate(third..<max(third + 2, n - third)), r3 = rate(max(0, n - third)..<n)
-        let scale = y[0] * Foundation.pow(x[0], r1)
-        let lo = x[0], hi = x[n - 1]
-        var result: [Int: [[Double]]] = [:]
-        result[1] = logSpacedInside(lo, hi, 7).map { d in [0, scale, r1, r3 - r1, d, 0.3] }
-        var two: [[Double]] = []
-        let locations = logSpacedInside(lo, hi, 5)
-        for i in 0..<locations.count {
-            for j in (i + 1)..<locations.count {
-                two.append([0, scale, r1, r2 - r1, locations[i], 0.3, r3 - r2, locations[j], 0.3])
-                two.append([0, scale, r1, -r1, locations[i], 0.3, r3, locations[j], 0.3])
-            }
-        }
-        result[2] = two
-        return result
     }
 
     // MARK: - Reading the verdict off a fit
@@ -248,6 +304,26 @@ public struct CurveDetector: Sendable {
                 verdict.kind = .collapsed
                 verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: bounds[flatIndex], toX: flatIndex < last ? bounds[flatIndex + 1] : nil)
                 verdict.reasons.append("descent, then a flat segment (|slope| ≤ \(flat)) lasting \(short(decades(bounds[flatIndex], xMax))) decades to the end of the data")
+            } else if let flatIndex = (1...last).first(where: { k in isFlat[k...].allSatisfy { $0 } }),
+                      isDescent[0..<flatIndex].contains(true), !isRise[0..<flatIndex].contains(true),
+                      decades(bounds[flatIndex], xMax) >= criteria.minimumPlateauDecades {
+                // Flat to the end after a descent, with a segment between whose slope is
+                // neither a descent nor a significant rise (a bump within the noise).
+                verdict.kind = .collapsed
+                verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: bounds[flatIndex], toX: nil)
+                verdict.reasons.append("descent, then flat (|slope| ≤ \(flat)) for the last \(short(decades(bounds[flatIndex], xMax))) decades of the data; no segment rises significantly before")
+            } else if isFlat.allSatisfy({ $0 }) {
+                verdict.kind = .collapsed
+                verdict.plateau = Plateau(level: geometricMean(series.values), fromX: xMin, toX: nil)
+                verdict.reasons.append("every segment is flat (slopes \(rates.map { short(-$0) }.joined(separator: ", ")), |slope| ≤ \(flat) or within the noise) over the whole range")
+            } else if let tail = flatTail(of: broken, parameters: p, from: xMin, to: xMax),
+                      decades(tail, xMax) >= criteria.minimumPlateauDecades {
+                // The asymptotic slopes of a smooth break can differ from what the curve does
+                // inside the data: a steep start bent by a wide break leaves the fitted curve
+                // flat at the end while its last asymptote still leans up or down.
+                verdict.kind = .collapsed
+                verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: tail, toX: nil)
+                verdict.reasons.append("descent, then the fitted curve stays flat (local |slope| ≤ \(flat)) for the last \(short(decades(tail, xMax))) decades of the data (segment asymptotes \(rates.map { short(-$0) }.joined(separator: ", ")))")
             } else if rates.allSatisfy({ $0 > flat }) {
                 let slowing = rates[last] < rates[0]
                 verdict.kind = slowing && rates[last] < 0.5 * rates[0] ? .saturating : .scaling
@@ -260,6 +336,33 @@ public struct CurveDetector: Sendable {
             verdict.reasons.append("\(fit.model) is not one of the detector's laws")
         }
         return verdict
+    }
+
+    /// Where the fitted curve's local log–log slope stays within the flat band up to the end of
+    /// the data, if it descended (local slope below −flat) somewhere before: checked on 200
+    /// points evenly spaced in ln x.
+    private func flatTail(of law: BrokenPowerLaw, parameters p: [Double], from xMin: Double, to xMax: Double) -> Double? {
+        let lo = Foundation.log(xMin), hi = Foundation.log(xMax), steps = 200
+        let h = (hi - lo) / Double(steps)
+        guard h > 0 else { return nil }
+        let logValue = { (u: Double) in Foundation.log(law.value(Foundation.exp(u), .nan, parameters: p)) }
+        var start: Double? = nil
+        var k = steps
+        var previous = logValue(hi)
+        while k > 0 {
+            let u = lo + Double(k - 1) * h
+            let current = logValue(u)
+            let slope = (previous - current) / h
+            guard slope.isFinite else { return nil }
+            if abs(slope) > criteria.plateauSlope {
+                // The flat tail ends here; it counts only after a descent.
+                return slope < -criteria.plateauSlope ? start : nil
+            }
+            start = Foundation.exp(u)
+            previous = current
+            k -= 1
+        }
+        return nil
     }
 
     /// The x in the data range where a decreasing fitted curve falls to `level` (bisection in ln x).
@@ -295,20 +398,6 @@ public struct CurveDetector: Sendable {
         guard half.isFinite else { return nil }
         return (value * Foundation.exp(-half), value * Foundation.exp(half))
     }
-}
-
-func lineSlope(_ u: [Double], _ v: [Double]) -> Double {
-    let n = Double(u.count)
-    guard n >= 2 else { return 0 }
-    let mu = u.reduce(0, +) / n, mv = v.reduce(0, +) / n
-    var sxy = 0.0, sxx = 0.0
-    for i in u.indices { sxy += (u[i] - mu) * (v[i] - mv); sxx += (u[i] - mu) * (u[i] - mu) }
-    return sxx > 0 ? sxy / sxx : 0
-}
-
-func logSpacedInside(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
-    let a = Foundation.log(lo), b = Foundation.log(hi)
-    return (1...count).map { Foundation.exp(a + (b - a) * Double($0) / Double(count + 1)) }
 }
 
 func geometricMean(_ values: [Double]) -> Double {

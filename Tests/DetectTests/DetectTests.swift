@@ -83,6 +83,59 @@ struct DetectTests {
         #expect(verdict.kind == .saturating, "\(verdict.kind): \(verdict.reasons)")
     }
 
+    @Test("a curve flat over its whole range is collapsed, whichever law describes it")
+    func flatThroughout() throws {
+        // Log–log slope −0.03 bending to −0.005 at x = 1e4: every segment is flat (≤ 0.05).
+        let law = BrokenPowerLaw(breaks: 1)
+        let x = logGrid(1e2, 1e7, 40)
+        var series = Series(run: "flat", metric: "loss", x: x, values: x.map { law.value($0, .nan, parameters: [0, 2, 0.03, -0.025, 1e4, 0.3]) })
+        var rng = SeededRandom(seed: 5)
+        series.values = series.values.map { $0 * (1 + 0.002 * Double.random(in: -1...1, using: &rng)) }
+        let verdict = try detector.verdict(on: series)
+        #expect(verdict.kind == .collapsed, "\(verdict.kind): \(verdict.reasons)")
+    }
+
+    @Test("a curve that a wide break leaves flat inside the data is collapsed, whatever its last asymptote")
+    func flatInsideTheData() throws {
+        // A noisy ridge-regression mixture E(n) = σ²φ/(1−φ) + p2² + p1p2φ/(1−φ), φ = d/n (one
+        // of the validation curves): within 10% of its floor p2² for at least the last 0.5
+        // decades. The broken fit's last asymptote rises (slope ≈ +0.2), but not in the data.
+        let x: [Double] = [
+            200, 253.393, 321.041, 406.748, 515.337, 652.914, 827.221, 1048.06, 1327.86, 1682.35,
+            2131.49, 2700.52, 3421.47, 4334.89, 5492.16, 6958.39, 8816.04, 11169.6, 14151.6,
+            17929.6, 22716.1, 28780.6, 36464.1, 46198.8, 58532.3, 74158.5, 93956.3, 119040, 150819,
+            191083, 242096, 306727, 388613,
+        ]
+        let values: [Double] = [
+            1.15151, 0.708147, 0.532425, 0.38721, 0.287039, 0.21872, 0.167408, 0.132857, 0.11315,
+            0.0867297, 0.07205, 0.0592444, 0.0534422, 0.0445593, 0.0383156, 0.0343379, 0.0297119,
+            0.0277387, 0.0266081, 0.0230506, 0.0222921, 0.0224006, 0.0207962, 0.0197581, 0.0194639,
+            0.0182071, 0.0191012, 0.0181549, 0.0182171, 0.0183925, 0.0182522, 0.0188515, 0.0172702,
+        ]
+        let verdict = try detector.verdict(on: Series(run: "ridge", metric: "test_error", x: x, values: values))
+        #expect(verdict.kind == .collapsed, "\(verdict.kind): \(verdict.reasons)")
+    }
+
+    @Test("the profile search places the break of a broken power law within a grid step")
+    func profileStart() throws {
+        let law = BrokenPowerLaw(breaks: 1)
+        let x = logGrid(1e1, 1e7, 50)
+        let y = x.map { law.value($0, .nan, parameters: [0, 5, 0.6, -0.55, 3e3, 0.2]) }
+        let search = ProfileStarts(x: x, y: y, weights: nil)
+        let start = try #require(search.broken(breaks: 1, locations: 24, keep: 1).starts.first)
+        // Grid step: 6 decades / 25.
+        #expect(abs(Foundation.log10(start[4] / 3e3)) <= 6.0 / 25, "break at \(start[4])")
+        #expect(abs(start[2] - 0.6) < 0.05 && abs(start[2] + start[3] - 0.05) < 0.05, "slopes \(start[2]), \(start[2] + start[3])")
+        let fit = try law.fit(to: Series(run: "b", metric: "l", x: x, values: y), options: {
+            var options = FitOptions()
+            options.fixed = ["E": 0]
+            options.starts = [start]
+            options.threads = 1
+            return options
+        }())
+        #expect(abs(fit.values[4] / 3e3 - 1) < 1e-4, "fitted break \(fit.values[4])")
+    }
+
     @Test("too few points is an input error")
     func tooFew() {
         #expect(throws: FitError.self) { try detector.verdict(on: Series(run: "s", metric: "l", x: [1, 2, 3], values: [3, 2, 1])) }
