@@ -60,6 +60,7 @@ public struct CurveDetector: Sendable {
         guard screenIterations < options.solver.maxIterations else { return try law.fit(to: series, options: options) }
         var screen = options
         screen.solver.maxIterations = screenIterations
+        screen.retriesUnconverged = false  // capped on purpose; the polish runs the full search
         let first = try law.fit(to: series, options: screen)
         guard !first.converged, worthPolishing(first) else { return first }
         return try polish(law, series, from: first, options: options)

@@ -92,7 +92,7 @@ extension ScalingLaw {
         }
         let law = self
         let startList = starts, phase1Options = lsqOptions
-        let retry = startList.count <= 8
+        let retry = startList.count <= 8 && options.retriesUnconverged
         var phase1 = parallelMap(
             count: startList.count, threads: threads,
             makeState: {
