@@ -129,7 +129,7 @@ extension ScalingLaw {
             }
         }
         var outcomes = phase1
-        var tried = starts.count
+        let tried = starts.count
         if case .huber = options.loss {
             let ranked = phase1.indices.filter { phase1[$0] != nil }
                 .sorted { phase1[$0]!.objective < phase1[$1]!.objective }
@@ -148,7 +148,6 @@ extension ScalingLaw {
                 count: seedList.count, threads: threads,
                 makeState: { try? StartRunner(law: law, data: data, map: map, options: options) },
                 body: { runner, i in runner.run(from: seedList[i]) })
-            tried = seeds.count
         }
         let finite = outcomes.compactMap { $0 }
         guard var best = pickBest(finite) else {

@@ -58,6 +58,16 @@ if wanted("chinchilla-grid") {
     emit(["case": "chinchilla_grid_lsq", "seconds": seconds, "objective": result!.objective, "reached_best": result!.starts.reachedBest, "parameters": result!.values])
 }
 
+if wanted("chinchilla-huber-grid") {
+    let columns = readColumns("\(folder)/chinchilla.csv")
+    let series = Series(run: "c", metric: "loss", x: columns[0], x2: columns[1], values: columns[2])
+    var options = FitOptions()
+    options.loss = .huber(1e-3)
+    var result: FitResult? = nil
+    let seconds = try time(repeats: 1) { result = try ChinchillaLaw().fit(to: series, options: options) }
+    emit(["case": "chinchilla_grid_huber", "seconds": seconds, "objective": result!.objective, "parameters": result!.values])
+}
+
 if wanted("saturating-only") {
     let columns = readColumns("\(folder)/saturating.csv")
     let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
