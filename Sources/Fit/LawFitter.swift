@@ -479,16 +479,14 @@ final class StartRunner<Law: ScalingLaw> {
                     try problem.evaluate(at: candidate, residuals: trial, jacobian: nil)
                     let ft = objective(trial)
                     if ft.isFinite && ft <= f {
-                        // Converged when the undamped step itself is negligible. (A tiny drop
-                        // in f is no test: Huber's valleys along poorly identified directions
-                        // are nearly flat, and the search must keep walking them.)
                         let small = zip(step, candidate).allSatisfy { abs($0) <= 1e-10 * (abs($1) + 1e-10) }
+                        let flat = f - ft <= 1e-15 * f
                         theta = candidate
                         f = ft
                         try problem.evaluate(at: theta, residuals: r, jacobian: j)
-                        accepted = true
-                        if small && lambda <= 1e-6 { return (theta, iteration) }
                         lambda = max(lambda / 10, 1e-12)
+                        accepted = true
+                        if small || (flat && lambda <= 1e-6) { return (theta, iteration) }
                         break
                     }
                 }
