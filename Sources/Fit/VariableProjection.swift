@@ -146,11 +146,14 @@ final class VariableProjection<Law: ScalingLaw> {
         return true
     }
 
+    /// The reduced problem. Its closures reach `self` unowned and unchecked: they live in
+    /// `solver.problem`, which `self` owns, and run only inside `solver.solve` called by
+    /// `self`, so `self` outlives every call (and no reference count moves per call).
     private func makeReducedProblem() -> LeastSquaresProblem {
         let m = nonlinear.count
         return LeastSquaresProblem(
             residualCount: n, parameterCount: m,
-            residuals: { [unowned self] theta, r in
+            residuals: { [unowned(unsafe) self] theta, r in
                 guard self.project(theta, extraWeights: self.state.extraWeights) else {
                     for i in 0..<self.n { r[i] = .nan }
                     return
@@ -158,7 +161,7 @@ final class VariableProjection<Law: ScalingLaw> {
                 let s = self.state
                 for i in 0..<self.n { r[i] = s.residual[i] }
             },
-            jacobian: { [unowned self] theta, jacobian in
+            jacobian: { [unowned(unsafe) self] theta, jacobian in
                 let s = self.state
                 guard self.project(theta, extraWeights: s.extraWeights) else {
                     for i in 0..<self.n { for j in 0..<m { jacobian[i, j] = .nan } }
@@ -189,7 +192,6 @@ private final class ProjectionState {
     let q: UnsafeMutablePointer<Double>
     let residual: UnsafeMutablePointer<Double>
     let work: UnsafeMutablePointer<Double>
-    let scratch: UnsafeMutablePointer<Double>
     let theta: UnsafeMutablePointer<Double>
     /// The coefficients at the cached θ (k entries).
     let c: UnsafeMutablePointer<Double>
@@ -211,14 +213,13 @@ private final class ProjectionState {
         q = .allocate(capacity: size * max(k, 1))
         residual = .allocate(capacity: size)
         work = .allocate(capacity: size)
-        scratch = .allocate(capacity: 1)
         theta = .allocate(capacity: max(m, 1))
         c = .allocate(capacity: 3)
         small = .allocate(capacity: 18)
     }
 
     deinit {
-        for pointer in [values, gradients, rootW, target, basis, q, residual, work, scratch, theta, c, small] { pointer.deallocate() }
+        for pointer in [values, gradients, rootW, target, basis, q, residual, work, theta, c, small] { pointer.deallocate() }
     }
 
     /// Least squares of `target` on the columns in `mask` by modified Gram–Schmidt (applied

@@ -107,6 +107,9 @@ def run(folder, skip_numeric, only=None):
     sec, _ = timed(3, boot)
     emit(case="saturating_bootstrap_1000_curve_fit", seconds=sec)
 
+    if not want("chinchilla"):
+        return
+
     # Epoch procedure: Huber(δ = 1e-3) on log residuals of the log-sum-exp form, L-BFGS-B
     # from every point of the 4,500-start grid; keep the best.
     N, D, L = np.loadtxt(f"{folder}/chinchilla.csv", delimiter=",", skiprows=1, unpack=True)
