@@ -346,6 +346,31 @@ enum DelimitedReader {
         let strict = options.yColumn != nil || plan.sweep != nil
         var numbers = [Int](repeating: 0, count: valueCount), texts = [Int](repeating: 0, count: valueCount)
         var appendedIn = [Int](repeating: -1, count: valueCount)
+        // Summary mode hands the points over every `flushEvery` points so they are folded
+        // and freed as the file streams; otherwise once at the end.
+        let flushEvery = collector.summaryMode ? 1 << 18 : Int.max
+        var unflushed = 0
+        var bandsDiffer = 0
+        var slotShared = false
+
+        func flush() throws {
+            for slot in slotBuilder.indices where !xs[slot].isEmpty {
+                if banded[slot] {
+                    for i in lowers[slot].indices where lowers[slot][i].isFinite && uppers[slot][i].isFinite && lowers[slot][i] != uppers[slot][i] {
+                        bandsDiffer += 1
+                    }
+                }
+                collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
+                                        wallTimes: hasWall ? walls[slot] : nil,
+                                        band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
+                xs[slot].removeAll(keepingCapacity: collector.summaryMode); values[slot].removeAll(keepingCapacity: collector.summaryMode)
+                x2s[slot].removeAll(keepingCapacity: collector.summaryMode); walls[slot].removeAll(keepingCapacity: collector.summaryMode)
+                lowers[slot].removeAll(keepingCapacity: collector.summaryMode); uppers[slot].removeAll(keepingCapacity: collector.summaryMode)
+            }
+            unflushed = 0
+            // Two columns of one series (duplicate names) would interleave in summary mode.
+            if collector.summaryMode && (collector.needsPoints || slotShared) { throw Ingest.NeedsPoints() }
+        }
 
         func number(_ record: CSVTokenizer.Record, _ k: Int, scale: Double, field: String) throws -> Double? {
             if let value = record.double(k) { return value * scale }
@@ -455,6 +480,7 @@ enum DelimitedReader {
                     let column = plan.valueColumns[v]
                     slot = slotBuilder.count
                     let builder = collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g])
+                    if !collector.builders[builder].discard && slotBuilder.contains(builder) { slotShared = true }
                     slotBuilder.append(builder)
                     slotKept.append(!collector.builders[builder].discard)
                     xs.append([]); values.append([]); x2s.append([]); walls.append([])
@@ -468,6 +494,7 @@ enum DelimitedReader {
                 if hasWall { walls[slot].append(wall ?? .nan) }
                 if hasBands { lowers[slot].append(.nan); uppers[slot].append(.nan) }
                 appendedIn[v] = rowsRead
+                unflushed += 1
             }
             if hasBands {
                 for v in 0..<valueCount where bandRoles[v] != 0 {
@@ -478,6 +505,7 @@ enum DelimitedReader {
                     banded[slot] = true
                 }
             }
+            if unflushed >= flushEvery { try flush() }
             // Label candidates: columns constant within the group become labels.
             for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] {
                 if !plan.labelAnyCell && record.double(k) != nil { continue }
@@ -493,12 +521,7 @@ enum DelimitedReader {
                 }
             }
         }
-        for slot in slotBuilder.indices {
-            collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
-                                    wallTimes: hasWall ? walls[slot] : nil,
-                                    band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
-            xs[slot] = []; values[slot] = []; x2s[slot] = []; walls[slot] = []; lowers[slot] = []; uppers[slot] = []
-        }
+        try flush()
         for v in 0..<valueCount {
             plan.valueColumns[v].numbers = numbers[v]
             plan.valueColumns[v].texts = texts[v]
@@ -529,14 +552,8 @@ enum DelimitedReader {
         if format == .tensorboardCSV && rowsRead == 1000 {
             collector.warn("\(path): exactly 1000 points: TensorBoard keeps a 1000-point sample per tag by default; relaunch it with --samples_per_plugin=scalars=0 to export every point")
         }
-        if format == .wandbPanel {
-            var differing = 0
-            for b in collector.builders where b.hasBand && b.source == collector.source {
-                for i in b.lower.indices where b.lower[i].isFinite && b.upper[i].isFinite && b.lower[i] != b.upper[i] { differing += 1 }
-            }
-            if differing > 0 {
-                collector.warn("\(path): __MIN/__MAX differ from each other at \(differing) points: the panel was bucket-sampled or grouped; the band is kept, the value column is the series")
-            }
+        if format == .wandbPanel && bandsDiffer > 0 {
+            collector.warn("\(path): __MIN/__MAX differ from each other at \(bandsDiffer) points: the panel was bucket-sampled or grouped; the band is kept, the value column is the series")
         }
         if format == .wandbHistory && rowsRead == 500 {
             collector.warn("\(path): exactly 500 rows: run.history() samples 500 rows by default; use scan_history() for every point")
