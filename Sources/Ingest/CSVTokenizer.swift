@@ -31,7 +31,40 @@ final class CSVTokenizer {
         var end: Int
         var kind: UInt8
     }
-    private var cells: [Cell] = []
+    /// The cell bounds of the current record, in a buffer this tokenizer owns (a plain
+    /// value: appending pays no uniqueness check and handing it out no retain).
+    struct CellBuffer {
+        var base: UnsafeMutablePointer<Cell>
+        var count = 0
+        var capacity: Int
+
+        init(capacity: Int) {
+            base = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+
+        @inline(__always)
+        mutating func append(_ cell: Cell) {
+            if count == capacity { grow() }
+            base[count] = cell
+            count += 1
+        }
+
+        private mutating func grow() {
+            let bigger = UnsafeMutablePointer<Cell>.allocate(capacity: capacity * 2)
+            bigger.update(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+
+        @inline(__always)
+        subscript(index: Int) -> Cell {
+            precondition(index >= 0 && index < count, "cell index out of range")
+            return base[index]
+        }
+    }
+    private var cells = CellBuffer(capacity: 64)
     /// The longest record accepted; a longer one means the file is not delimited text.
     static let maximumRecordLength = 64 << 20
     /// The most cells a record may have. A million-column header took 2 minutes and 800 MB
@@ -56,10 +89,12 @@ final class CSVTokenizer {
             _ = try fill()
             position = 3
         }
-        cells.reserveCapacity(64)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        cells.base.deallocate()
+    }
 
     /// The delimiter most frequent on the first line outside quotes: tab, comma, semicolon or bar.
     static func sniffDelimiter(_ head: [UInt8]) -> UInt8 {
@@ -111,8 +146,7 @@ final class CSVTokenizer {
     /// - Throws: ``InputError`` for an unterminated quote or text after a closing quote.
     func next() throws -> Bool {
         var cells = self.cells
-        self.cells = []
-        cells.removeAll(keepingCapacity: true)
+        cells.count = 0
         defer { self.cells = cells }
         if position > capacity / 2 || (position == end && position > 0) {
             let remaining = end - position
@@ -234,7 +268,7 @@ final class CSVTokenizer {
     /// pays no exclusivity checks. Valid until the next call to ``next()``.
     struct Record {
         let base: UnsafePointer<UInt8>
-        let cells: [Cell]
+        let cells: CellBuffer
 
         @inline(__always)
         func bytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
@@ -250,6 +284,18 @@ final class CSVTokenizer {
         }
 
         func isMissing(_ index: Int) -> Bool { NumberParser.isMissing(bytes(index)) }
+
+        /// Whether cell `index` reads as `text` (whose UTF-8 is `utf8`), as comparing
+        /// ``string(_:)`` would, without making a string for plain ASCII cells.
+        func hasText(_ index: Int, _ text: String, _ utf8: [UInt8]) -> Bool {
+            let cell = bytes(index)
+            // Plain ASCII compares byte for byte; anything else as strings (doubled quotes,
+            // repaired invalid UTF-8, canonically equivalent spellings).
+            if cells[index].kind == 2 || cell.contains(where: { $0 >= 0x80 }) || utf8.contains(where: { $0 >= 0x80 }) {
+                return string(index) == text
+            }
+            return cell.elementsEqual(utf8)
+        }
 
         func string(_ index: Int) -> String {
             let text = String(decoding: bytes(index), as: UTF8.self)
@@ -278,7 +324,7 @@ final class CSVTokenizer {
     /// All cells of the current record as text.
     func strings() -> [String] {
         let record = self.record
-        return (0..<record.cells.count).map(record.string)
+        return (0..<record.cells.count).map { record.string($0) }
     }
 
     /// Cell `index` as a plain number (see ``NumberParser/parse(_:)``).

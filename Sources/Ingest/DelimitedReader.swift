@@ -290,7 +290,9 @@ enum DelimitedReader {
         if format == .tensorboardCSV && header.count < 3 {
             throw tokenizer.errorAtRecord("a TensorBoard CSV has 3 columns (Wall time, Step, Value); this header has \(header.count)")
         }
-        var plan = try makePlan(header: header, format: format, options: options, path: path, collector: collector)
+        // A constant: a `var` captured by the nested functions below would be boxed and pay
+        // an exclusivity check on every access in the row loop.
+        let plan = try makePlan(header: header, format: format, options: options, path: path, collector: collector)
         let defaultRun = Ingest.runName(for: path, options: options)
 
         var groups: [[UInt8]: Int] = [:]
@@ -344,6 +346,15 @@ enum DelimitedReader {
         let mains = plan.valueColumns.map { $0.main ?? -1 }
         let hasBands = bandRoles.contains { $0 != 0 }
         let strict = options.yColumn != nil || plan.sweep != nil
+        // The first header cell's bytes as the file spells them (a repeated header is
+        // recognised by them before anything is parsed or decoded).
+        let headerFirst = Array(header[0].utf8)
+        // In wide files the label candidates are the value columns, in order; whether each
+        // cell of the row was a number is noted once here instead of parsed twice.
+        let candidatesAreValues = !plan.labelAnyCell && plan.labelCandidates == valueIndices
+        var cellIsNumber = [Bool](repeating: false, count: valueCount)
+        let labelCandidates = plan.labelCandidates, labelAnyCell = plan.labelAnyCell
+        let singleGroup = plan.groupIndices.isEmpty
         var numbers = [Int](repeating: 0, count: valueCount), texts = [Int](repeating: 0, count: valueCount)
         var appendedIn = [Int](repeating: -1, count: valueCount)
         // Summary mode hands the points over every `flushEvery` points so they are folded
@@ -384,7 +395,8 @@ enum DelimitedReader {
             if let pending = pendingShort { throw pending }
             let count = tokenizer.count
             let record = tokenizer.record
-            if count == header.count && record.double(0) == nil && record.string(0) == header[0] && tokenizer.strings() == header {
+            if count == header.count && record.hasText(0, header[0], headerFirst) && record.double(0) == nil
+                && tokenizer.strings() == header {
                 collector.warn("\(path):\(tokenizer.recordLine): the header repeats here (a resumed log?); reading on")
                 continue
             }
@@ -457,17 +469,21 @@ enum DelimitedReader {
                 continue
             }
 
-            let g = groupIndex()
+            let g = singleGroup && !groupRun.isEmpty ? 0 : groupIndex()
             for v in 0..<valueCount where bandRoles[v] == 0 {
                 let k = valueIndices[v]
                 let value: Double
                 if let parsed = record.double(k) {
                     value = parsed
+                    cellIsNumber[v] = true
                 } else if record.isMissing(k) {
+                    cellIsNumber[v] = false
                     continue
                 } else if plan.quantities, let parsed = Quantity.parse(record.string(k)) {
                     value = parsed
+                    cellIsNumber[v] = false
                 } else {
+                    cellIsNumber[v] = false
                     if strict {
                         throw tokenizer.error(atCell: k, field: header[k], "expected a number, found \"\(record.string(k))\"")
                     }
@@ -507,8 +523,8 @@ enum DelimitedReader {
             }
             if unflushed >= flushEvery { try flush() }
             // Label candidates: columns constant within the group become labels.
-            for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] {
-                if !plan.labelAnyCell && record.double(k) != nil { continue }
+            for (c, k) in labelCandidates.enumerated() where labelConstant[g][c] {
+                if !labelAnyCell && (candidatesAreValues ? cellIsNumber[c] : record.double(k) != nil) { continue }
                 if record.isMissing(k) {
                     labelConstant[g][c] = false  // a label must hold on every row
                     continue
@@ -522,9 +538,10 @@ enum DelimitedReader {
             }
         }
         try flush()
+        var valueColumns = plan.valueColumns
         for v in 0..<valueCount {
-            plan.valueColumns[v].numbers = numbers[v]
-            plan.valueColumns[v].texts = texts[v]
+            valueColumns[v].numbers = numbers[v]
+            valueColumns[v].texts = texts[v]
         }
         if pendingShort != nil {
             collector.warn("\(path): the last row is cut short (an interrupted download?); it was skipped")
@@ -534,7 +551,7 @@ enum DelimitedReader {
             collector.warn("\(path): derived \(target) from C ≈ 6·N·D for \(derived) rows")
         }
         // Labels and the text cells of number columns.
-        let numericColumns = Set(plan.valueColumns.filter { $0.numbers > 0 }.map(\.index))
+        let numericColumns = Set(valueColumns.filter { $0.numbers > 0 }.map(\.index))
         for g in groupRun.indices {
             var labels: [String: String] = [:]
             for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] && !numericColumns.contains(k) {
@@ -546,7 +563,7 @@ enum DelimitedReader {
                 if b >= 0 { collector.builders[b].labels.merge(labels) { old, _ in old } }
             }
         }
-        for column in plan.valueColumns where column.numbers > 0 && column.texts > 0 {
+        for column in valueColumns where column.numbers > 0 && column.texts > 0 {
             collector.report.add(.notANumber, "\(path) column \"\(header[column.index])\"", count: column.texts)
         }
         if format == .tensorboardCSV && rowsRead == 1000 {
