@@ -357,14 +357,26 @@ enum DelimitedReader {
         let singleGroup = plan.groupIndices.isEmpty
         var numbers = [Int](repeating: 0, count: valueCount), texts = [Int](repeating: 0, count: valueCount)
         var appendedIn = [Int](repeating: -1, count: valueCount)
-        // Summary mode hands the points over every `flushEvery` points so they are folded
-        // and freed as the file streams; otherwise once at the end.
-        let flushEvery = collector.summaryMode ? 1 << 18 : Int.max
-        var unflushed = 0
+        // Summary mode folds each point into its slot's running figures at once (see
+        // StreamStats); the per-slot state lives in owned buffers, so the row loop pays
+        // no array uniqueness checks for it.
+        let summary = collector.summaryMode
+        let policy = options.repeatedSteps, minX = options.minX, tokensPerStep = options.tokensPerStep
+        var folds = Scratch<StreamStats>(), rowLower = Scratch<Double>(), rowUpper = Scratch<Double>()
+        defer { folds.free(); rowLower.free(); rowUpper.free() }
+        if summary && hasBands {
+            // Two __MIN (or __MAX) columns for one series: the last would win per point,
+            // which the running count of differing bands cannot follow.
+            var seen = Set<Int>()
+            for v in 0..<valueCount where bandRoles[v] != 0 && mains[v] >= 0 {
+                if !seen.insert(mains[v] * 2 + Int(bandRoles[v])).inserted { throw Ingest.NeedsPoints() }
+            }
+        }
         var bandsDiffer = 0
-        var slotShared = false
 
-        func flush() throws {
+        // Full mode: the points go to the collector once, at the end of the file.
+        func flush() {
+            if summary { return }  // folded as they came
             for slot in slotBuilder.indices where !xs[slot].isEmpty {
                 if banded[slot] {
                     for i in lowers[slot].indices where lowers[slot][i].isFinite && uppers[slot][i].isFinite && lowers[slot][i] != uppers[slot][i] {
@@ -374,13 +386,8 @@ enum DelimitedReader {
                 collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
                                         wallTimes: hasWall ? walls[slot] : nil,
                                         band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
-                xs[slot].removeAll(keepingCapacity: collector.summaryMode); values[slot].removeAll(keepingCapacity: collector.summaryMode)
-                x2s[slot].removeAll(keepingCapacity: collector.summaryMode); walls[slot].removeAll(keepingCapacity: collector.summaryMode)
-                lowers[slot].removeAll(keepingCapacity: collector.summaryMode); uppers[slot].removeAll(keepingCapacity: collector.summaryMode)
+                xs[slot] = []; values[slot] = []; x2s[slot] = []; walls[slot] = []; lowers[slot] = []; uppers[slot] = []
             }
-            unflushed = 0
-            // Two columns of one series (duplicate names) would interleave in summary mode.
-            if collector.summaryMode && (collector.needsPoints || slotShared) { throw Ingest.NeedsPoints() }
         }
 
         func number(_ record: CSVTokenizer.Record, _ k: Int, scale: Double, field: String) throws -> Double? {
@@ -470,6 +477,8 @@ enum DelimitedReader {
             }
 
             let g = singleGroup && !groupRun.isEmpty ? 0 : groupIndex()
+            let foldX = tokensPerStep.map { x * $0 } ?? x  // as SeriesCollector scales it
+            let foldX2: Double? = hasX2 ? (x2 ?? .nan) : nil
             for v in 0..<valueCount where bandRoles[v] == 0 {
                 let k = valueIndices[v]
                 let value: Double
@@ -496,32 +505,54 @@ enum DelimitedReader {
                     let column = plan.valueColumns[v]
                     slot = slotBuilder.count
                     let builder = collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g])
-                    if !collector.builders[builder].discard && slotBuilder.contains(builder) { slotShared = true }
+                    if summary && !collector.builders[builder].discard && slotBuilder.contains(builder) {
+                        // Two columns of one series (duplicate names): summary mode cannot
+                        // follow the order the full read sorts them into.
+                        throw Ingest.NeedsPoints()
+                    }
                     slotBuilder.append(builder)
                     slotKept.append(!collector.builders[builder].discard)
-                    xs.append([]); values.append([]); x2s.append([]); walls.append([])
-                    lowers.append([]); uppers.append([]); banded.append(false)
+                    if summary {
+                        folds.append(StreamStats()); rowLower.append(.nan); rowUpper.append(.nan)
+                    } else {
+                        xs.append([]); values.append([]); x2s.append([]); walls.append([])
+                        lowers.append([]); uppers.append([])
+                    }
+                    banded.append(false)
                     seriesOf[g * valueCount + v] = slot
                 }
                 if !slotKept[slot] { continue }  // another metric than --metric
+                if summary {
+                    if !folds.base[slot].add(x: foldX, value: value, x2: foldX2, policy: policy, minX: minX) {
+                        throw Ingest.NeedsPoints()
+                    }
+                    if hasBands { rowLower.base[slot] = .nan; rowUpper.base[slot] = .nan }
+                    appendedIn[v] = rowsRead
+                    continue
+                }
                 xs[slot].append(x)
                 values[slot].append(value)
                 if hasX2 { x2s[slot].append(x2 ?? .nan) }
                 if hasWall { walls[slot].append(wall ?? .nan) }
                 if hasBands { lowers[slot].append(.nan); uppers[slot].append(.nan) }
                 appendedIn[v] = rowsRead
-                unflushed += 1
             }
             if hasBands {
                 for v in 0..<valueCount where bandRoles[v] != 0 {
                     let main = mains[v]
                     guard main >= 0, appendedIn[main] == rowsRead, let value = record.double(valueIndices[v]) else { continue }
                     let slot = seriesOf[g * valueCount + main]
-                    if bandRoles[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
                     banded[slot] = true
+                    if summary {
+                        // Each of a point's two band values is set once: count when the second comes.
+                        if bandRoles[v] == 1 { rowLower.base[slot] = value } else { rowUpper.base[slot] = value }
+                        let lower = rowLower.base[slot], upper = rowUpper.base[slot]
+                        if lower.isFinite && upper.isFinite && lower != upper { bandsDiffer += 1 }
+                        continue
+                    }
+                    if bandRoles[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
                 }
             }
-            if unflushed >= flushEvery { try flush() }
             // Label candidates: columns constant within the group become labels.
             for (c, k) in labelCandidates.enumerated() where labelConstant[g][c] {
                 if !labelAnyCell && (candidatesAreValues ? cellIsNumber[c] : record.double(k) != nil) { continue }
@@ -537,7 +568,12 @@ enum DelimitedReader {
                 }
             }
         }
-        try flush()
+        flush()
+        if summary {
+            for slot in slotBuilder.indices where slotKept[slot] {
+                collector.adopt(slotBuilder[slot], folds.base[slot], hasBand: banded[slot])
+            }
+        }
         var valueColumns = plan.valueColumns
         for v in 0..<valueCount {
             valueColumns[v].numbers = numbers[v]
@@ -575,6 +611,31 @@ enum DelimitedReader {
         if format == .wandbHistory && rowsRead == 500 {
             collector.warn("\(path): exactly 500 rows: run.history() samples 500 rows by default; use scan_history() for every point")
         }
+    }
+}
+
+/// A growable buffer of plain values owned by one reader call (``free()`` it): writing
+/// an element through ``base`` pays no uniqueness check, unlike an array.
+struct Scratch<Element> {
+    private(set) var base: UnsafeMutablePointer<Element> = .allocate(capacity: 8)
+    private(set) var count = 0
+    private var capacity = 8
+
+    mutating func append(_ element: Element) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    func free() {
+        base.deinitialize(count: count)
+        base.deallocate()
     }
 }
 

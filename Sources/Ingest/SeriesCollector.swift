@@ -115,6 +115,16 @@ final class SeriesCollector {
         }
     }
 
+    /// Summary mode: takes a reader's running figures for series `index` (gathered in the
+    /// reader's own loop), which must have had no points from elsewhere.
+    func adopt(_ index: Int, _ stats: StreamStats, hasBand: Bool) {
+        let b = builders[index]
+        if b.discard { return }
+        if !b.stream.isEmpty { needsPoints = true; return }
+        b.stream = stats
+        if hasBand { b.hasBand = true }
+    }
+
     /// Appends whole columns to series `index` (a reader's locally gathered points).
     func appendColumns(_ index: Int, x: [Double], values: [Double], x2: [Double]?, wallTimes: [Double]?,
                        band: (lower: [Double], upper: [Double])?) {
@@ -350,6 +360,11 @@ struct StreamStats {
     var pendingCount = 0
     var pendingX = 0.0, pendingX2 = Double.nan
     var pendingFirst = 0.0, pendingLast = 0.0, pendingSum = 0.0
+
+    /// No point has been added.
+    var isEmpty: Bool {
+        pendingCount == 0 && kept == 0 && nonFinite == 0 && missingX == 0 && repeated == 0 && belowMinX == 0
+    }
 
     /// Adds a point (x already scaled). Returns false when the point comes out of x order
     /// (or ties with an x2), which summary mode cannot follow.

@@ -124,6 +124,25 @@ struct SummaryTests {
         Self.expectSame(streamed, try Ingest.read(paths: [path], options: IngestOptions()).summary, "panel")
     }
 
+    @Test("two columns of one name, and two __MIN columns of one series, fall back with the same answer")
+    func duplicateColumns() throws {
+        let wide = try Self.temporaryFile("dup.csv", "step,loss,loss\n1,3,4\n2,2,5\n2,1,6\n3,0.5,7\n")
+        let panel = try Self.temporaryFile("dup-panel.csv", """
+            "Step","a - loss","a - loss__MIN","a - loss__MIN","a - loss__MAX"
+            "1","2","1","1.5","3"
+            "2","1","1","0.5","1"
+            """ + "\n")
+        for path in [wide, panel] {
+            for policy in RepeatedStepPolicy.allCases {
+                var options = IngestOptions()
+                options.repeatedSteps = policy
+                let streamed = try Ingest.summarize(paths: [path], options: options)
+                #expect(!streamed.streamed)
+                Self.expectSame(streamed, try Ingest.read(paths: [path], options: options).summary, "\(path) \(policy)")
+            }
+        }
+    }
+
     @Test("the SHA-256 is the same inline, on a second thread, and absent when not asked for")
     func digestModes() throws {
         var text = "step,loss\n"
