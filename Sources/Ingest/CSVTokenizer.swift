@@ -17,6 +17,9 @@ import ScalefitCore
 final class CSVTokenizer {
     let source: ByteSource
     let delimiter: UInt8
+    /// The bytes read and not yet consumed, `buffer[position..<end]`, followed by a
+    /// sentinel LF at `buffer[end]` (one byte past `capacity` is allocated for it): the
+    /// scanning loops test for the end of the data only when they meet a line feed.
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var position = 0
@@ -84,7 +87,8 @@ final class CSVTokenizer {
         let body = head.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(head.dropFirst(3)) : head
         self.delimiter = delimiter ?? Self.sniffDelimiter(body)
         capacity = 2 * ByteSource.chunkSize
-        buffer = .allocate(capacity: capacity)
+        buffer = .allocate(capacity: capacity + 1)  // + the sentinel
+        buffer[0] = 10
         if head.starts(with: [0xEF, 0xBB, 0xBF]) {
             _ = try fill()
             position = 3
@@ -121,7 +125,7 @@ final class CSVTokenizer {
                 throw InputError(file: source.path, line: recordLine, column: 1,
                                  message: "a record longer than \(Self.maximumRecordLength >> 20) MiB; is this delimited text?")
             }
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + 1)
             bigger.update(from: buffer, count: end)
             buffer.deallocate()
             buffer = bigger
@@ -129,6 +133,7 @@ final class CSVTokenizer {
         }
         let got = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
         end += got
+        buffer[end] = 10
         return got > 0
     }
 
@@ -153,6 +158,7 @@ final class CSVTokenizer {
             if remaining > 0 { buffer.update(from: buffer + position, count: remaining) }
             position = 0
             end = remaining
+            buffer[end] = 10
         }
         let base = position
         recordStart = base
@@ -173,12 +179,6 @@ final class CSVTokenizer {
                 i += 1
                 var kind: UInt8 = 1
                 while true {
-                    if i == stop {
-                        guard try fill() else {
-                            throw error(atOffset: open, "unterminated quoted cell: expected a closing quote before the end of the file")
-                        }
-                        buf = buffer; stop = end
-                    }
                     let byte = buf[i]
                     if byte == quote {
                         if i + 1 == stop {
@@ -192,7 +192,16 @@ final class CSVTokenizer {
                         i += 1
                         break
                     }
-                    if byte == lf { nextLine += 1 }
+                    if byte == lf {
+                        if i == stop {  // the sentinel: read on
+                            guard try fill() else {
+                                throw error(atOffset: open, "unterminated quoted cell: expected a closing quote before the end of the file")
+                            }
+                            buf = buffer; stop = end
+                            continue
+                        }
+                        nextLine += 1
+                    }
                     i += 1
                 }
                 cells.append(Cell(start: open + 1 - base, end: i - 1 - base, kind: kind))
@@ -213,20 +222,19 @@ final class CSVTokenizer {
             } else {
                 let start = i
                 while true {
-                    if i == stop {
-                        if try fill() { buf = buffer; stop = end } else {
-                            cells.append(Cell(start: start - base, end: i - base, kind: 0))
-                            break cells
-                        }
-                    }
                     let byte = buf[i]
-                    if byte == delimiter {
+                    if byte == delimiter && i != stop {
                         cells.append(Cell(start: start - base, end: i - base, kind: 0))
                         i += 1
                         if cells.count >= Self.maximumCellCount { throw tooManyCells() }
                         continue cells
                     }
                     if byte == lf || byte == cr {
+                        if i == stop {  // the sentinel: read on, or the file ends in this cell
+                            if try fill() { buf = buffer; stop = end; continue }
+                            cells.append(Cell(start: start - base, end: i - base, kind: 0))
+                            break cells
+                        }
                         cells.append(Cell(start: start - base, end: i - base, kind: 0))
                         i = try consumeLineEnd(at: i)
                         break cells

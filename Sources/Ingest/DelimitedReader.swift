@@ -352,11 +352,18 @@ enum DelimitedReader {
         // In wide files the label candidates are the value columns, in order; whether each
         // cell of the row was a number is noted once here instead of parsed twice.
         let candidatesAreValues = !plan.labelAnyCell && plan.labelCandidates == valueIndices
-        var cellIsNumber = [Bool](repeating: false, count: valueCount)
+        // Per-column counters written on every row: owned buffers, not arrays, so the
+        // writes pay no uniqueness check.
+        let cellIsNumber = UnsafeMutableBufferPointer<Bool>.allocate(capacity: valueCount)
+        cellIsNumber.initialize(repeating: false)
+        defer { cellIsNumber.deallocate() }
         let labelCandidates = plan.labelCandidates, labelAnyCell = plan.labelAnyCell
         let singleGroup = plan.groupIndices.isEmpty
-        var numbers = [Int](repeating: 0, count: valueCount), texts = [Int](repeating: 0, count: valueCount)
-        var appendedIn = [Int](repeating: -1, count: valueCount)
+        let numbers = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
+        let texts = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
+        let appendedIn = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
+        numbers.initialize(repeating: 0); texts.initialize(repeating: 0); appendedIn.initialize(repeating: -1)
+        defer { numbers.deallocate(); texts.deallocate(); appendedIn.deallocate() }
         // Summary mode folds each point into its slot's running figures at once (see
         // StreamStats); the per-slot state lives in owned buffers, so the row loop pays
         // no array uniqueness checks for it.
