@@ -166,6 +166,10 @@ final class CSVTokenizer {
         if position == end, try !fill() { return false }
         var buf = buffer, stop = end
         let quote = UInt8(ascii: "\""), lf: UInt8 = 10, cr: UInt8 = 13, delimiter = self.delimiter
+        // Eight bytes at a time: each pattern repeats one byte in every lane.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let delimiterLanes = UInt64(delimiter) &* ones, lfLanes = 10 &* ones, crLanes = 13 &* ones
+        let quoteLanes = UInt64(quote) &* ones
         var i = position
         cells: while true {
             if i == stop {
@@ -179,6 +183,13 @@ final class CSVTokenizer {
                 i += 1
                 var kind: UInt8 = 1
                 while true {
+                    // Skip eight bytes that hold no quote and no line feed.
+                    while i &+ 8 <= stop {
+                        let word = UInt64(littleEndian: UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self))
+                        let found = Self.zeroLanes(word ^ quoteLanes) | Self.zeroLanes(word ^ lfLanes)
+                        if found != 0 { i &+= found.trailingZeroBitCount >> 3; break }
+                        i &+= 8
+                    }
                     let byte = buf[i]
                     if byte == quote {
                         if i + 1 == stop {
@@ -222,6 +233,13 @@ final class CSVTokenizer {
             } else {
                 let start = i
                 while true {
+                    // Skip eight bytes that hold no delimiter and no line end.
+                    while i &+ 8 <= stop {
+                        let word = UInt64(littleEndian: UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self))
+                        let found = Self.zeroLanes(word ^ delimiterLanes) | Self.zeroLanes(word ^ lfLanes) | Self.zeroLanes(word ^ crLanes)
+                        if found != 0 { i &+= found.trailingZeroBitCount >> 3; break }
+                        i &+= 8
+                    }
                     let byte = buf[i]
                     if byte == delimiter && i != stop {
                         cells.append(Cell(start: start - base, end: i - base, kind: 0))
@@ -248,6 +266,13 @@ final class CSVTokenizer {
             throw InputError(file: source.path, line: recordLine, column: 1, message: "a record longer than 64 MiB; is this delimited text?")
         }
         return true
+    }
+
+    /// The high bit of each byte lane of `word` that is zero, plus possibly of lanes above a
+    /// zero lane (a borrow): so the lowest set bit marks exactly the first zero lane.
+    @inline(__always)
+    private static func zeroLanes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     private func tooManyCells() -> InputError {
