@@ -17,6 +17,9 @@ import ScalefitCore
 final class CSVTokenizer {
     let source: ByteSource
     let delimiter: UInt8
+    /// The bytes read and not yet consumed, `buffer[position..<end]`, followed by a
+    /// sentinel LF at `buffer[end]` (one byte past `capacity` is allocated for it): the
+    /// scanning loops test for the end of the data only when they meet a line feed.
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var position = 0
@@ -31,7 +34,40 @@ final class CSVTokenizer {
         var end: Int
         var kind: UInt8
     }
-    private var cells: [Cell] = []
+    /// The cell bounds of the current record, in a buffer this tokenizer owns (a plain
+    /// value: appending pays no uniqueness check and handing it out no retain).
+    struct CellBuffer {
+        var base: UnsafeMutablePointer<Cell>
+        var count = 0
+        var capacity: Int
+
+        init(capacity: Int) {
+            base = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+
+        @inline(__always)
+        mutating func append(_ cell: Cell) {
+            if count == capacity { grow() }
+            base[count] = cell
+            count += 1
+        }
+
+        private mutating func grow() {
+            let bigger = UnsafeMutablePointer<Cell>.allocate(capacity: capacity * 2)
+            bigger.update(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+
+        @inline(__always)
+        subscript(index: Int) -> Cell {
+            precondition(index >= 0 && index < count, "cell index out of range")
+            return base[index]
+        }
+    }
+    private var cells = CellBuffer(capacity: 64)
     /// The longest record accepted; a longer one means the file is not delimited text.
     static let maximumRecordLength = 64 << 20
     /// The most cells a record may have. A million-column header took 2 minutes and 800 MB
@@ -51,15 +87,18 @@ final class CSVTokenizer {
         let body = head.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(head.dropFirst(3)) : head
         self.delimiter = delimiter ?? Self.sniffDelimiter(body)
         capacity = 2 * ByteSource.chunkSize
-        buffer = .allocate(capacity: capacity)
+        buffer = .allocate(capacity: capacity + 1)  // + the sentinel
+        buffer[0] = 10
         if head.starts(with: [0xEF, 0xBB, 0xBF]) {
             _ = try fill()
             position = 3
         }
-        cells.reserveCapacity(64)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        cells.base.deallocate()
+    }
 
     /// The delimiter most frequent on the first line outside quotes: tab, comma, semicolon or bar.
     static func sniffDelimiter(_ head: [UInt8]) -> UInt8 {
@@ -86,7 +125,7 @@ final class CSVTokenizer {
                 throw InputError(file: source.path, line: recordLine, column: 1,
                                  message: "a record longer than \(Self.maximumRecordLength >> 20) MiB; is this delimited text?")
             }
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + 1)
             bigger.update(from: buffer, count: end)
             buffer.deallocate()
             buffer = bigger
@@ -94,6 +133,7 @@ final class CSVTokenizer {
         }
         let got = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
         end += got
+        buffer[end] = 10
         return got > 0
     }
 
@@ -111,14 +151,14 @@ final class CSVTokenizer {
     /// - Throws: ``InputError`` for an unterminated quote or text after a closing quote.
     func next() throws -> Bool {
         var cells = self.cells
-        self.cells = []
-        cells.removeAll(keepingCapacity: true)
+        cells.count = 0
         defer { self.cells = cells }
         if position > capacity / 2 || (position == end && position > 0) {
             let remaining = end - position
             if remaining > 0 { buffer.update(from: buffer + position, count: remaining) }
             position = 0
             end = remaining
+            buffer[end] = 10
         }
         let base = position
         recordStart = base
@@ -126,6 +166,10 @@ final class CSVTokenizer {
         if position == end, try !fill() { return false }
         var buf = buffer, stop = end
         let quote = UInt8(ascii: "\""), lf: UInt8 = 10, cr: UInt8 = 13, delimiter = self.delimiter
+        // Eight bytes at a time: each pattern repeats one byte in every lane.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let delimiterLanes = UInt64(delimiter) &* ones, lfLanes = 10 &* ones, crLanes = 13 &* ones
+        let quoteLanes = UInt64(quote) &* ones
         var i = position
         cells: while true {
             if i == stop {
@@ -139,11 +183,12 @@ final class CSVTokenizer {
                 i += 1
                 var kind: UInt8 = 1
                 while true {
-                    if i == stop {
-                        guard try fill() else {
-                            throw error(atOffset: open, "unterminated quoted cell: expected a closing quote before the end of the file")
-                        }
-                        buf = buffer; stop = end
+                    // Skip eight bytes that hold no quote and no line feed.
+                    while i &+ 8 <= stop {
+                        let word = UInt64(littleEndian: UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self))
+                        let found = Self.zeroLanes(word ^ quoteLanes) | Self.zeroLanes(word ^ lfLanes)
+                        if found != 0 { i &+= found.trailingZeroBitCount >> 3; break }
+                        i &+= 8
                     }
                     let byte = buf[i]
                     if byte == quote {
@@ -158,7 +203,16 @@ final class CSVTokenizer {
                         i += 1
                         break
                     }
-                    if byte == lf { nextLine += 1 }
+                    if byte == lf {
+                        if i == stop {  // the sentinel: read on
+                            guard try fill() else {
+                                throw error(atOffset: open, "unterminated quoted cell: expected a closing quote before the end of the file")
+                            }
+                            buf = buffer; stop = end
+                            continue
+                        }
+                        nextLine += 1
+                    }
                     i += 1
                 }
                 cells.append(Cell(start: open + 1 - base, end: i - 1 - base, kind: kind))
@@ -179,20 +233,26 @@ final class CSVTokenizer {
             } else {
                 let start = i
                 while true {
-                    if i == stop {
-                        if try fill() { buf = buffer; stop = end } else {
-                            cells.append(Cell(start: start - base, end: i - base, kind: 0))
-                            break cells
-                        }
+                    // Skip eight bytes that hold no delimiter and no line end.
+                    while i &+ 8 <= stop {
+                        let word = UInt64(littleEndian: UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self))
+                        let found = Self.zeroLanes(word ^ delimiterLanes) | Self.zeroLanes(word ^ lfLanes) | Self.zeroLanes(word ^ crLanes)
+                        if found != 0 { i &+= found.trailingZeroBitCount >> 3; break }
+                        i &+= 8
                     }
                     let byte = buf[i]
-                    if byte == delimiter {
+                    if byte == delimiter && i != stop {
                         cells.append(Cell(start: start - base, end: i - base, kind: 0))
                         i += 1
                         if cells.count >= Self.maximumCellCount { throw tooManyCells() }
                         continue cells
                     }
                     if byte == lf || byte == cr {
+                        if i == stop {  // the sentinel: read on, or the file ends in this cell
+                            if try fill() { buf = buffer; stop = end; continue }
+                            cells.append(Cell(start: start - base, end: i - base, kind: 0))
+                            break cells
+                        }
                         cells.append(Cell(start: start - base, end: i - base, kind: 0))
                         i = try consumeLineEnd(at: i)
                         break cells
@@ -206,6 +266,13 @@ final class CSVTokenizer {
             throw InputError(file: source.path, line: recordLine, column: 1, message: "a record longer than 64 MiB; is this delimited text?")
         }
         return true
+    }
+
+    /// The high bit of each byte lane of `word` that is zero, plus possibly of lanes above a
+    /// zero lane (a borrow): so the lowest set bit marks exactly the first zero lane.
+    @inline(__always)
+    private static func zeroLanes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     private func tooManyCells() -> InputError {
@@ -234,7 +301,7 @@ final class CSVTokenizer {
     /// pays no exclusivity checks. Valid until the next call to ``next()``.
     struct Record {
         let base: UnsafePointer<UInt8>
-        let cells: [Cell]
+        let cells: CellBuffer
 
         @inline(__always)
         func bytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
@@ -250,6 +317,18 @@ final class CSVTokenizer {
         }
 
         func isMissing(_ index: Int) -> Bool { NumberParser.isMissing(bytes(index)) }
+
+        /// Whether cell `index` reads as `text` (whose UTF-8 is `utf8`), as comparing
+        /// ``string(_:)`` would, without making a string for plain ASCII cells.
+        func hasText(_ index: Int, _ text: String, _ utf8: [UInt8]) -> Bool {
+            let cell = bytes(index)
+            // Plain ASCII compares byte for byte; anything else as strings (doubled quotes,
+            // repaired invalid UTF-8, canonically equivalent spellings).
+            if cells[index].kind == 2 || cell.contains(where: { $0 >= 0x80 }) || utf8.contains(where: { $0 >= 0x80 }) {
+                return string(index) == text
+            }
+            return cell.elementsEqual(utf8)
+        }
 
         func string(_ index: Int) -> String {
             let text = String(decoding: bytes(index), as: UTF8.self)
@@ -278,7 +357,7 @@ final class CSVTokenizer {
     /// All cells of the current record as text.
     func strings() -> [String] {
         let record = self.record
-        return (0..<record.cells.count).map(record.string)
+        return (0..<record.cells.count).map { record.string($0) }
     }
 
     /// Cell `index` as a plain number (see ``NumberParser/parse(_:)``).

@@ -290,7 +290,9 @@ enum DelimitedReader {
         if format == .tensorboardCSV && header.count < 3 {
             throw tokenizer.errorAtRecord("a TensorBoard CSV has 3 columns (Wall time, Step, Value); this header has \(header.count)")
         }
-        var plan = try makePlan(header: header, format: format, options: options, path: path, collector: collector)
+        // A constant: a `var` captured by the nested functions below would be boxed and pay
+        // an exclusivity check on every access in the row loop.
+        let plan = try makePlan(header: header, format: format, options: options, path: path, collector: collector)
         let defaultRun = Ingest.runName(for: path, options: options)
 
         var groups: [[UInt8]: Int] = [:]
@@ -344,8 +346,56 @@ enum DelimitedReader {
         let mains = plan.valueColumns.map { $0.main ?? -1 }
         let hasBands = bandRoles.contains { $0 != 0 }
         let strict = options.yColumn != nil || plan.sweep != nil
-        var numbers = [Int](repeating: 0, count: valueCount), texts = [Int](repeating: 0, count: valueCount)
-        var appendedIn = [Int](repeating: -1, count: valueCount)
+        // The first header cell's bytes as the file spells them (a repeated header is
+        // recognised by them before anything is parsed or decoded).
+        let headerFirst = Array(header[0].utf8)
+        // In wide files the label candidates are the value columns, in order; whether each
+        // cell of the row was a number is noted once here instead of parsed twice.
+        let candidatesAreValues = !plan.labelAnyCell && plan.labelCandidates == valueIndices
+        // Per-column counters written on every row: owned buffers, not arrays, so the
+        // writes pay no uniqueness check.
+        let cellIsNumber = UnsafeMutableBufferPointer<Bool>.allocate(capacity: valueCount)
+        cellIsNumber.initialize(repeating: false)
+        defer { cellIsNumber.deallocate() }
+        let labelCandidates = plan.labelCandidates, labelAnyCell = plan.labelAnyCell
+        let singleGroup = plan.groupIndices.isEmpty
+        let numbers = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
+        let texts = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
+        let appendedIn = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
+        numbers.initialize(repeating: 0); texts.initialize(repeating: 0); appendedIn.initialize(repeating: -1)
+        defer { numbers.deallocate(); texts.deallocate(); appendedIn.deallocate() }
+        // Summary mode folds each point into its slot's running figures at once (see
+        // StreamStats); the per-slot state lives in owned buffers, so the row loop pays
+        // no array uniqueness checks for it.
+        let summary = collector.summaryMode
+        let policy = options.repeatedSteps, minX = options.minX, tokensPerStep = options.tokensPerStep
+        var folds = Scratch<StreamStats>(), rowLower = Scratch<Double>(), rowUpper = Scratch<Double>()
+        defer { folds.free(); rowLower.free(); rowUpper.free() }
+        if summary && hasBands {
+            // Two __MIN (or __MAX) columns for one series: the last would win per point,
+            // which the running count of differing bands cannot follow.
+            var seen = Set<Int>()
+            for v in 0..<valueCount where bandRoles[v] != 0 && mains[v] >= 0 {
+                if !seen.insert(mains[v] * 2 + Int(bandRoles[v])).inserted { throw Ingest.NeedsPoints() }
+            }
+        }
+        var bandsDiffer = 0
+
+        // Full mode: the points go to the collector once, at the end of the file.
+        func flush() {
+            if summary { return }  // folded as they came
+            for slot in slotBuilder.indices where !xs[slot].isEmpty {
+                if banded[slot] {
+                    for i in lowers[slot].indices where lowers[slot][i].isFinite && uppers[slot][i].isFinite && lowers[slot][i] != uppers[slot][i] {
+                        bandsDiffer += 1
+                    }
+                }
+                collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
+                                        wallTimes: hasWall ? walls[slot] : nil,
+                                        band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
+                xs[slot] = []; values[slot] = []; x2s[slot] = []; walls[slot] = []; lowers[slot] = []; uppers[slot] = []
+            }
+        }
 
         func number(_ record: CSVTokenizer.Record, _ k: Int, scale: Double, field: String) throws -> Double? {
             if let value = record.double(k) { return value * scale }
@@ -359,7 +409,8 @@ enum DelimitedReader {
             if let pending = pendingShort { throw pending }
             let count = tokenizer.count
             let record = tokenizer.record
-            if count == header.count && record.double(0) == nil && record.string(0) == header[0] && tokenizer.strings() == header {
+            if count == header.count && record.hasText(0, header[0], headerFirst) && record.double(0) == nil
+                && tokenizer.strings() == header {
                 collector.warn("\(path):\(tokenizer.recordLine): the header repeats here (a resumed log?); reading on")
                 continue
             }
@@ -432,17 +483,23 @@ enum DelimitedReader {
                 continue
             }
 
-            let g = groupIndex()
+            let g = singleGroup && !groupRun.isEmpty ? 0 : groupIndex()
+            let foldX = tokensPerStep.map { x * $0 } ?? x  // as SeriesCollector scales it
+            let foldX2: Double? = hasX2 ? (x2 ?? .nan) : nil
             for v in 0..<valueCount where bandRoles[v] == 0 {
                 let k = valueIndices[v]
                 let value: Double
                 if let parsed = record.double(k) {
                     value = parsed
+                    cellIsNumber[v] = true
                 } else if record.isMissing(k) {
+                    cellIsNumber[v] = false
                     continue
                 } else if plan.quantities, let parsed = Quantity.parse(record.string(k)) {
                     value = parsed
+                    cellIsNumber[v] = false
                 } else {
+                    cellIsNumber[v] = false
                     if strict {
                         throw tokenizer.error(atCell: k, field: header[k], "expected a number, found \"\(record.string(k))\"")
                     }
@@ -455,13 +512,31 @@ enum DelimitedReader {
                     let column = plan.valueColumns[v]
                     slot = slotBuilder.count
                     let builder = collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g])
+                    if summary && !collector.builders[builder].discard && slotBuilder.contains(builder) {
+                        // Two columns of one series (duplicate names): summary mode cannot
+                        // follow the order the full read sorts them into.
+                        throw Ingest.NeedsPoints()
+                    }
                     slotBuilder.append(builder)
                     slotKept.append(!collector.builders[builder].discard)
-                    xs.append([]); values.append([]); x2s.append([]); walls.append([])
-                    lowers.append([]); uppers.append([]); banded.append(false)
+                    if summary {
+                        folds.append(StreamStats()); rowLower.append(.nan); rowUpper.append(.nan)
+                    } else {
+                        xs.append([]); values.append([]); x2s.append([]); walls.append([])
+                        lowers.append([]); uppers.append([])
+                    }
+                    banded.append(false)
                     seriesOf[g * valueCount + v] = slot
                 }
                 if !slotKept[slot] { continue }  // another metric than --metric
+                if summary {
+                    if !folds.base[slot].add(x: foldX, value: value, x2: foldX2, policy: policy, minX: minX) {
+                        throw Ingest.NeedsPoints()
+                    }
+                    if hasBands { rowLower.base[slot] = .nan; rowUpper.base[slot] = .nan }
+                    appendedIn[v] = rowsRead
+                    continue
+                }
                 xs[slot].append(x)
                 values[slot].append(value)
                 if hasX2 { x2s[slot].append(x2 ?? .nan) }
@@ -474,13 +549,20 @@ enum DelimitedReader {
                     let main = mains[v]
                     guard main >= 0, appendedIn[main] == rowsRead, let value = record.double(valueIndices[v]) else { continue }
                     let slot = seriesOf[g * valueCount + main]
-                    if bandRoles[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
                     banded[slot] = true
+                    if summary {
+                        // Each of a point's two band values is set once: count when the second comes.
+                        if bandRoles[v] == 1 { rowLower.base[slot] = value } else { rowUpper.base[slot] = value }
+                        let lower = rowLower.base[slot], upper = rowUpper.base[slot]
+                        if lower.isFinite && upper.isFinite && lower != upper { bandsDiffer += 1 }
+                        continue
+                    }
+                    if bandRoles[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
                 }
             }
             // Label candidates: columns constant within the group become labels.
-            for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] {
-                if !plan.labelAnyCell && record.double(k) != nil { continue }
+            for (c, k) in labelCandidates.enumerated() where labelConstant[g][c] {
+                if !labelAnyCell && (candidatesAreValues ? cellIsNumber[c] : record.double(k) != nil) { continue }
                 if record.isMissing(k) {
                     labelConstant[g][c] = false  // a label must hold on every row
                     continue
@@ -493,15 +575,16 @@ enum DelimitedReader {
                 }
             }
         }
-        for slot in slotBuilder.indices {
-            collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
-                                    wallTimes: hasWall ? walls[slot] : nil,
-                                    band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
-            xs[slot] = []; values[slot] = []; x2s[slot] = []; walls[slot] = []; lowers[slot] = []; uppers[slot] = []
+        flush()
+        if summary {
+            for slot in slotBuilder.indices where slotKept[slot] {
+                collector.adopt(slotBuilder[slot], folds.base[slot], hasBand: banded[slot])
+            }
         }
+        var valueColumns = plan.valueColumns
         for v in 0..<valueCount {
-            plan.valueColumns[v].numbers = numbers[v]
-            plan.valueColumns[v].texts = texts[v]
+            valueColumns[v].numbers = numbers[v]
+            valueColumns[v].texts = texts[v]
         }
         if pendingShort != nil {
             collector.warn("\(path): the last row is cut short (an interrupted download?); it was skipped")
@@ -511,7 +594,7 @@ enum DelimitedReader {
             collector.warn("\(path): derived \(target) from C ≈ 6·N·D for \(derived) rows")
         }
         // Labels and the text cells of number columns.
-        let numericColumns = Set(plan.valueColumns.filter { $0.numbers > 0 }.map(\.index))
+        let numericColumns = Set(valueColumns.filter { $0.numbers > 0 }.map(\.index))
         for g in groupRun.indices {
             var labels: [String: String] = [:]
             for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] && !numericColumns.contains(k) {
@@ -523,24 +606,43 @@ enum DelimitedReader {
                 if b >= 0 { collector.builders[b].labels.merge(labels) { old, _ in old } }
             }
         }
-        for column in plan.valueColumns where column.numbers > 0 && column.texts > 0 {
+        for column in valueColumns where column.numbers > 0 && column.texts > 0 {
             collector.report.add(.notANumber, "\(path) column \"\(header[column.index])\"", count: column.texts)
         }
         if format == .tensorboardCSV && rowsRead == 1000 {
             collector.warn("\(path): exactly 1000 points: TensorBoard keeps a 1000-point sample per tag by default; relaunch it with --samples_per_plugin=scalars=0 to export every point")
         }
-        if format == .wandbPanel {
-            var differing = 0
-            for b in collector.builders where b.hasBand && b.source == collector.source {
-                for i in b.lower.indices where b.lower[i].isFinite && b.upper[i].isFinite && b.lower[i] != b.upper[i] { differing += 1 }
-            }
-            if differing > 0 {
-                collector.warn("\(path): __MIN/__MAX differ from each other at \(differing) points: the panel was bucket-sampled or grouped; the band is kept, the value column is the series")
-            }
+        if format == .wandbPanel && bandsDiffer > 0 {
+            collector.warn("\(path): __MIN/__MAX differ from each other at \(bandsDiffer) points: the panel was bucket-sampled or grouped; the band is kept, the value column is the series")
         }
         if format == .wandbHistory && rowsRead == 500 {
             collector.warn("\(path): exactly 500 rows: run.history() samples 500 rows by default; use scan_history() for every point")
         }
+    }
+}
+
+/// A growable buffer of plain values owned by one reader call (``free()`` it): writing
+/// an element through ``base`` pays no uniqueness check, unlike an array.
+struct Scratch<Element> {
+    private(set) var base: UnsafeMutablePointer<Element> = .allocate(capacity: 8)
+    private(set) var count = 0
+    private var capacity = 8
+
+    mutating func append(_ element: Element) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    func free() {
+        base.deinitialize(count: count)
+        base.deallocate()
     }
 }
 

@@ -26,7 +26,7 @@ public enum Ingest {
     ///   naming a column the file lacks).
     public static func read(paths: [String], options: IngestOptions) throws -> IngestResult {
         guard !paths.isEmpty else { throw UsageError("no input: give at least one file, folder or - for standard input") }
-        let collector = SeriesCollector()
+        let collector = SeriesCollector(options: options)
         collector.metricFilter = options.metric
         var sources: [SourceInfo] = []
         for (k, path) in paths.enumerated() {
@@ -41,6 +41,43 @@ public enum Ingest {
         return IngestResult(series: series, bands: bands, report: collector.report, sources: sources,
                             warnings: collector.warnings)
     }
+
+    /// What ``read(paths:options:)`` would find, summarised per series (count, x range,
+    /// first, last, min and max value), with memory that does not grow with the input.
+    ///
+    /// Points are folded into running figures as they stream. That is exact while each
+    /// series' points arrive in x order (a log as written); the first point out of order
+    /// (a restart that goes back in steps, rows shuffled) makes it read the inputs again
+    /// keeping the points, as ``read(paths:options:)`` does, so the answer is the same
+    /// either way. Standard input (which cannot be read twice) and `stitch` always keep
+    /// the points. ``IngestSummary/streamed`` tells which way it went.
+    public static func summarize(paths: [String], options: IngestOptions) throws -> IngestSummary {
+        guard !paths.isEmpty else { throw UsageError("no input: give at least one file, folder or - for standard input") }
+        if options.stitch || paths.contains("-") { return try read(paths: paths, options: options).summary }
+        let collector = SeriesCollector(options: options, summaryMode: true)
+        collector.metricFilter = options.metric
+        var sources: [SourceInfo] = []
+        do {
+            for (k, path) in paths.enumerated() {
+                collector.source = k
+                sources.append(try readOne(path: path, options: options, into: collector))
+                if collector.needsPoints { throw NeedsPoints() }
+            }
+        } catch is NeedsPoints {
+            return try read(paths: paths, options: options).summary
+        }
+        if let metric = options.metric, !collector.seenMetrics.contains(metric) {
+            let known = collector.seenMetrics.sorted()
+            throw UsageError("no series has the metric \"\(metric)\"; found: \(known.joined(separator: ", "))")
+        }
+        let series = collector.finishSummary(options: options)
+        return IngestSummary(series: series, report: collector.report, sources: sources, warnings: collector.warnings,
+                             streamed: true)
+    }
+
+    /// Thrown by a reader in summary mode once a point came out of x order: the caller
+    /// reads again keeping the points.
+    struct NeedsPoints: Error {}
 
     /// Reads a delimited file (CSV, TSV, any delimiter sniffed from the first line) as text cells.
     ///
@@ -95,7 +132,7 @@ public enum Ingest {
                 throw InputError(file: path, message: "is a folder; --format \(format.rawValue) reads a file")
             }
         }
-        let source = try ByteSource(path: path)
+        let source = try ByteSource(path: path, digest: options.digest)
         let head = try source.peek(64 * 1024)
         let format = try options.format ?? detect(head: head, path: path)
         switch format {

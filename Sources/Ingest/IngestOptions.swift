@@ -85,6 +85,8 @@ public struct IngestOptions: Sendable {
     public var delimiter: UInt8?
     /// Keep rows of runs that did not finish (W&B `State`, sweep `status`); off by default.
     public var includeUnfinished: Bool
+    /// When to compute each input file's SHA-256 (``SourceInfo/sha256``).
+    public var digest: DigestMode
 
     public init() {
         format = nil
@@ -101,5 +103,21 @@ public struct IngestOptions: Sendable {
         run = nil
         delimiter = nil
         includeUnfinished = false
+        digest = .concurrent
     }
+}
+
+/// When ``Ingest`` computes the SHA-256 of an input file.
+///
+/// The hash costs about as much CPU as parsing the file, so it is computed only when an
+/// output names it (every `--json` document does).
+public enum DigestMode: String, Sendable, CaseIterable, Codable {
+    /// Not at all: ``SourceInfo/sha256`` is the empty string.
+    case none
+    /// On the reading thread, over the bytes as they are parsed.
+    case inline
+    /// On a second thread that reads the file again (from the page cache) while the first
+    /// parses it: the same digest, sooner by wall clock, the same CPU in total. Standard
+    /// input, which cannot be read twice, is hashed inline.
+    case concurrent
 }

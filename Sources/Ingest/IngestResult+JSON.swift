@@ -11,37 +11,7 @@ extension IngestResult {
     /// "value_first", "value_last", "value_min", "value_max", "band"}], "dropped": [{"reason",
     /// "scope", "count"}], "dropped_total", "warnings": […]}`.
     public func jsonReport(toolName: String = "scalefit", toolVersion: String, options: [String: String] = [:]) -> String {
-        var out = "{\n  \"schema_version\": 1,\n"
-        out += "  \"tool\": {\"name\": \(JSONText.string(toolName)), \"version\": \(JSONText.string(toolVersion))},\n"
-        out += "  \"inputs\": [" + sources.map {
-            "\n    {\"path\": \(JSONText.string($0.path)), \"sha256\": \(JSONText.string($0.sha256)), \"format\": \(JSONText.string($0.format.rawValue)), \"bytes\": \($0.bytes)}"
-        }.joined(separator: ",") + (sources.isEmpty ? "],\n" : "\n  ],\n")
-        out += "  \"options\": {" + options.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ") + "},\n"
-        var items: [String] = []
-        for (k, s) in series.enumerated() {
-            var fields = [
-                "\"run\": \(JSONText.string(s.run))", "\"metric\": \(JSONText.string(s.metric))",
-                "\"labels\": {" + s.labels.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ") + "}",
-                "\"n_points\": \(s.count)",
-                "\"x_min\": \(JSONText.number(s.x.min()))", "\"x_max\": \(JSONText.number(s.x.max()))",
-            ]
-            if let x2 = s.x2 {
-                fields += ["\"x2_min\": \(JSONText.number(x2.min()))", "\"x2_max\": \(JSONText.number(x2.max()))"]
-            }
-            fields += [
-                "\"value_first\": \(JSONText.number(s.values.first))", "\"value_last\": \(JSONText.number(s.values.last))",
-                "\"value_min\": \(JSONText.number(s.values.min()))", "\"value_max\": \(JSONText.number(s.values.max()))",
-                "\"band\": \(k < bands.count && bands[k] != nil ? "true" : "false")",
-            ]
-            items.append("\n    {" + fields.joined(separator: ", ") + "}")
-        }
-        out += "  \"series\": [" + items.joined(separator: ",") + (items.isEmpty ? "],\n" : "\n  ],\n")
-        out += "  \"dropped\": [" + report.entries.map {
-            "\n    {\"reason\": \(JSONText.string($0.reason.rawValue)), \"scope\": \(JSONText.string($0.scope)), \"count\": \($0.count)}"
-        }.joined(separator: ",") + (report.entries.isEmpty ? "],\n" : "\n  ],\n")
-        out += "  \"dropped_total\": \(report.total),\n"
-        out += "  \"warnings\": [" + warnings.map { "\n    " + JSONText.string($0) }.joined(separator: ",") + (warnings.isEmpty ? "]\n" : "\n  ]\n")
-        return out + "}\n"
+        summary.jsonReport(toolName: toolName, toolVersion: toolVersion, options: options)
     }
 
     /// One JSON object per point: `run`, `metric`, `x`, `value`, then `x2`, `wall_time`,
@@ -75,4 +45,42 @@ public enum JSONText {
         guard let value, value.isFinite else { return "null" }
         return "\(value)"
     }
+}
+
+extension IngestSummary {
+    /// The `--json` report of `inspect` and `ingest` (see ``IngestResult/jsonReport(toolName:toolVersion:options:)``).
+    public func jsonReport(toolName: String = "scalefit", toolVersion: String, options: [String: String] = [:]) -> String {
+        var out = "{\n  \"schema_version\": 1,\n"
+        out += "  \"tool\": {\"name\": \(JSONText.string(toolName)), \"version\": \(JSONText.string(toolVersion))},\n"
+        out += "  \"inputs\": [" + sources.map {
+            "\n    {\"path\": \(JSONText.string($0.path)), \"sha256\": \(JSONText.string($0.sha256)), \"format\": \(JSONText.string($0.format.rawValue)), \"bytes\": \($0.bytes)}"
+        }.joined(separator: ",") + (sources.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"options\": {" + options.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ") + "},\n"
+        var items: [String] = []
+        for s in series {
+            var fields = [
+                "\"run\": \(JSONText.string(s.run))", "\"metric\": \(JSONText.string(s.metric))",
+                "\"labels\": {" + s.labels.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ") + "}",
+                "\"n_points\": \(s.count)",
+                "\"x_min\": \(JSONText.number(s.xMin))", "\"x_max\": \(JSONText.number(s.xMax))",
+            ]
+            if s.hasX2 {
+                fields += ["\"x2_min\": \(JSONText.number(s.x2Min))", "\"x2_max\": \(JSONText.number(s.x2Max))"]
+            }
+            fields += [
+                "\"value_first\": \(JSONText.number(s.valueFirst))", "\"value_last\": \(JSONText.number(s.valueLast))",
+                "\"value_min\": \(JSONText.number(s.valueMin))", "\"value_max\": \(JSONText.number(s.valueMax))",
+                "\"band\": \(s.hasBand ? "true" : "false")",
+            ]
+            items.append("\n    {" + fields.joined(separator: ", ") + "}")
+        }
+        out += "  \"series\": [" + items.joined(separator: ",") + (items.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"dropped\": [" + report.entries.map {
+            "\n    {\"reason\": \(JSONText.string($0.reason.rawValue)), \"scope\": \(JSONText.string($0.scope)), \"count\": \($0.count)}"
+        }.joined(separator: ",") + (report.entries.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"dropped_total\": \(report.total),\n"
+        out += "  \"warnings\": [" + warnings.map { "\n    " + JSONText.string($0) }.joined(separator: ",") + (warnings.isEmpty ? "]\n" : "\n  ]\n")
+        return out + "}\n"
+    }
+
 }

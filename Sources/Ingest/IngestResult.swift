@@ -89,3 +89,66 @@ public struct IngestResult: Sendable {
     /// Things the user should know that are not errors (a downsampled export, a repeated header).
     public var warnings: [String]
 }
+
+/// The figures `inspect` shows of one series: its size, x range and values, without the points.
+public struct SeriesSummary: Sendable {
+    public var run: String
+    public var metric: String
+    public var labels: [String: String]
+    /// The number of points (after the clean-up).
+    public var count: Int
+    public var xFirst: Double?
+    public var xLast: Double?
+    public var xMin: Double?
+    public var xMax: Double?
+    /// Whether the series has a second input (x2); its range then.
+    public var hasX2: Bool
+    public var x2Min: Double?
+    public var x2Max: Double?
+    public var valueFirst: Double?
+    public var valueLast: Double?
+    public var valueMin: Double?
+    public var valueMax: Double?
+    /// Whether a min/max band came with the series (W&B `__MIN`/`__MAX`).
+    public var hasBand: Bool
+
+    /// The summary of `series` (with `hasBand` for its band).
+    public init(_ series: Series, hasBand: Bool) {
+        self.init(run: series.run, metric: series.metric, labels: series.labels, count: series.count,
+                  xFirst: series.x.first, xLast: series.x.last, xMin: series.x.min(), xMax: series.x.max(),
+                  hasX2: series.x2 != nil, x2Min: series.x2?.min(), x2Max: series.x2?.max(),
+                  valueFirst: series.values.first, valueLast: series.values.last,
+                  valueMin: series.values.min(), valueMax: series.values.max(), hasBand: hasBand)
+    }
+
+    public init(run: String, metric: String, labels: [String: String], count: Int,
+                xFirst: Double?, xLast: Double?, xMin: Double?, xMax: Double?,
+                hasX2: Bool, x2Min: Double?, x2Max: Double?,
+                valueFirst: Double?, valueLast: Double?, valueMin: Double?, valueMax: Double?, hasBand: Bool) {
+        self.run = run; self.metric = metric; self.labels = labels; self.count = count
+        self.xFirst = xFirst; self.xLast = xLast; self.xMin = xMin; self.xMax = xMax
+        self.hasX2 = hasX2; self.x2Min = x2Min; self.x2Max = x2Max
+        self.valueFirst = valueFirst; self.valueLast = valueLast; self.valueMin = valueMin; self.valueMax = valueMax
+        self.hasBand = hasBand
+    }
+}
+
+/// What ``Ingest/summarize(paths:options:)`` found: ``IngestResult`` without the points.
+public struct IngestSummary: Sendable {
+    /// One summary per series, in the order of ``IngestResult/series``.
+    public var series: [SeriesSummary]
+    public var report: DropReport
+    public var sources: [SourceInfo]
+    public var warnings: [String]
+    /// False when the points had to be kept after all (an input out of x order, standard
+    /// input, `--stitch`): memory then grew with the points, as with ``Ingest/read(paths:options:)``.
+    public var streamed: Bool
+}
+
+extension IngestResult {
+    /// The summaries of the series (what `inspect` prints).
+    public var summary: IngestSummary {
+        IngestSummary(series: series.indices.map { SeriesSummary(series[$0], hasBand: $0 < bands.count && bands[$0] != nil) },
+                      report: report, sources: sources, warnings: warnings, streamed: false)
+    }
+}

@@ -11,9 +11,11 @@ public enum NumberParser {
 
     /// A plain decimal number, or `nil`. Surrounding spaces are ignored.
     ///
-    /// Fast path: at most 19 significant digits and a decimal exponent within ±22 give an
-    /// exactly rounded result with one multiplication or division (Clinger 1990, "How to
-    /// read floating point numbers accurately"); anything else goes to the C library.
+    /// Fast paths, both exactly rounded: at most 2⁵³ as an integer mantissa and a decimal
+    /// exponent within ±22 take one multiplication or division (Clinger 1990, "How to read
+    /// floating point numbers accurately"); up to 19 significant digits with an exponent in
+    /// -27…19 (Python's 17-digit `repr`) take exact 128-bit integer arithmetic
+    /// (``exactlyRounded(_:_:)``). Anything else goes to the C library.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         var start = 0, stop = bytes.count
         while start < stop && (bytes[start] == 32 || bytes[start] == 9) { start += 1 }
@@ -22,33 +24,32 @@ public enum NumberParser {
         var i = start
         var negative = false
         if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
+        // The mantissa accumulates as the digits are scanned (wrapping if there are more
+        // than 19; it is then recomputed or left to the C library below).
         var mantissa: UInt64 = 0
-        var digits = 0
-        var exponent = 0
-        var sawDigit = false
-        while i < stop, bytes[i] &- 48 < 10 {
-            sawDigit = true
-            if digits < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
-                if mantissa != 0 { digits += 1 }
-            } else {
-                exponent += 1
-            }
+        let integerStart = i
+        while i < stop {
+            let digit = bytes[i] &- 48
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
             i += 1
         }
+        let integerEnd = i
+        var fractionStart = i, fractionEnd = i
         if i < stop && bytes[i] == UInt8(ascii: ".") {
             i += 1
-            while i < stop, bytes[i] &- 48 < 10 {
-                sawDigit = true
-                if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
-                    if mantissa != 0 { digits += 1 }
-                    exponent -= 1
-                }
+            fractionStart = i
+            while i < stop {
+                let digit = bytes[i] &- 48
+                if digit >= 10 { break }
+                mantissa = mantissa &* 10 &+ UInt64(digit)
                 i += 1
             }
+            fractionEnd = i
         }
-        if !sawDigit { return parseSpecial(bytes, start, stop) }
+        let integerDigits = integerEnd - integerStart, fractionDigits = fractionEnd - fractionStart
+        if integerDigits + fractionDigits == 0 { return parseSpecial(bytes, start, stop) }
+        var exponent = 0
         if i < stop && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
             i += 1
             var exponentNegative = false
@@ -64,15 +65,74 @@ public enum NumberParser {
                 i += 1
             }
             if exponentDigits == 0 { return nil }
-            exponent += exponentNegative ? -written : written
+            exponent = exponentNegative ? -written : written
         }
         if i != stop { return nil }
-        if digits >= 19 || mantissa > (1 << 53) || exponent < -22 || exponent > 22 {
-            return slowParse(bytes, start, stop)
+        if integerDigits + fractionDigits > 19 {
+            // Leading zeros do not count; more than 19 significant digits go to the C library.
+            var k = integerStart, zeros = 0
+            while k < fractionEnd, bytes[k] == UInt8(ascii: "0") || bytes[k] == UInt8(ascii: ".") {
+                if bytes[k] == UInt8(ascii: "0") { zeros += 1 }
+                k += 1
+            }
+            if integerDigits + fractionDigits - zeros > 19 { return slowParse(bytes, start, stop) }
+            mantissa = 0
+            for k in integerStart..<integerEnd { mantissa = mantissa &* 10 &+ UInt64(bytes[k] &- 48) }
+            for k in fractionStart..<fractionEnd { mantissa = mantissa &* 10 &+ UInt64(bytes[k] &- 48) }
         }
-        var value = Double(mantissa)
-        if exponent < 0 { value /= powersOfTen[-exponent] } else if exponent > 0 { value *= powersOfTen[exponent] }
-        return negative ? -value : value
+        exponent -= fractionDigits
+        if mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
+            var value = Double(mantissa)
+            if exponent < 0 { value /= powersOfTen[-exponent] } else if exponent > 0 { value *= powersOfTen[exponent] }
+            return negative ? -value : value
+        }
+        if exponent >= -27 && exponent <= 19, let value = exactlyRounded(mantissa, exponent) {
+            return negative ? -value : value
+        }
+        return slowParse(bytes, start, stop)
+    }
+
+    /// 5⁰ … 5²⁷ (5²⁷ < 2⁶³) and 10⁰ … 10¹⁹ as integers.
+    private static let powersOfFive: [UInt64] = (0...27).map { k in (0..<k).reduce(UInt64(1)) { p, _ in p * 5 } }
+    private static let integerPowersOfTen: [UInt64] = (0...19).map { k in (0..<k).reduce(UInt64(1)) { p, _ in p * 10 } }
+
+    /// `mantissa` × 10^`exponent`, correctly rounded, for the mantissas beyond 2⁵³ that
+    /// Clinger's fast path cannot take (17-digit values such as Python's `repr`).
+    ///
+    /// Exact integer arithmetic in 128 bits: for exponent ≥ 0 the product is exact; for
+    /// exponent < 0 the value is (m · 2^s / 5^-e) · 2^(e - s), and the quotient carries at
+    /// least 65 bits with the remainder as a sticky bit, which is all that rounding to
+    /// nearest, ties to even, needs. Requires -27 ≤ exponent ≤ 19 and mantissa > 0.
+    static func exactlyRounded(_ mantissa: UInt64, _ exponent: Int) -> Double? {
+        guard mantissa != 0 else { return 0 }
+        if exponent >= 0 {
+            let product = UInt128(mantissa) * UInt128(integerPowersOfTen[exponent])
+            return roundToDouble(product, sticky: false, binaryExponent: 0)
+        }
+        let shift = mantissa.leadingZeroBitCount
+        let numerator = UInt128(mantissa << UInt64(shift)) << 64
+        let divisor = UInt128(powersOfFive[-exponent])
+        let (quotient, remainder) = numerator.quotientAndRemainder(dividingBy: divisor)
+        return roundToDouble(quotient, sticky: remainder != 0, binaryExponent: exponent - 64 - shift)
+    }
+
+    /// `value` × 2^`binaryExponent` rounded to the nearest double (ties to even); `sticky`
+    /// says that the true value lies a little above `value`. Normal results only.
+    private static func roundToDouble(_ value: UInt128, sticky: Bool, binaryExponent: Int) -> Double? {
+        let bits = 128 - value.leadingZeroBitCount
+        if bits <= 53 {
+            if sticky { return nil }
+            return Double(sign: .plus, exponent: binaryExponent, significand: Double(UInt64(value)))
+        }
+        let drop = bits - 53
+        var significand = UInt64(value >> UInt128(drop))
+        let rest = value & ((UInt128(1) << UInt128(drop)) - 1)
+        let half = UInt128(1) << UInt128(drop - 1)
+        if rest > half || (rest == half && (sticky || significand & 1 == 1)) { significand += 1 }
+        var exponent = binaryExponent + drop
+        if significand == 1 << 53 { significand >>= 1; exponent += 1 }
+        let result = Double(sign: .plus, exponent: exponent, significand: Double(significand))
+        return result.isNormal ? result : nil
     }
 
     /// ``parse(_:)`` for a string.

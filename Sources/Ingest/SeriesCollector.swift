@@ -18,6 +18,8 @@ final class SeriesCollector {
         var upper: [Double] = []
         var hasBand = false
         var discard = false
+        /// Summary mode: running statistics instead of the points.
+        var stream = StreamStats()
         init(run: String, metric: String, labels: [String: String], source: Int) {
             self.run = run; self.metric = metric; self.labels = labels; self.source = source
         }
@@ -44,6 +46,31 @@ final class SeriesCollector {
     private(set) var seenMetrics: Set<String> = []
     private var discardIndex: Int?
 
+    /// Summary mode (``Ingest/summarize(paths:options:)``): points are folded into each
+    /// builder's ``StreamStats`` as they arrive and not kept, so memory does not grow with
+    /// the file. Exact while every series' points arrive in x order; the first point out
+    /// of order sets ``needsPoints`` and the caller reads again keeping the points.
+    let summaryMode: Bool
+    private(set) var needsPoints = false
+    private let policy: RepeatedStepPolicy
+    private let minX: Double?
+    private let tokensPerStep: Double?
+
+    init(options: IngestOptions = IngestOptions(), summaryMode: Bool = false) {
+        self.summaryMode = summaryMode
+        policy = options.repeatedSteps
+        minX = options.minX
+        tokensPerStep = options.tokensPerStep
+    }
+
+    /// Folds one point into a summary-mode builder.
+    @inline(__always)
+    private func fold(_ b: Builder, x: Double, value: Double, x2: Double?) {
+        if needsPoints { return }
+        let x = tokensPerStep.map { x * $0 } ?? x
+        if !b.stream.add(x: x, value: value, x2: x2, policy: policy, minX: minX) { needsPoints = true }
+    }
+
     /// The index of the series (run, metric, labels) of the current input, created if new.
     func index(run: String, metric: String, labels: [String: String] = [:]) -> Int {
         let key = Key(run: run, metric: metric, labels: labels, source: source)
@@ -66,6 +93,10 @@ final class SeriesCollector {
     @inline(__always)
     func append(_ index: Int, x: Double, value: Double, x2: Double? = nil, wallTime: Double? = nil) {
         let b = builders[index]
+        if summaryMode {
+            if !b.discard { fold(b, x: x, value: value, x2: x2) }
+            return
+        }
         if b.discard {
             if b.x.count >= 4096 { b.x.removeAll(keepingCapacity: true); b.values.removeAll(keepingCapacity: true) }
             b.x.append(x)
@@ -84,11 +115,30 @@ final class SeriesCollector {
         }
     }
 
+    /// Summary mode: takes a reader's running figures for series `index` (gathered in the
+    /// reader's own loop), which must have had no points from elsewhere.
+    func adopt(_ index: Int, _ stats: StreamStats, hasBand: Bool) {
+        let b = builders[index]
+        if b.discard { return }
+        if !b.stream.isEmpty { needsPoints = true; return }
+        b.stream = stats
+        if hasBand { b.hasBand = true }
+    }
+
     /// Appends whole columns to series `index` (a reader's locally gathered points).
     func appendColumns(_ index: Int, x: [Double], values: [Double], x2: [Double]?, wallTimes: [Double]?,
                        band: (lower: [Double], upper: [Double])?) {
         let b = builders[index]
         if b.discard { return }
+        if summaryMode {
+            if band != nil { b.hasBand = true }
+            if let x2 {
+                for i in x.indices { fold(b, x: x[i], value: values[i], x2: x2[i]) }
+            } else {
+                for i in x.indices { fold(b, x: x[i], value: values[i], x2: nil) }
+            }
+            return
+        }
         let before = b.x.count
         func pad(_ array: inout [Double]) { if array.count < before { array += Array(repeating: .nan, count: before - array.count) } }
         if let x2 { pad(&b.x2); b.x2 += x2 }
@@ -220,6 +270,43 @@ final class SeriesCollector {
         return (series, bands)
     }
 
+    /// The summaries of the series in summary mode: the same figures, drop report and
+    /// order as ``finish(options:)`` followed by ``IngestResult/summary``.
+    func finishSummary(options: IngestOptions) -> [SeriesSummary] {
+        precondition(summaryMode && !needsPoints && !options.stitch)
+        func labelText(_ labels: [String: String]) -> String {
+            labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
+        let ordered = builders.indices.sorted { a, b in
+            let l = builders[a], r = builders[b]
+            if l.source != r.source { return l.source < r.source }
+            if l.run != r.run { return l.run < r.run }
+            if l.metric != r.metric { return l.metric < r.metric }
+            return labelText(l.labels) < labelText(r.labels)
+        }
+        var out: [SeriesSummary] = []
+        for k in ordered {
+            let b = builders[k]
+            if b.discard { continue }
+            if let metric = options.metric, b.metric != metric { continue }
+            let scope = b.metric.isEmpty ? b.run : "\(b.run)/\(b.metric)"
+            var stats = b.stream
+            stats.commit(policy: policy, minX: minX)
+            report.add(.nonFinite, scope, count: stats.nonFinite)
+            report.add(.missingX, scope, count: stats.missingX)
+            if policy != .keep && !stats.anyX2 { report.add(.repeatedX, scope, count: stats.repeated) }
+            if minX != nil { report.add(.belowMinX, scope, count: stats.belowMinX) }
+            if stats.kept == 0 { continue }
+            out.append(SeriesSummary(
+                run: options.run ?? b.run, metric: b.metric, labels: b.labels, count: stats.kept,
+                xFirst: stats.xFirst, xLast: stats.xLast, xMin: stats.xFirst, xMax: stats.xLast,
+                hasX2: stats.anyX2, x2Min: stats.anyX2 ? stats.x2Min : nil, x2Max: stats.anyX2 ? stats.x2Max : nil,
+                valueFirst: stats.valueFirst, valueLast: stats.valueLast, valueMin: stats.valueMin,
+                valueMax: stats.valueMax, hasBand: b.hasBand))
+        }
+        return out
+    }
+
     /// One series per (metric, labels), runs joined in input order: a later run replaces
     /// the earlier ones from its first x on (a run resumed from a checkpoint).
     private func stitch(_ series: [Series], _ bands: [Band?]) -> ([Series], [Band?]) {
@@ -250,4 +337,92 @@ final class SeriesCollector {
         return (merged, mergedBands)
     }
 
+}
+
+
+/// The running figures of one series whose points arrive in x order (summary mode of
+/// ``SeriesCollector``): what ``SeriesCollector/finish(options:)`` would report after its
+/// clean-up (drop non-finite, stable sort, repeated-x policy, `--min-x`), without the points.
+///
+/// Points with equal x are held as one pending group until a larger x arrives; the group
+/// then becomes one point by the policy (first, last, mean) or, with `keep`, each stays.
+struct StreamStats {
+    var nonFinite = 0, missingX = 0, repeated = 0, belowMinX = 0
+    var kept = 0
+    var xFirst = 0.0, xLast = 0.0
+    var x2Min = 0.0, x2Max = 0.0
+    var valueFirst = 0.0, valueLast = 0.0, valueMin = 0.0, valueMax = 0.0
+    /// Some point came with an x2 (then x2 orders ties, which this cannot follow).
+    var anyX2 = false
+    /// Two points had the same x.
+    var tied = false
+    // The pending group: points with x == pendingX.
+    var pendingCount = 0
+    var pendingX = 0.0, pendingX2 = Double.nan
+    var pendingFirst = 0.0, pendingLast = 0.0, pendingSum = 0.0
+
+    /// No point has been added.
+    var isEmpty: Bool {
+        pendingCount == 0 && kept == 0 && nonFinite == 0 && missingX == 0 && repeated == 0 && belowMinX == 0
+    }
+
+    /// Adds a point (x already scaled). Returns false when the point comes out of x order
+    /// (or ties with an x2), which summary mode cannot follow.
+    @inline(__always)
+    mutating func add(x: Double, value: Double, x2: Double?, policy: RepeatedStepPolicy, minX: Double?) -> Bool {
+        if !x.isFinite { missingX += 1; return true }
+        if !value.isFinite { nonFinite += 1; return true }
+        if x2 != nil && !anyX2 {
+            if tied { return false }
+            anyX2 = true
+        }
+        if pendingCount > 0 {
+            if x < pendingX { return false }
+            if x == pendingX {
+                tied = true
+                if anyX2 { return false }
+                if policy != .keep {
+                    pendingCount += 1
+                    pendingLast = value
+                    pendingSum += value
+                    return true
+                }
+            }
+            commit(policy: policy, minX: minX)
+        }
+        pendingCount = 1
+        pendingX = x
+        pendingX2 = x2 ?? .nan
+        pendingFirst = value; pendingLast = value; pendingSum = 0 + value  // as finish's reduce(0)
+        return true
+    }
+
+    /// Turns the pending group into one kept point (or a drop below `--min-x`).
+    mutating func commit(policy: RepeatedStepPolicy, minX: Double?) {
+        guard pendingCount > 0 else { return }
+        let value: Double
+        switch policy {
+        case .first: value = pendingFirst
+        case .last, .keep: value = pendingLast
+        case .mean: value = pendingCount > 1 ? pendingSum / Double(pendingCount) : pendingLast
+        }
+        repeated += pendingCount - 1
+        pendingCount = 0
+        let x = pendingX
+        if let minX, x < minX { belowMinX += 1; return }
+        kept += 1
+        if kept == 1 {
+            xFirst = x
+            valueFirst = value; valueMin = value; valueMax = value
+            x2Min = pendingX2; x2Max = pendingX2
+        } else {
+            // The folds of Sequence.min() and max(), so a NaN x2 gives the same answer.
+            if value < valueMin { valueMin = value }
+            if valueMax < value { valueMax = value }
+            if pendingX2 < x2Min { x2Min = pendingX2 }
+            if x2Max < pendingX2 { x2Max = pendingX2 }
+        }
+        xLast = x
+        valueLast = value
+    }
 }

@@ -103,12 +103,28 @@ struct IngestArguments: ParsableArguments {
     }
 
     /// Reads the inputs and prints the drop report and warnings to stderr.
-    func read() throws -> IngestResult {
-        let result = try Ingest.read(paths: paths, options: options())
-        var lines = result.warnings.map { "warning: \($0)" }
-        lines += result.report.lines.map { "note: \($0)" }
-        if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+    func read(digest: DigestMode = .concurrent) throws -> IngestResult {
+        var options = try options()
+        options.digest = digest
+        let result = try Ingest.read(paths: paths, options: options)
+        Self.printNotes(warnings: result.warnings, report: result.report)
         return result
+    }
+
+    /// Summarises the inputs (streaming: memory does not grow with the file) and prints
+    /// the drop report and warnings to stderr.
+    func summarize(digest: DigestMode = .concurrent) throws -> IngestSummary {
+        var options = try options()
+        options.digest = digest
+        let summary = try Ingest.summarize(paths: paths, options: options)
+        Self.printNotes(warnings: summary.warnings, report: summary.report)
+        return summary
+    }
+
+    private static func printNotes(warnings: [String], report: DropReport) {
+        var lines = warnings.map { "warning: \($0)" }
+        lines += report.lines.map { "note: \($0)" }
+        if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
     }
 }
 
@@ -132,7 +148,8 @@ struct IngestCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let result = try input.read()
+        // The SHA-256 is only in the --json report.
+        let result = try input.read(digest: json ? .concurrent : .none)
         let text = output?.hasSuffix(".jsonl") == true ? result.jsonLines() : NormalForm.csv(result.series)
         if let output, output != "-" {
             try AtomicWriter.write(text, to: output)

@@ -15,22 +15,25 @@ struct InspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let result = try input.read()
+        // Streamed: memory does not grow with the file. The SHA-256 costs as much CPU as
+        // the parse, so it is computed only for --json, whose "inputs" carry it.
+        let result = try input.summarize(digest: json ? .concurrent : .none)
         if json {
             FileHandle.standardOutput.write(Data(result.jsonReport(toolVersion: ScalefitCommand.version, options: input.summary).utf8))
             return
         }
         var out = ""
         for source in result.sources {
-            out += "\(source.path): \(source.format.rawValue), \(source.bytes) bytes, sha256 \(source.sha256)\n"
+            out += "\(source.path): \(source.format.rawValue), \(source.bytes) bytes"
+            out += source.sha256.isEmpty ? "\n" : ", sha256 \(source.sha256)\n"
         }
         let header = ["run", "metric", "points", "x from", "x to", "first", "last", "min"]
         var rows: [[String]] = []
-        for (k, s) in result.series.enumerated() {
+        for s in result.series {
             var metric = s.metric
-            if k < result.bands.count, result.bands[k] != nil { metric += " (min/max band)" }
-            rows.append([s.run, metric, "\(s.count)", short(s.x.first), short(s.x.last), short(s.values.first),
-                         short(s.values.last), short(s.values.min())])
+            if s.hasBand { metric += " (min/max band)" }
+            rows.append([s.run, metric, "\(s.count)", short(s.xFirst), short(s.xLast), short(s.valueFirst),
+                         short(s.valueLast), short(s.valueMin)])
         }
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
         func line(_ cells: [String]) -> String {

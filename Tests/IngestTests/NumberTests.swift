@@ -12,6 +12,38 @@ struct NumberTests {
         #expect(NumberParser.parse(text) == Double(text) ?? Double("0" + text))
     }
 
+    @Test("random decimals of 1 to 19 digits parse bit for bit as Double(String) (the C library) does")
+    func randomDecimals() {
+        var generator = SystemRandomNumberGenerator()
+        var checked = 0
+        for _ in 0..<200_000 {
+            let digits = Int.random(in: 1...19, using: &generator)
+            var text = Int.random(in: 0...1, using: &generator) == 0 ? "" : "-"
+            let mantissa = (0..<digits).map { _ in String(Int.random(in: 0...9, using: &generator)) }.joined()
+            let point = Int.random(in: 0...digits, using: &generator)
+            text += mantissa.prefix(point) + (point < digits ? "." + mantissa.dropFirst(point) : "")
+            if Int.random(in: 0...2, using: &generator) == 0 { text += "e\(Int.random(in: -30...25, using: &generator))" }
+            guard let expected = Double(text) else { continue }
+            let parsed = NumberParser.parse(text)
+            #expect(parsed?.bitPattern == expected.bitPattern, "\(text)")
+            checked += 1
+        }
+        #expect(checked > 190_000)
+    }
+
+    @Test("the 128-bit path rounds halfway cases to even and sees a remainder past them", arguments: [
+        // 2^53 + 1 is halfway between two doubles: ties to even (down); one more unit in the
+        // 17th digit is past halfway (up).
+        "9007199254740993", "9007199254740993.0000001", "9007199254740995", "18014398509481989",
+        "0.1000000000000000055511151231257827", "10.987654321098765", "2.0000000000000002220446049250313",
+        "123456789012345678e-27", "1.7976931348623157e5", "4.9406564584124654e-3",
+    ])
+    func halfway(_ text: String) {
+        #expect(NumberParser.parse(text)?.bitPattern == Double(text)?.bitPattern)
+        #expect(NumberParser.exactlyRounded(9_007_199_254_740_993, 0) == 9_007_199_254_740_992)
+        #expect(NumberParser.exactlyRounded(9_007_199_254_740_995, 0) == 9_007_199_254_740_996)
+    }
+
     @Test("non-finite spellings in any case")
     func nonFinite() {
         #expect(NumberParser.parse("NaN")!.isNaN)

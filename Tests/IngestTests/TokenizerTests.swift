@@ -16,6 +16,44 @@ struct TokenizerTests {
         return out
     }
 
+    @Test("random files (cells of 0 to 40 bytes, quoted or not, LF, CRLF and lone CR) read back cell for cell",
+          arguments: [UInt8(ascii: ","), 9, UInt8(ascii: ";")])
+    func randomRecords(_ delimiter: UInt8) throws {
+        // The scan skips eight bytes at a time; cells of every length around and across
+        // those words, with the delimiter, quotes and line ends at every offset.
+        var generator = SystemRandomNumberGenerator()
+        let d = String(UnicodeScalar(delimiter))
+        for _ in 0..<20 {
+            let columns = Int.random(in: 2...6, using: &generator)
+            var expected: [[String]] = []
+            var text = ""
+            for _ in 0..<Int.random(in: 1...300, using: &generator) {
+                var row: [String] = []
+                var cells: [String] = []
+                for _ in 0..<columns {
+                    let length = Int.random(in: 0...40, using: &generator)
+                    if Int.random(in: 0...3, using: &generator) == 0 {
+                        let pool = ["a", "7", ".", " ", d, "\n", "\r", "\r\n", "\"", "é"]
+                        let cell = (0..<length).map { _ in pool.randomElement(using: &generator)! }.joined()
+                        row.append(cell)
+                        cells.append("\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+                    } else {
+                        let pool = ["a", "7", ".", " ", "-", "e", "é"]
+                        let cell = (0..<length).map { _ in pool.randomElement(using: &generator)! }.joined()
+                        row.append(cell)
+                        cells.append(cell)
+                    }
+                }
+                expected.append(row)
+                text += cells.joined(separator: d) + ["\n", "\r\n", "\r"].randomElement(using: &generator)!
+            }
+            if Bool.random(using: &generator) { text.removeLast() }  // no line end at the end, sometimes
+            let got = try records(text, delimiter: delimiter)
+            #expect(got == expected)
+            if got != expected { return }
+        }
+    }
+
     @Test("quoted cells hold delimiters, line breaks and doubled quotes (RFC 4180 §2.6, §2.7)")
     func quoting() throws {
         let rows = try records("a,b\n\"6 Enc, 6 Dec\",\"say \"\"hi\"\"\nthere\"\n")
