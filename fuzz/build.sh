@@ -31,6 +31,7 @@ module ScalefitCore Sources/ScalefitCore/*.swift
 module Ingest Sources/Ingest/*.swift
 if [ "$WHAT" = all ]; then
     module Fit Sources/Fit/*.swift Sources/Fit/Laws/*.swift
+    module Detect Sources/Detect/*.swift  # Export's detect report needs it
     module Export Sources/Export/*.swift
 fi
 
@@ -39,8 +40,8 @@ echo "fuzz/build.sh: fuzz-ingest"
 swiftc $SAN $INC -module-name FuzzIngest fuzz/IngestFuzz.swift "$B/libIngest.a" "$B/libScalefitCore.a" $LIBS -o "$B/fuzz-ingest"
 [ "$WHAT" = all ] || exit 0
 echo "fuzz/build.sh: fuzz-fit"
-swiftc $SAN $INC -module-name FuzzFit fuzz/FitFuzz.swift Sources/scalefit/FitCommand.swift Sources/scalefit/IngestCommand.swift \
-    "$B/libExport.a" "$B/libFit.a" "$B/libIngest.a" "$B/libScalefitCore.a" \
+swiftc $SAN $INC -module-name FuzzFit fuzz/FitFuzz.swift Sources/scalefit/FitCommand.swift Sources/scalefit/IngestCommand.swift Sources/scalefit/Analysis.swift \
+    "$B/libExport.a" "$B/libDetect.a" "$B/libFit.a" "$B/libIngest.a" "$B/libScalefitCore.a" \
     "$D"/ArgumentParser.build/*.o "$D"/ArgumentParserToolInfo.build/*.o "$D"/RealModule.build/*.o "$D"/_NumericsShims.build/*.o \
     $LIBS -o "$B/fuzz-fit"
 echo "fuzz/build.sh: built $B/fuzz-ingest and $B/fuzz-fit"
