@@ -74,8 +74,8 @@ for target in $TARGETS; do
     SCALEFIT_FUZZ_GROUP=$target ASAN_OPTIONS=detect_leaks=0 "$binary" "$B/corpus/$target" \
         -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$B/findings/$target/" $flags >"$log" 2>&1 || true
-    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-    speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+    runs=$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+    speed=$(grep -a -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
     findings=$(find "$B/findings/$target" -type f | wc -l)
     corpus=$(find "$B/corpus/$target" -type f | wc -l)
     printf '%-10s %12s %10s %8s %s\n' "$target" "$runs" "$speed" "$findings" "$corpus"
