@@ -169,21 +169,26 @@ final class SeriesCollector {
         if !warnings.contains(message) { warnings.append(message) }
     }
 
-    /// The finished series after the options' clean-up, with bands.
-    ///
-    /// Works one series at a time and frees each builder's arrays as it goes, so the peak
-    /// is the points once plus one series' index array (8 bytes a point), not a copy of all.
-    func finish(options: IngestOptions) -> (series: [Series], bands: [Band?]) {
+    /// Builder indices in output order: by source, run, metric, then labels.
+    private func orderedBuilders() -> [Int] {
         func labelText(_ labels: [String: String]) -> String {
             labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         }
-        let ordered = builders.indices.sorted { a, b in
+        return builders.indices.sorted { a, b in
             let l = builders[a], r = builders[b]
             if l.source != r.source { return l.source < r.source }
             if l.run != r.run { return l.run < r.run }
             if l.metric != r.metric { return l.metric < r.metric }
             return labelText(l.labels) < labelText(r.labels)
         }
+    }
+
+    /// The finished series after the options' clean-up, with bands.
+    ///
+    /// Works one series at a time and frees each builder's arrays as it goes, so the peak
+    /// is the points once plus one series' index array (8 bytes a point), not a copy of all.
+    func finish(options: IngestOptions) -> (series: [Series], bands: [Band?]) {
+        let ordered = orderedBuilders()
         var series: [Series] = []
         var bands: [Band?] = []
         for k in ordered {
@@ -274,16 +279,7 @@ final class SeriesCollector {
     /// order as ``finish(options:)`` followed by ``IngestResult/summary``.
     func finishSummary(options: IngestOptions) -> [SeriesSummary] {
         precondition(summaryMode && !needsPoints && !options.stitch)
-        func labelText(_ labels: [String: String]) -> String {
-            labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        }
-        let ordered = builders.indices.sorted { a, b in
-            let l = builders[a], r = builders[b]
-            if l.source != r.source { return l.source < r.source }
-            if l.run != r.run { return l.run < r.run }
-            if l.metric != r.metric { return l.metric < r.metric }
-            return labelText(l.labels) < labelText(r.labels)
-        }
+        let ordered = orderedBuilders()
         var out: [SeriesSummary] = []
         for k in ordered {
             let b = builders[k]
