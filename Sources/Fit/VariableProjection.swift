@@ -89,11 +89,95 @@ final class VariableProjection<Law: ScalingLaw> {
         state.extraWeights = weights
         state.valid = false
         defer { state.extraWeights = nil; state.valid = false }
+        if nonlinear.count == 1, let found = scalarSearch(from: theta0[0]) {
+            return found
+        }
+        state.valid = false
         let result = try solver.solve(from: theta0)
         guard result.parameters.allSatisfy(\.isFinite), let p = parameters(atNonlinear: result.parameters, extraWeights: weights) else {
             return nil
         }
         return (p, result)
+    }
+
+    /// With one nonlinear parameter (power, saturating) the projected problem is a 1-D
+    /// least-squares problem, where GSL's trust-region machinery costs more than the whole
+    /// search: Newton steps on θ using the exact gradient Jᵀr (Kaufman's Jacobian gives it
+    /// exactly) with the secant curvature (Gauss–Newton's JᵀJ at the first step or when the
+    /// secant is not positive), and step halving until the objective does not rise. Stops when the step is below the solver's step tolerance. Returns nil
+    /// (and GSL's search runs instead) if it cannot descend or runs out of iterations; the
+    /// point it returns is judged by GSL on the full problem as any projected point is.
+    private func scalarSearch(from theta0: Double) -> (parameters: [Double], result: LeastSquaresResult)? {
+        let s = state, settings = solver.settings
+        var theta = theta0
+        func at(_ t: Double) -> Bool {
+            var value = t
+            return withUnsafePointer(to: &value) { project(ParameterView(base: $0, stride: 1, count: 1), extraWeights: s.extraWeights) }
+        }
+        func objective() -> Double {
+            var sum = 0.0
+            for i in 0..<n { sum += s.residual[i] * s.residual[i] }
+            return sum
+        }
+        guard at(theta) else { return nil }
+        var f = objective()
+        let count = parameterCount, j = nonlinear[0], domain = nonlinearDomains[0]
+        var evaluations = 1
+        var previous: (Double, Double)? = nil
+        for iteration in 1...settings.maxIterations {
+            // Kaufman's Jacobian column at θ: P⊥·√W·∂(Φc)/∂θ.
+            law.evaluate(inputs, parameters: s.fullParameters, values: s.values, gradients: s.gradients)
+            let derivative = domain.derivative(theta)
+            for i in 0..<n { s.work[i] = s.rootW[i] * s.gradients[i &* count &+ j] * derivative }
+            s.projectOut(n: n)
+            var g = 0.0, h = 0.0
+            for i in 0..<n { g += s.work[i] * s.residual[i]; h += s.work[i] * s.work[i] }
+            guard h > 0, h.isFinite, g.isFinite else { return nil }
+            // The secant slope of the (exact) gradient, when it is positive, is the true
+            // curvature that Gauss–Newton's h misses for a nonzero residual: superlinear
+            // instead of linear convergence.
+            if let (previousTheta, previousG) = previous, theta != previousTheta {
+                let secant = (g - previousG) / (theta - previousTheta)
+                if secant > 0 && secant.isFinite { h = secant }
+            }
+            previous = (theta, g)
+            let step = -g / h
+            if abs(step) <= settings.stepTolerance * (abs(theta) + settings.stepTolerance) {
+                return finish(theta, iterations: iteration, evaluations: evaluations, reason: .smallStep)
+            }
+            var scale = 1.0, accepted = false
+            for _ in 0..<40 {
+                let candidate = theta + scale * step
+                evaluations += 1
+                if at(candidate) {
+                    let fc = objective()
+                    if fc <= f {
+                        theta = candidate
+                        f = fc
+                        accepted = true
+                        break
+                    }
+                }
+                scale *= 0.5
+            }
+            guard accepted else { return nil }
+            guard at(theta) else { return nil }  // the cache holds the accepted point
+            if abs(scale * step) <= settings.stepTolerance * (abs(theta) + settings.stepTolerance) {
+                return finish(theta, iterations: iteration, evaluations: evaluations, reason: .smallStep)
+            }
+        }
+        return nil
+    }
+
+    private func finish(_ theta: Double, iterations: Int, evaluations: Int, reason: StopReason) -> (parameters: [Double], result: LeastSquaresResult) {
+        let s = state
+        let residuals = (0..<n).map { s.residual[$0] }
+        let result = LeastSquaresResult(
+            parameters: [theta], residuals: residuals, chiSquared: residuals.reduce(0) { $0 + $1 * $1 },
+            covariance: nil, jacobianRank: 1, conditionNumber: 1, iterations: iterations,
+            residualEvaluations: evaluations, jacobianEvaluations: iterations, status: .converged(reason),
+            rejectedNonFiniteTrials: 0)
+        return (s.fullParameters, result)
     }
 
     /// √(data weight × extra weight) at point i.
