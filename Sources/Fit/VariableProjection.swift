@@ -204,7 +204,7 @@ final class VariableProjection<Law: ScalingLaw> {
         let k = linear.count, count = parameterCount
         // Evaluate with every coefficient 1: the gradient's linear columns are the basis.
         var p = [Double](repeating: 0, count: count)
-        for (a, j) in linear.enumerated() { p[j] = 1; _ = a }
+        for j in linear { p[j] = 1 }
         for (b, j) in nonlinear.enumerated() { p[j] = nonlinearDomains[b].natural(theta[b]) }
         law.evaluate(inputs, parameters: p, values: s.values, gradients: s.gradients)
         let extra = extraWeights
