@@ -315,25 +315,37 @@ public final class NonlinearLeastSquares {
     public let settings: LeastSquaresSettings
 
     private let context: CallbackContext
-    private let workspace: UnsafeMutablePointer<gsl_multifit_nlinear_workspace>
+    /// GSL's solver workspace, allocated by the first ``solve(from:weights:)``: a point
+    /// judged by ``assess(at:weights:reason:iterations:)`` needs only `buffers`.
+    private var workspace: UnsafeMutablePointer<gsl_multifit_nlinear_workspace>?
     private let fdf: UnsafeMutablePointer<gsl_multifit_nlinear_fdf>
-    private let start: UnsafeMutablePointer<gsl_vector>
-    private let weightVector: UnsafeMutablePointer<gsl_vector>
-    private let covariance: UnsafeMutablePointer<gsl_matrix>
-    private let svdMatrix: UnsafeMutablePointer<gsl_matrix>
-    private let svdV: UnsafeMutablePointer<gsl_matrix>
-    private let svdS: UnsafeMutablePointer<gsl_vector>
-    private let svdWork: UnsafeMutablePointer<gsl_vector>
+    private let buffers: SolverBuffers
 
     /// - Throws: ``LeastSquaresError/badDimensions(residuals:parameters:)`` when n < p or p = 0,
-    ///   ``LeastSquaresError/allocationFailed`` when GSL cannot allocate.
+    ///   ``LeastSquaresError/allocationFailed`` when GSL cannot allocate (at the first solve).
     public init(problem: LeastSquaresProblem, settings: LeastSquaresSettings = .init()) throws {
         GSLRuntime.prepare()
         let n = problem.residualCount, p = problem.parameterCount
         guard p > 0, n >= p else { throw LeastSquaresError.badDimensions(residuals: n, parameters: p) }
         self.settings = settings
         self.context = CallbackContext(problem: problem)
+        self.buffers = SolverBuffers(residualCount: n, parameterCount: p)
+        // GSL keeps a pointer to the fdf struct for the life of the workspace, so it
+        // lives on the heap, owned here, never as an inout temporary.
+        self.fdf = .allocate(capacity: 1)
+        fdf.initialize(to: gsl_multifit_nlinear_fdf())
+        configureCallbacks()
+    }
 
+    deinit {
+        if let workspace { gsl_multifit_nlinear_free(workspace) }
+        fdf.deinitialize(count: 1)
+        fdf.deallocate()
+    }
+
+    /// GSL's workspace for this shape and these settings, allocated on first use.
+    private func solverWorkspace() throws -> UnsafeMutablePointer<gsl_multifit_nlinear_workspace> {
+        if let workspace { return workspace }
         var parameters = gsl_multifit_nlinear_default_parameters()
         switch settings.method {
         case .levenbergMarquardt: parameters.trs = cgsl_trs_lm()
@@ -353,55 +365,11 @@ public final class NonlinearLeastSquares {
         case .svd: parameters.solver = cgsl_solver_svd()
         }
         parameters.avmax = settings.accelerationRatioLimit
-
-        // Every allocation is checked; what was allocated is freed if a later one fails.
-        var allocated: [() -> Void] = []
-        func fail() -> LeastSquaresError {
-            allocated.forEach { $0() }
-            return .allocationFailed
-        }
-        guard let workspace = gsl_multifit_nlinear_alloc(cgsl_trust(), &parameters, n, p) else { throw fail() }
-        allocated.append { gsl_multifit_nlinear_free(workspace) }
-        guard let start = gsl_vector_alloc(p) else { throw fail() }
-        allocated.append { gsl_vector_free(start) }
-        guard let weightVector = gsl_vector_alloc(n) else { throw fail() }
-        allocated.append { gsl_vector_free(weightVector) }
-        guard let covariance = gsl_matrix_alloc(p, p) else { throw fail() }
-        allocated.append { gsl_matrix_free(covariance) }
-        guard let svdMatrix = gsl_matrix_alloc(n, p) else { throw fail() }
-        allocated.append { gsl_matrix_free(svdMatrix) }
-        guard let svdV = gsl_matrix_alloc(p, p) else { throw fail() }
-        allocated.append { gsl_matrix_free(svdV) }
-        guard let svdS = gsl_vector_alloc(p) else { throw fail() }
-        allocated.append { gsl_vector_free(svdS) }
-        guard let svdWork = gsl_vector_alloc(p) else { throw fail() }
-
-        self.workspace = workspace
-        self.start = start
-        self.weightVector = weightVector
-        self.covariance = covariance
-        self.svdMatrix = svdMatrix
-        self.svdV = svdV
-        self.svdS = svdS
-        self.svdWork = svdWork
-        // GSL keeps a pointer to the fdf struct for the life of the workspace, so it
-        // lives on the heap, owned here, never as an inout temporary.
-        self.fdf = .allocate(capacity: 1)
-        fdf.initialize(to: gsl_multifit_nlinear_fdf())
-        configureCallbacks()
-    }
-
-    deinit {
-        gsl_multifit_nlinear_free(workspace)
-        gsl_vector_free(start)
-        gsl_vector_free(weightVector)
-        gsl_matrix_free(covariance)
-        gsl_matrix_free(svdMatrix)
-        gsl_matrix_free(svdV)
-        gsl_vector_free(svdS)
-        gsl_vector_free(svdWork)
-        fdf.deinitialize(count: 1)
-        fdf.deallocate()
+        guard let made = gsl_multifit_nlinear_alloc(
+            cgsl_trust(), &parameters, context.problem.residualCount, context.problem.parameterCount)
+        else { throw LeastSquaresError.allocationFailed }
+        workspace = made
+        return made
     }
 
     private func configureCallbacks() {
@@ -420,7 +388,8 @@ public final class NonlinearLeastSquares {
     /// - Throws: ``LeastSquaresError`` for bad starts or weights and non-finite residuals
     ///   at the start; any error a callback throws, unchanged.
     public func solve(from initial: [Double], weights: [Double]? = nil) throws -> LeastSquaresResult {
-        var status = try initialize(at: initial, weights: weights)
+        let workspace = try solverWorkspace()
+        var status = try initialize(workspace, at: initial, weights: weights)
         if status != GSL_SUCCESS {
             return finish(.gslError(code: status, message: GSLRuntime.message(for: status)), iterations: 0)
         }
@@ -454,49 +423,84 @@ public final class NonlinearLeastSquares {
         }
     }
 
-    /// Loads `initial` (and the weights) into the workspace, which evaluates r and J there.
-    private func initialize(at initial: [Double], weights: [Double]?) throws -> Int32 {
+    /// Checks a start point and weights, and copies them into `buffers` (the point into
+    /// `start`, the weights into `weights`); returns whether weights were given.
+    private func load(_ initial: [Double], weights: [Double]?) throws -> Bool {
         let n = context.problem.residualCount, p = context.problem.parameterCount
         guard initial.count == p else {
             throw LeastSquaresError.badStart("expected \(p) start values, got \(initial.count)")
         }
         guard initial.allSatisfy(\.isFinite) else { throw LeastSquaresError.badStart("start values must be finite") }
-        for (i, value) in initial.enumerated() { start.pointee.data[i * start.pointee.stride] = value }
-
+        let start = buffers.start.pointee.data!
+        for i in 0..<p { start[i] = initial[i] }
         context.reset()
+        guard let weights else { return false }
+        guard weights.count == n else { throw LeastSquaresError.badStart("expected \(n) weights, got \(weights.count)") }
+        guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw LeastSquaresError.badStart("weights must be finite and non-negative")
+        }
+        let w = buffers.weights.pointee.data!
+        for i in 0..<n { w[i] = weights[i] }
+        return true
+    }
+
+    /// Loads `initial` (and the weights) into the workspace, which evaluates r and J there.
+    private func initialize(
+        _ workspace: UnsafeMutablePointer<gsl_multifit_nlinear_workspace>, at initial: [Double], weights: [Double]?
+    ) throws -> Int32 {
+        let weighted = try load(initial, weights: weights)
         fdf.pointee.nevalf = 0
         fdf.pointee.nevaldf = 0
         fdf.pointee.nevalfvv = 0
-        let status: Int32
-        if let weights {
-            guard weights.count == n else { throw LeastSquaresError.badStart("expected \(n) weights, got \(weights.count)") }
-            guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                throw LeastSquaresError.badStart("weights must be finite and non-negative")
-            }
-            for (i, w) in weights.enumerated() { weightVector.pointee.data[i * weightVector.pointee.stride] = w }
-            status = gsl_multifit_nlinear_winit(start, weightVector, fdf, workspace)
-        } else {
-            status = gsl_multifit_nlinear_init(start, fdf, workspace)
-        }
+        let status = weighted
+            ? gsl_multifit_nlinear_winit(buffers.start, buffers.weights, fdf, workspace)
+            : gsl_multifit_nlinear_init(buffers.start, fdf, workspace)
         if let error = context.error { throw error }
         if let index = context.nonFiniteAtStart { throw LeastSquaresError.nonFiniteAtStart(index: index) }
         return status
     }
 
     /// Judges a point found by another search (variable projection) as if this solver had
-    /// stopped there for `reason`: r and J are evaluated at `point`, and the result carries
-    /// the same checks as a solve's (full rank, a negligible Gauss–Newton step, else
+    /// stopped there for `reason`: r and J are evaluated at `point` (weighted as GSL
+    /// weights them, √w_i·r_i and √w_i·J_i), and the result carries the same checks as a
+    /// solve's (full rank, a negligible Gauss–Newton step, else
     /// ``LeastSquaresStatus/notAtMinimum(reason:)``), the covariance and the condition number.
+    /// Needs no GSL solver workspace when the problem has an analytic Jacobian.
     public func assess(at point: [Double], weights: [Double]? = nil, reason: StopReason, iterations: Int) throws -> LeastSquaresResult {
-        let status = try initialize(at: point, weights: weights)
-        if status != GSL_SUCCESS {
-            return finish(.gslError(code: status, message: GSLRuntime.message(for: status)), iterations: 0)
+        guard context.problem.jacobian != nil else {
+            let workspace = try solverWorkspace()
+            let status = try initialize(workspace, at: point, weights: weights)
+            if status != GSL_SUCCESS {
+                return finish(.gslError(code: status, message: GSLRuntime.message(for: status)), iterations: 0)
+            }
+            return finish(.converged(reason), iterations: iterations)
         }
-        return finish(.converged(reason), iterations: iterations)
+        let weighted = try load(point, weights: weights)
+        let params = Unmanaged.passUnretained(context).toOpaque()
+        let f = buffers.pointResiduals, jacobian = buffers.pointJacobian
+        _ = residualTrampoline(UnsafePointer(buffers.start), params, f)
+        if let error = context.error { throw error }
+        if let index = context.nonFiniteAtStart { throw LeastSquaresError.nonFiniteAtStart(index: index) }
+        _ = jacobianTrampoline(UnsafePointer(buffers.start), params, jacobian)
+        if let error = context.error { throw error }
+        if weighted {
+            let n = context.problem.residualCount, p = context.problem.parameterCount
+            let w = buffers.weights.pointee.data!, r = f.pointee.data!, j = jacobian.pointee.data!
+            for i in 0..<n {
+                let root = w[i].squareRoot()
+                r[i] *= root
+                for k in 0..<p { j[i &* p &+ k] *= root }
+            }
+        }
+        let provisional: LeastSquaresStatus = context.nonFiniteDerivative.map { .nonFinite($0) } ?? .converged(reason)
+        return finish(
+            provisional, iterations: iterations, position: buffers.start, residuals: f, jacobian: jacobian,
+            evaluations: (1, 1))
     }
 
     /// Whether the gradient Jᵀf at the current point passes GSL's scaled gradient test.
     private func startIsStationary() -> Bool {
+        guard let workspace else { return false }
         let n = context.problem.residualCount, p = context.problem.parameterCount
         let x = gsl_multifit_nlinear_position(workspace)!.pointee
         let f = gsl_multifit_nlinear_residual(workspace)!.pointee
@@ -524,17 +528,29 @@ public final class NonlinearLeastSquares {
         }
     }
 
-    /// Copies everything out of the workspace and refines the status.
+    /// The result at the solver workspace's current point.
+    private func finish(_ provisional: LeastSquaresStatus, iterations: Int, stepTolerance: Double = 1e-3) -> LeastSquaresResult {
+        let workspace = workspace!
+        return finish(
+            provisional, iterations: iterations, stepTolerance: stepTolerance,
+            position: gsl_multifit_nlinear_position(workspace)!, residuals: gsl_multifit_nlinear_residual(workspace)!,
+            jacobian: gsl_multifit_nlinear_jac(workspace)!,
+            evaluations: (Int(fdf.pointee.nevalf), Int(fdf.pointee.nevaldf)))
+    }
+
+    /// Copies the point out and refines the status.
     /// `stepTolerance` bounds the Gauss–Newton step |δ_j| ≤ tol·(|x_j| + 1) that a point
     /// reported as converged may still have.
-    private func finish(_ provisional: LeastSquaresStatus, iterations: Int, stepTolerance: Double = 1e-3) -> LeastSquaresResult {
+    private func finish(
+        _ provisional: LeastSquaresStatus, iterations: Int, stepTolerance: Double = 1e-3,
+        position x: UnsafePointer<gsl_vector>, residuals f: UnsafePointer<gsl_vector>, jacobian: UnsafePointer<gsl_matrix>,
+        evaluations: (residuals: Int, jacobians: Int)
+    ) -> LeastSquaresResult {
         let n = context.problem.residualCount, p = context.problem.parameterCount
-        let x = gsl_multifit_nlinear_position(workspace)!
-        let f = gsl_multifit_nlinear_residual(workspace)!
-        let jacobian = gsl_multifit_nlinear_jac(workspace)!
         let parameters = (0..<p).map { x.pointee.data[$0 * x.pointee.stride] }
         let residuals = (0..<n).map { f.pointee.data[$0 * f.pointee.stride] }
-        let chiSquared = residuals.reduce(0) { $0 + $1 * $1 }
+        var chiSquared = 0.0
+        for r in residuals { chiSquared += r * r }
 
         var status = provisional
         var covariance: [Double]? = nil
@@ -547,45 +563,59 @@ public final class NonlinearLeastSquares {
         } else if !settings.analyzesUnconverged && !status.isConverged {
             // Ranked, not reported: no singular values, no covariance.
         } else {
-            // Singular values of √W·J: rank, condition number, and the Gauss–Newton step.
+            // Singular values of √W·J = U·S·Vᵀ: rank, condition number, the Gauss–Newton
+            // step, and the covariance (JᵀWJ)⁻¹ = V·S⁻²·Vᵀ when J has full rank.
+            let svdMatrix = buffers.svdMatrix, svdV = buffers.svdV, svdS = buffers.svdS
             if gsl_matrix_memcpy(svdMatrix, jacobian) == GSL_SUCCESS,
-                gsl_linalg_SV_decomp(svdMatrix, svdV, svdS, svdWork) == GSL_SUCCESS
+                gsl_linalg_SV_decomp(svdMatrix, svdV, svdS, buffers.svdWork) == GSL_SUCCESS
             {
-                let s = (0..<p).map { svdS.pointee.data[$0 * svdS.pointee.stride] }
-                let largest = s.max() ?? 0
+                let s = svdS.pointee.data!
+                var largest = 0.0, smallest = Double.infinity
+                for k in 0..<p { largest = max(largest, s[k]); smallest = min(smallest, s[k]) }
                 let threshold = largest * Double(max(n, p)) * Double.ulpOfOne
-                rank = s.filter { $0 > threshold && $0.isFinite }.count
-                let smallest = s.min() ?? 0
+                rank = 0
+                for k in 0..<p where s[k] > threshold && s[k].isFinite { rank += 1 }
                 condition = smallest > 0 ? largest / smallest : .infinity
                 if case .converged(let reason) = status {
                     if rank < p {
                         status = .rankDeficient(rank: rank, reason: reason)
-                    } else if gaussNewtonStepIsLarge(singularValues: s, residuals: residuals, parameters: parameters, tolerance: stepTolerance) {
+                    } else if gaussNewtonStepIsLarge(residuals: residuals, parameters: parameters, tolerance: stepTolerance) {
                         status = .notAtMinimum(reason: reason)
                     }
                 }
-            }
-            if settings.computesCovariance, gsl_multifit_nlinear_covar(jacobian, 0.0, self.covariance) == GSL_SUCCESS {
-                let tda = self.covariance.pointee.tda
-                let values = (0..<(p * p)).map { self.covariance.pointee.data[($0 / p) * tda + $0 % p] }
-                if values.allSatisfy(\.isFinite), rank == p { covariance = values }
+                if settings.computesCovariance, rank == p {
+                    let v = svdV.pointee.data!, tda = svdV.pointee.tda
+                    var values = [Double](repeating: 0, count: p * p)
+                    for a in 0..<p {
+                        for b in 0...a {
+                            var sum = 0.0
+                            for k in 0..<p { sum += v[a &* tda &+ k] * v[b &* tda &+ k] / (s[k] * s[k]) }
+                            values[a * p + b] = sum
+                            values[b * p + a] = sum
+                        }
+                    }
+                    if values.allSatisfy(\.isFinite) { covariance = values }
+                }
             }
         }
         return LeastSquaresResult(
             parameters: parameters, residuals: residuals, chiSquared: chiSquared,
             covariance: covariance, jacobianRank: rank, conditionNumber: condition,
-            iterations: iterations, residualEvaluations: Int(fdf.pointee.nevalf),
-            jacobianEvaluations: Int(fdf.pointee.nevaldf), status: status,
+            iterations: iterations, residualEvaluations: evaluations.residuals,
+            jacobianEvaluations: evaluations.jacobians, status: status,
             rejectedNonFiniteTrials: context.nonFiniteTrials)
     }
 
-    /// After `gsl_linalg_SV_decomp`, `svdMatrix` holds U (n×p), `svdV` holds V. The
-    /// Gauss–Newton step is δ = −V·S⁻¹·Uᵀ·f; at a minimum it vanishes (Jᵀf = 0).
-    private func gaussNewtonStepIsLarge(singularValues s: [Double], residuals f: [Double], parameters x: [Double], tolerance: Double) -> Bool {
+    /// After `gsl_linalg_SV_decomp`, `svdMatrix` holds U (n×p), `svdV` holds V and `svdS`
+    /// the singular values. The Gauss–Newton step is δ = −V·S⁻¹·Uᵀ·f; at a minimum it
+    /// vanishes (Jᵀf = 0).
+    private func gaussNewtonStepIsLarge(residuals f: [Double], parameters x: [Double], tolerance: Double) -> Bool {
         let n = f.count, p = x.count
-        let u = svdMatrix.pointee, v = svdV.pointee
-        var coefficients = [Double](repeating: 0, count: p)
-        for k in 0..<p where s[k] > 0 {
+        let u = buffers.svdMatrix.pointee, v = buffers.svdV.pointee, s = buffers.svdS.pointee.data!
+        let coefficients = buffers.svdWork.pointee.data!  // free after the decomposition
+        for k in 0..<p {
+            coefficients[k] = 0
+            guard s[k] > 0 else { continue }
             var dot = 0.0
             for i in 0..<n { dot += u.data[i * u.tda + k] * f[i] }
             coefficients[k] = dot / s[k]
@@ -596,6 +626,49 @@ public final class NonlinearLeastSquares {
             if !(abs(step) <= tolerance * (abs(x[j]) + 1)) { return true }
         }
         return false
+    }
+}
+
+/// The vectors and matrices of one solver that GSL's workspace does not hold: the start
+/// point, the weights, r and J at a judged point, and the singular value decomposition.
+/// GSL headers over storage owned here: three allocations in all, whatever the shape.
+private final class SolverBuffers {
+    let start, weights, pointResiduals, svdS, svdWork: UnsafeMutablePointer<gsl_vector>
+    let pointJacobian, svdMatrix, svdV: UnsafeMutablePointer<gsl_matrix>
+    private let vectors: UnsafeMutablePointer<gsl_vector>
+    private let matrices: UnsafeMutablePointer<gsl_matrix>
+    private let storage: UnsafeMutablePointer<Double>
+
+    init(residualCount n: Int, parameterCount p: Int) {
+        let vectorSizes = [p, n, n, p, p]
+        let matrixShapes = [(n, p), (n, p), (p, p)]
+        storage = .allocate(capacity: vectorSizes.reduce(0, +) + matrixShapes.reduce(0) { $0 + $1.0 * $1.1 })
+        vectors = .allocate(capacity: vectorSizes.count)
+        matrices = .allocate(capacity: matrixShapes.count)
+        var next = storage
+        for (index, size) in vectorSizes.enumerated() {
+            (vectors + index).initialize(to: gsl_vector(size: size, stride: 1, data: next, block: nil, owner: 0))
+            next += size
+        }
+        for (index, shape) in matrixShapes.enumerated() {
+            (matrices + index).initialize(
+                to: gsl_matrix(size1: shape.0, size2: shape.1, tda: shape.1, data: next, block: nil, owner: 0))
+            next += shape.0 * shape.1
+        }
+        start = vectors
+        weights = vectors + 1
+        pointResiduals = vectors + 2
+        svdS = vectors + 3
+        svdWork = vectors + 4
+        pointJacobian = matrices
+        svdMatrix = matrices + 1
+        svdV = matrices + 2
+    }
+
+    deinit {
+        vectors.deallocate()
+        matrices.deallocate()
+        storage.deallocate()
     }
 }
 

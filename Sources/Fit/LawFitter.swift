@@ -168,10 +168,9 @@ func makeProblem<Law: ScalingLaw>(
     @inline(__always)
     func evaluate(_ theta: ParameterView, needGradients: Bool) {
         if cache.holds(theta, gradients: needGradients) { return }
-        var p = [Double](repeating: 0, count: parameterCount)
-        map.natural(theta, into: &p)
+        map.natural(theta, into: &cache.parameters)
         let withGradients = needGradients || cheap
-        law.evaluate(inputs, parameters: p, values: cache.values, gradients: withGradients ? cache.gradients : nil)
+        law.evaluate(inputs, parameters: cache.parameters, values: cache.values, gradients: withGradients ? cache.gradients : nil)
         cache.store(theta, gradients: withGradients)
     }
 
@@ -230,15 +229,24 @@ final class EvaluationCache {
     let freeCount: Int
     /// Whether each free θ_k feeds exactly one law parameter (no ties): then feeder[k] is it.
     let untied: Bool
+    /// The law's parameters at the last θ (reused: no allocation per evaluation).
+    var parameters: [Double]
     private var state: UInt8 = 0  // 0 empty, 1 values, 2 values and gradients
+    private let storage: UnsafeMutableRawPointer
 
     init<Law: ScalingLaw>(law: Law, map: ParameterMap, pointCount n: Int) {
         let count = law.parameters.count
         freeCount = map.freeCount
-        values = .allocate(capacity: max(n, 1))
-        gradients = .allocate(capacity: max(n * count, 1))
-        theta = .allocate(capacity: max(freeCount, 1))
-        derivative = .allocate(capacity: max(freeCount, 1))
+        parameters = [Double](repeating: 0, count: count)
+        // One allocation: the Double buffers, then the Int tables.
+        let doubles = max(n, 1) + max(n * count, 1) + 2 * max(freeCount, 1)
+        let ints = freeCount + 1 + max(count + freeCount, 1)
+        storage = .allocate(byteCount: doubles * 8 + ints * 8, alignment: 8)
+        let d = storage.bindMemory(to: Double.self, capacity: doubles)
+        values = d
+        gradients = d + max(n, 1)
+        theta = gradients + max(n * count, 1)
+        derivative = theta + max(freeCount, 1)
         var lists = [[Int]](repeating: [], count: freeCount)
         for j in 0..<map.slots.count {
             switch map.slots[j] {
@@ -247,8 +255,9 @@ final class EvaluationCache {
             case .fixed: break
             }
         }
-        feederStart = .allocate(capacity: freeCount + 1)
-        feeder = .allocate(capacity: max(lists.reduce(0) { $0 + $1.count }, 1))
+        let i = (storage + doubles * 8).bindMemory(to: Int.self, capacity: ints)
+        feederStart = i
+        feeder = i + freeCount + 1  // at most one entry per law parameter
         var position = 0
         for k in 0..<freeCount {
             feederStart[k] = position
@@ -259,12 +268,7 @@ final class EvaluationCache {
     }
 
     deinit {
-        values.deallocate()
-        gradients.deallocate()
-        theta.deallocate()
-        derivative.deallocate()
-        feederStart.deallocate()
-        feeder.deallocate()
+        storage.deallocate()
     }
 
     @inline(__always)
@@ -334,7 +338,8 @@ final class StartRunner<Law: ScalingLaw> {
             reduced.stepTolerance = max(reduced.stepTolerance, 1e-10)
             reduced.gradientTolerance = max(reduced.gradientTolerance, 1e-10)
             reduced.computesCovariance = false
-            projection = try VariableProjection(law: law, linear: separable.linearParameters, data: data, settings: reduced)
+            projection = try VariableProjection(
+                law: law, linear: separable.linearParameters, owners: separable.nonlinearOwners, data: data, settings: reduced)
         }
     }
 

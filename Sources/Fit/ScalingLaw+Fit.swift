@@ -1,4 +1,6 @@
 import Foundation
+internal import CGSL
+import Synchronization
 import RealModule
 import ScalefitCore
 
@@ -63,13 +65,33 @@ extension ScalingLaw {
         // Starts: the law's guesses with fixed and tied values imposed, as θ.
         var seen = Set<[Double]>()
         var starts: [[Double]] = []
-        let guesses = options.start.map { [$0] } ?? options.starts ?? initialGuesses(x: data.x, x2: data.x2, y: data.y)
         if let start = options.start, start.count != parameters.count {
             throw FitError("\(name) takes \(parameters.count) start values (\(parameterNames.joined(separator: ", "))), got \(start.count)")
         }
-        for guess in guesses where guess.count == parameters.count {
-            let theta = map.unconstrained(guess)
-            if theta.allSatisfy({ $0.isFinite }) && seen.insert(theta).inserted { starts.append(theta) }
+        func collect(_ guesses: [[Double]]) {
+            for guess in guesses where guess.count == parameters.count {
+                let theta = map.unconstrained(guess)
+                guard theta.allSatisfy({ $0.isFinite }) else { continue }
+                // A linear scan while the starts are few (hashing arrays costs more), a set
+                // from the eighth on.
+                let isNew = starts.count < 8 ? !starts.contains(theta) : seen.insert(theta).inserted
+                guard isNew else { continue }
+                starts.append(theta)
+                if starts.count == 8 { seen = Set(starts) }
+            }
+        }
+        if let given = options.start.map({ [$0] }) ?? options.starts {
+            collect(given)
+        } else if let limit = options.startLimit {
+            // Only the first guesses are needed; all of them if those were unusable.
+            collect(initialGuesses(x: data.x, x2: data.x2, y: data.y, limit: max(1, limit)))
+            if starts.count < max(1, limit) {
+                starts = []
+                seen = []
+                collect(initialGuesses(x: data.x, x2: data.x2, y: data.y))
+            }
+        } else {
+            collect(initialGuesses(x: data.x, x2: data.x2, y: data.y))
         }
         if let limit = options.startLimit { starts = Array(starts.prefix(max(1, limit))) }
         guard !starts.isEmpty else { throw FitError("\(series.name): \(name) found no valid starting point for this data") }
@@ -200,7 +222,7 @@ extension ScalingLaw {
         let natural = map.natural(best.theta)
         let dof = n - p
         let variance = dof > 0 ? best.chiSquared / Double(dof) : .nan
-        let t = dof > 0 ? SpecialFunctions.studentTQuantile(upperTail: 0.025, degreesOfFreedom: Double(dof)) : .nan
+        let t = studentT95(degreesOfFreedom: dof)
         var warnings: [String] = []
 
         // Covariance of the free natural parameters: D·C_θ·D·s², D = dp/dθ.
@@ -366,7 +388,7 @@ extension ScalingLaw {
         let p = map.natural(best.theta)
         let free = map.freeCount
         let dof = result.degreesOfFreedom
-        let t = dof > 0 ? SpecialFunctions.studentTQuantile(upperTail: 0.025, degreesOfFreedom: Double(dof)) : .nan
+        let t = studentT95(degreesOfFreedom: dof)
         let variance = result.residualVariance
         var lawGradient = [Double](repeating: 0, count: parameters.count)
         var chained = [Double](repeating: 0, count: free)
@@ -408,11 +430,22 @@ func percentile(_ sorted: [Double], _ q: Double) -> Double {
     return sorted[lo] + (sorted[hi] - sorted[lo]) * fraction
 }
 
-/// Four significant digits, for warnings.
+/// Four significant digits, for warnings (C's `%.4g`).
 func format(_ value: Double) -> String {
-    // C's formatter: Foundation's String(format:) costs more than a whole small fit.
     withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
-        let written = withVaList([value]) { vsnprintf(buffer.baseAddress!, 40, "%.4g", $0) }
-        return written > 0 ? String(cString: buffer.baseAddress!) : "\(value)"
+        let written = scalefit_format_g(buffer.baseAddress!, 40, 4, value)
+        return written > 0 && written < 40 ? String(cString: buffer.baseAddress!) : "\(value)"
     }
 }
+
+/// The two-sided 95% quantile of Student's t with `dof` degrees of freedom, remembered:
+/// GSL's inverse costs more than a whole small fit.
+func studentT95(degreesOfFreedom dof: Int) -> Double {
+    guard dof > 0 else { return .nan }
+    if let known = studentT95Table.withLock({ $0[dof] }) { return known }
+    let t = SpecialFunctions.studentTQuantile(upperTail: 0.025, degreesOfFreedom: Double(dof))
+    studentT95Table.withLock { $0[dof] = t }
+    return t
+}
+
+private let studentT95Table = Mutex<[Int: Double]>([:])

@@ -128,6 +128,9 @@ public protocol ScalingLaw: Sendable {
     func valueAndGradient(_ x: Double, _ x2: Double, parameters p: [Double], into gradient: inout [Double]) -> Double
     /// Starting points computed from the data (the first is the best guess); grids add more.
     func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]]
+    /// The first `limit` of ``initialGuesses(x:x2:y:)`` (a fit asked for fewer starts);
+    /// laws whose every guess costs a pass over the data compute only those.
+    func initialGuesses(x: [Double], x2: [Double]?, y: [Double], limit: Int) -> [[Double]]
     /// A reason the law cannot be fitted to this data as asked (e.g. too few points), or nil.
     func unsuitability(pointCount: Int, fixed: Set<String>) -> String?
     /// The same curve with its parameters in a canonical order, for laws whose parameters
@@ -187,6 +190,10 @@ extension ScalingLaw {
 
     public func canonicalized(_ p: [Double]) -> [Double] { p }
 
+    public func initialGuesses(x: [Double], x2: [Double]?, y: [Double], limit: Int) -> [[Double]] {
+        Array(initialGuesses(x: x, x2: x2, y: y).prefix(max(limit, 0)))
+    }
+
     public var gradientIsCheap: Bool { false }
 
     public func evaluate(
@@ -238,16 +245,16 @@ enum Guess {
     }
 
     /// Best (E, A) for fixed α in L = E + A·x^(−α), by least squares on relative errors,
-    /// with E clamped to [0, 0.99·min y] and A > 0.
-    static func floorAndScale(x: [Double], y: [Double], alpha: Double) -> (floor: Double, scale: Double) {
+    /// with E clamped to [0, 0.99·min y] and A > 0. Takes log x (computed once by callers
+    /// that try several α) and min y.
+    static func floorAndScale(logX: [Double], y: [Double], minY: Double, alpha: Double) -> (floor: Double, scale: Double) {
         // Weighted linear LS with weights 1/y² (≈ log-space residuals).
         var s00 = 0.0, s01 = 0.0, s11 = 0.0, t0 = 0.0, t1 = 0.0
-        for i in x.indices {
-            let w = 1 / (y[i] * y[i]), g = Double.exp(-alpha * Double.log(x[i]))
+        for i in logX.indices {
+            let w = 1 / (y[i] * y[i]), g = Double.exp(-alpha * logX[i])
             s00 += w; s01 += w * g; s11 += w * g * g; t0 += w * y[i]; t1 += w * g * y[i]
         }
         let det = s00 * s11 - s01 * s01
-        let minY = y.min() ?? 0
         var e = det != 0 ? (t0 * s11 - t1 * s01) / det : 0
         e = min(max(e, 0), 0.99 * minY)
         let a = s11 > 0 ? max((t1 - e * s01) / s11, 1e-12) : 1

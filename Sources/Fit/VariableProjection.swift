@@ -11,22 +11,32 @@ public protocol SeparableLaw: ScalingLaw {
     /// Indices (into ``ScalingLaw/parameters``) of the coefficients that enter linearly
     /// (at most three).
     var linearParameters: [Int] { get }
+    /// For each other parameter, in law order, the coefficient (a law parameter index) that
+    /// multiplies every term it enters, so that ∂L/∂p_j = c·∂L/∂p_j evaluated with every
+    /// coefficient 1. Kaufman's Jacobian then reuses the basis evaluation.
+    var nonlinearOwners: [Int] { get }
 }
 
 extension PowerLaw: SeparableLaw {
     public var linearParameters: [Int] { [0] }
+    public var nonlinearOwners: [Int] { [0] }
 }
 
 extension SaturatingLaw: SeparableLaw {
     public var linearParameters: [Int] { [0, 1] }
+    public var nonlinearOwners: [Int] { [1] }
 }
 
 extension ChinchillaLaw: SeparableLaw {
     public var linearParameters: [Int] { [0, 1, 2] }
+    /// α scales with A, β with B.
+    public var nonlinearOwners: [Int] { [1, 2] }
 }
 
 extension BrokenPowerLaw: SeparableLaw {
     public var linearParameters: [Int] { [0, 1] }
+    /// Every exponent, location and sharpness lives in the A term.
+    public var nonlinearOwners: [Int] { [Int](repeating: 1, count: parameters.count - 2) }
 }
 
 /// Variable projection (Golub & Pereyra 1973) for linear-space least squares: for each θ
@@ -42,28 +52,46 @@ final class VariableProjection<Law: ScalingLaw> {
     let linear: [Int]
     let nonlinear: [Int]
     let nonlinearDomains: [ParameterDomain]
+    /// For each nonlinear parameter, the position in `linear` of the coefficient scaling it.
+    let ownerSlots: [Int]
     private(set) var inputs: LawInputs
     private(set) var y: [Double]
     private(set) var rootWeights: [Double]?
     let n: Int
     let parameterCount: Int
-    private(set) var solver: NonlinearLeastSquares!
+    let settings: LeastSquaresSettings
+    /// GSL's search over θ, made on first use (one-exponent laws seldom need it).
+    private var reducedSolver: NonlinearLeastSquares?
     private let state: ProjectionState
 
-    /// - Precondition: `linear` has 1 to 3 entries and `law` is linear in them.
-    init(law: Law, linear: [Int], data: FitData, settings: LeastSquaresSettings) throws {
+    /// - Precondition: `linear` has 1 to 3 entries, `law` is linear in them, and `owners`
+    ///   names the coefficient scaling each other parameter (``SeparableLaw/nonlinearOwners``).
+    init(law: Law, linear: [Int], owners: [Int], data: FitData, settings: LeastSquaresSettings) throws {
         self.law = law
         self.linear = linear
         let all = law.parameters
         nonlinear = all.indices.filter { !linear.contains($0) }
         nonlinearDomains = nonlinear.map { all[$0].domain }
+        precondition(owners.count == nonlinear.count && owners.allSatisfy(linear.contains), "an owning coefficient for each nonlinear parameter")
+        ownerSlots = owners.map { linear.firstIndex(of: $0)! }
         inputs = data.inputs
         y = data.y
         rootWeights = data.weights.map { $0.map { $0.squareRoot() } }
         n = data.count
         parameterCount = all.count
+        self.settings = settings
         state = ProjectionState(pointCount: n, parameterCount: all.count, linearCount: linear.count, nonlinearCount: nonlinear.count)
-        solver = try NonlinearLeastSquares(problem: makeReducedProblem(), settings: settings)
+        guard n >= nonlinear.count, !nonlinear.isEmpty else {
+            throw LeastSquaresError.badDimensions(residuals: n, parameters: nonlinear.count)
+        }
+    }
+
+    /// The GSL solver of the reduced problem.
+    private func solver() throws -> NonlinearLeastSquares {
+        if let reducedSolver { return reducedSolver }
+        let made = try NonlinearLeastSquares(problem: makeReducedProblem(), settings: settings)
+        reducedSolver = made
+        return made
     }
 
     /// Swaps in data of the same size (a bootstrap resample).
@@ -72,7 +100,7 @@ final class VariableProjection<Law: ScalingLaw> {
         y = data.y
         rootWeights = data.weights.map { $0.map { $0.squareRoot() } }
         state.valid = false
-        solver.problem = makeReducedProblem()
+        reducedSolver?.problem = makeReducedProblem()
     }
 
     /// The full natural parameter vector at the nonlinear θ (coefficients solved), or nil
@@ -93,7 +121,7 @@ final class VariableProjection<Law: ScalingLaw> {
             return found
         }
         state.valid = false
-        let result = try solver.solve(from: theta0)
+        let result = try solver().solve(from: theta0)
         guard result.parameters.allSatisfy(\.isFinite), let p = parameters(atNonlinear: result.parameters, extraWeights: weights) else {
             return nil
         }
@@ -108,7 +136,7 @@ final class VariableProjection<Law: ScalingLaw> {
     /// (and GSL's search runs instead) if it cannot descend or runs out of iterations; the
     /// point it returns is judged by GSL on the full problem as any projected point is.
     private func scalarSearch(from theta0: Double) -> (parameters: [Double], result: LeastSquaresResult)? {
-        let s = state, settings = solver.settings
+        let s = state
         var theta = theta0
         func at(_ t: Double) -> Bool {
             var value = t
@@ -121,14 +149,14 @@ final class VariableProjection<Law: ScalingLaw> {
         }
         guard at(theta) else { return nil }
         var f = objective()
-        let count = parameterCount, j = nonlinear[0], domain = nonlinearDomains[0]
+        let count = parameterCount, j = nonlinear[0], domain = nonlinearDomains[0], owner = ownerSlots[0]
         var evaluations = 1
         var previous: (Double, Double)? = nil
         for iteration in 1...settings.maxIterations {
-            // Kaufman's Jacobian column at θ: P⊥·√W·∂(Φc)/∂θ.
-            law.evaluate(inputs, parameters: s.fullParameters, values: s.values, gradients: s.gradients)
-            let derivative = domain.derivative(theta)
-            for i in 0..<n { s.work[i] = s.rootW[i] * s.gradients[i &* count &+ j] * derivative }
+            // Kaufman's Jacobian column at θ: P⊥·√W·∂(Φc)/∂θ, from the basis evaluation
+            // (coefficients 1) scaled by the owning coefficient.
+            let columnScale = domain.derivative(theta) * s.c[owner]
+            for i in 0..<n { s.work[i] = s.rootW[i] * s.gradients[i &* count &+ j] * columnScale }
             s.projectOut(n: n)
             var g = 0.0, h = 0.0
             for i in 0..<n { g += s.work[i] * s.residual[i]; h += s.work[i] * s.work[i] }
@@ -203,10 +231,8 @@ final class VariableProjection<Law: ScalingLaw> {
         s.finite = false
         let k = linear.count, count = parameterCount
         // Evaluate with every coefficient 1: the gradient's linear columns are the basis.
-        var p = [Double](repeating: 0, count: count)
-        for j in linear { p[j] = 1 }
-        for (b, j) in nonlinear.enumerated() { p[j] = nonlinearDomains[b].natural(theta[b]) }
-        law.evaluate(inputs, parameters: p, values: s.values, gradients: s.gradients)
+        for (b, j) in nonlinear.enumerated() { s.unitParameters[j] = nonlinearDomains[b].natural(theta[b]) }
+        law.evaluate(inputs, parameters: s.unitParameters, values: s.values, gradients: s.gradients)
         let extra = extraWeights
         let ok: Bool = extra.withOptionalBuffer { extraBuffer in
             for i in 0..<n {
@@ -223,9 +249,8 @@ final class VariableProjection<Law: ScalingLaw> {
         }
         guard ok else { return false }
         guard s.solveNonNegative(n: n, k: k) else { return false }
-        for (b, j) in nonlinear.enumerated() { p[j] = nonlinearDomains[b].natural(theta[b]) }
-        for (a, j) in linear.enumerated() { p[j] = s.c[a] }
-        s.fullParameters = p
+        for j in nonlinear { s.fullParameters[j] = s.unitParameters[j] }
+        for (a, j) in linear.enumerated() { s.fullParameters[j] = s.c[a] }
         s.finite = true
         return true
     }
@@ -251,12 +276,12 @@ final class VariableProjection<Law: ScalingLaw> {
                     for i in 0..<self.n { for j in 0..<m { jacobian[i, j] = .nan } }
                     return
                 }
-                // ∂(Φc)/∂p_j at the solved c: the law's gradient there.
+                // ∂(Φc)/∂p_j at the solved c: the basis evaluation's gradient (coefficients
+                // 1) times the owning coefficient.
                 let count = self.parameterCount, n = self.n
-                self.law.evaluate(self.inputs, parameters: s.fullParameters, values: s.values, gradients: s.gradients)
                 for (b, j) in self.nonlinear.enumerated() {
-                    let derivative = self.nonlinearDomains[b].derivative(theta[b])
-                    for i in 0..<n { s.work[i] = s.rootW[i] * s.gradients[i &* count &+ j] * derivative }
+                    let scale = self.nonlinearDomains[b].derivative(theta[b]) * s.c[self.ownerSlots[b]]
+                    for i in 0..<n { s.work[i] = s.rootW[i] * s.gradients[i &* count &+ j] * scale }
                     s.projectOut(n: n)
                     for i in 0..<n { jacobian[i, b] = s.work[i] }
                 }
@@ -282,28 +307,41 @@ private final class ProjectionState {
     /// Room for R (9), Qᵀy (3), a solution (3) and a candidate (3).
     let small: UnsafeMutablePointer<Double>
     var activeCount = 0
-    var fullParameters: [Double] = []
+    /// The law's parameters at the cached θ with the solved coefficients.
+    var fullParameters: [Double]
+    /// The same with every coefficient 1 (the basis evaluation).
+    var unitParameters: [Double]
     var valid = false
     var finite = false
     var extraWeights: [Double]?
 
     init(pointCount n: Int, parameterCount: Int, linearCount k: Int, nonlinearCount m: Int) {
         let size = max(n, 1)
-        values = .allocate(capacity: size)
-        gradients = .allocate(capacity: size * max(parameterCount, 1))
-        rootW = .allocate(capacity: size)
-        target = .allocate(capacity: size)
-        basis = .allocate(capacity: size * max(k, 1))
-        q = .allocate(capacity: size * max(k, 1))
-        residual = .allocate(capacity: size)
-        work = .allocate(capacity: size)
-        theta = .allocate(capacity: max(m, 1))
-        c = .allocate(capacity: 3)
-        small = .allocate(capacity: 18)
+        // One allocation, carved up.
+        let sizes = [size, size * max(parameterCount, 1), size, size, size * max(k, 1), size * max(k, 1), size, size, max(m, 1), 3, 18]
+        let storage = UnsafeMutablePointer<Double>.allocate(capacity: sizes.reduce(0, +))
+        var next = storage
+        func take(_ count: Int) -> UnsafeMutablePointer<Double> {
+            defer { next += count }
+            return next
+        }
+        values = take(sizes[0])
+        gradients = take(sizes[1])
+        rootW = take(sizes[2])
+        target = take(sizes[3])
+        basis = take(sizes[4])
+        q = take(sizes[5])
+        residual = take(sizes[6])
+        work = take(sizes[7])
+        theta = take(sizes[8])
+        c = take(sizes[9])
+        small = take(sizes[10])
+        fullParameters = [Double](repeating: 0, count: parameterCount)
+        unitParameters = [Double](repeating: 1, count: parameterCount)
     }
 
     deinit {
-        for pointer in [values, gradients, rootW, target, basis, q, residual, work, theta, c, small] { pointer.deallocate() }
+        values.deallocate()  // the start of the one allocation
     }
 
     /// Least squares of `target` on the columns in `mask` by modified Gram–Schmidt (applied
@@ -452,7 +490,7 @@ extension SeparableLaw {
     public func projectedFit(to series: Series, from start: [Double]) throws -> ProjectedFit {
         let data = try FitData(series: series, space: .linear, law: self)
         let projection = try VariableProjection(
-            law: self, linear: linearParameters, data: data,
+            law: self, linear: linearParameters, owners: nonlinearOwners, data: data,
             settings: .init(method: .levenbergMarquardt, scaling: .levenberg))
         let theta = parameters.enumerated().map { j, parameter in parameter.domain.unconstrained(start[j]) }
         guard let (p, result) = try projection.solve(fromFull: theta, weights: nil) else {
