@@ -564,10 +564,14 @@ public final class NonlinearLeastSquares {
             // Ranked, not reported: no singular values, no covariance.
         } else {
             // Singular values of √W·J = U·S·Vᵀ: rank, condition number, the Gauss–Newton
-            // step, and the covariance (JᵀWJ)⁻¹ = V·S⁻²·Vᵀ when J has full rank.
-            let svdMatrix = buffers.svdMatrix, svdV = buffers.svdV, svdS = buffers.svdS
-            if gsl_matrix_memcpy(svdMatrix, jacobian) == GSL_SUCCESS,
-                gsl_linalg_SV_decomp(svdMatrix, svdV, svdS, buffers.svdWork) == GSL_SUCCESS
+            // step, and the covariance (JᵀWJ)⁻¹ = V·S⁻²·Vᵀ when J has full rank. They come
+            // from a Householder QR of J and the SVD of its p×p factor R = U_R·S·Vᵀ (then
+            // U = Q·U_R): for n ≫ p that costs a fraction of GSL's SVD of J itself.
+            let qr = buffers.svdMatrix, square = buffers.svdSquare, svdV = buffers.svdV, svdS = buffers.svdS
+            if gsl_matrix_memcpy(qr, jacobian) == GSL_SUCCESS,
+                gsl_linalg_QR_decomp(qr, buffers.tau) == GSL_SUCCESS,
+                copyUpperTriangle(of: qr, into: square),
+                gsl_linalg_SV_decomp(square, svdV, svdS, buffers.svdWork) == GSL_SUCCESS
             {
                 let s = svdS.pointee.data!
                 var largest = 0.0, smallest = Double.infinity
@@ -606,18 +610,33 @@ public final class NonlinearLeastSquares {
             rejectedNonFiniteTrials: context.nonFiniteTrials)
     }
 
-    /// After `gsl_linalg_SV_decomp`, `svdMatrix` holds U (n×p), `svdV` holds V and `svdS`
-    /// the singular values. The Gauss–Newton step is δ = −V·S⁻¹·Uᵀ·f; at a minimum it
+    /// R (the upper triangle of GSL's packed QR) into a p×p matrix, zeros below.
+    private func copyUpperTriangle(of qr: UnsafeMutablePointer<gsl_matrix>, into square: UnsafeMutablePointer<gsl_matrix>) -> Bool {
+        let p = square.pointee.size1, from = qr.pointee, to = square.pointee
+        for row in 0..<p {
+            for column in 0..<p {
+                to.data[row &* to.tda &+ column] = column >= row ? from.data[row &* from.tda &+ column] : 0
+            }
+        }
+        return true
+    }
+
+    /// After the decompositions of ``finish``, `svdMatrix` and `tau` hold J's packed QR,
+    /// `svdSquare` holds U_R, `svdV` holds V and `svdS` the singular values. The
+    /// Gauss–Newton step is δ = −V·S⁻¹·Uᵀ·f with Uᵀf = U_Rᵀ·(Qᵀf); at a minimum it
     /// vanishes (Jᵀf = 0).
     private func gaussNewtonStepIsLarge(residuals f: [Double], parameters x: [Double], tolerance: Double) -> Bool {
         let n = f.count, p = x.count
-        let u = buffers.svdMatrix.pointee, v = buffers.svdV.pointee, s = buffers.svdS.pointee.data!
+        let v = buffers.svdV.pointee, s = buffers.svdS.pointee.data!, uR = buffers.svdSquare.pointee
+        let rotated = buffers.rotated.pointee.data!
+        for i in 0..<n { rotated[i] = f[i] }
+        guard gsl_linalg_QR_QTvec(buffers.svdMatrix, buffers.tau, buffers.rotated) == GSL_SUCCESS else { return true }
         let coefficients = buffers.svdWork.pointee.data!  // free after the decomposition
         for k in 0..<p {
             coefficients[k] = 0
             guard s[k] > 0 else { continue }
             var dot = 0.0
-            for i in 0..<n { dot += u.data[i * u.tda + k] * f[i] }
+            for j in 0..<p { dot += uR.data[j &* uR.tda &+ k] * rotated[j] }
             coefficients[k] = dot / s[k]
         }
         for j in 0..<p {
@@ -630,18 +649,18 @@ public final class NonlinearLeastSquares {
 }
 
 /// The vectors and matrices of one solver that GSL's workspace does not hold: the start
-/// point, the weights, r and J at a judged point, and the singular value decomposition.
+/// point, the weights, r and J at a judged point, and the QR and singular value decompositions.
 /// GSL headers over storage owned here: three allocations in all, whatever the shape.
 private final class SolverBuffers {
-    let start, weights, pointResiduals, svdS, svdWork: UnsafeMutablePointer<gsl_vector>
-    let pointJacobian, svdMatrix, svdV: UnsafeMutablePointer<gsl_matrix>
+    let start, weights, pointResiduals, svdS, svdWork, tau, rotated: UnsafeMutablePointer<gsl_vector>
+    let pointJacobian, svdMatrix, svdV, svdSquare: UnsafeMutablePointer<gsl_matrix>
     private let vectors: UnsafeMutablePointer<gsl_vector>
     private let matrices: UnsafeMutablePointer<gsl_matrix>
     private let storage: UnsafeMutablePointer<Double>
 
     init(residualCount n: Int, parameterCount p: Int) {
-        let vectorSizes = [p, n, n, p, p]
-        let matrixShapes = [(n, p), (n, p), (p, p)]
+        let vectorSizes = [p, n, n, p, p, p, n]
+        let matrixShapes = [(n, p), (n, p), (p, p), (p, p)]
         storage = .allocate(capacity: vectorSizes.reduce(0, +) + matrixShapes.reduce(0) { $0 + $1.0 * $1.1 })
         vectors = .allocate(capacity: vectorSizes.count)
         matrices = .allocate(capacity: matrixShapes.count)
@@ -660,9 +679,12 @@ private final class SolverBuffers {
         pointResiduals = vectors + 2
         svdS = vectors + 3
         svdWork = vectors + 4
+        tau = vectors + 5
+        rotated = vectors + 6
         pointJacobian = matrices
         svdMatrix = matrices + 1
         svdV = matrices + 2
+        svdSquare = matrices + 3
     }
 
     deinit {

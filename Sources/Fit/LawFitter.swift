@@ -1,5 +1,6 @@
 internal import CGSL
 import Dispatch
+import Synchronization
 import RealModule
 import ScalefitCore
 
@@ -14,6 +15,14 @@ struct ParameterMap: Sendable {
     let domains: [ParameterDomain]
 
     init(law: any ScalingLaw, fixed: [String: Double], tied: [String: String]) throws {
+        if fixed.isEmpty && tied.isEmpty {
+            // Every parameter free (the common case): no names to look up.
+            let parameters = law.parameters
+            slots = parameters.indices.map { .free($0) }
+            freeIndices = Array(parameters.indices)
+            domains = parameters.map(\.domain)
+            return
+        }
         let names = law.parameterNames
         for name in fixed.keys where !names.contains(name) {
             throw FitError("\(law.name) has no parameter \"\(name)\" (it has \(names.joined(separator: ", ")))")
@@ -104,16 +113,18 @@ struct FitData: Sendable {
     var inputs: LawInputs
 
     init(series: Series, space: ResidualSpace, law: any ScalingLaw) throws {
-        let name = series.name
+        // The name is built only for an error message.
+        var name: String { series.name }
         guard series.count > 0 else { throw FitError("\(name): no points to fit") }
         if law.inputCount == 2 && series.x2 == nil {
             throw FitError("\(name): \(law.name) needs two inputs (--x N,D)")
         }
+        let needsPositiveX = !law.name.hasPrefix("generations")
         for i in 0..<series.count {
             guard series.x[i].isFinite, series.values[i].isFinite, series.x2?[i].isFinite ?? true else {
                 throw FitError("\(name): point \(i + 1) is not finite (x = \(series.x[i]), value = \(series.values[i]))")
             }
-            if law.name.hasPrefix("generations") == false, series.x[i] <= 0 || (series.x2?[i] ?? 1) <= 0 {
+            if needsPositiveX, series.x[i] <= 0 || (series.x2?[i] ?? 1) <= 0 {
                 throw FitError("\(name): point \(i + 1) has x = \(series.x[i]) ≤ 0; scaling laws need positive inputs")
             }
             if space == .log && series.values[i] <= 0 {
@@ -247,24 +258,26 @@ final class EvaluationCache {
         gradients = d + max(n, 1)
         theta = gradients + max(n * count, 1)
         derivative = theta + max(freeCount, 1)
-        var lists = [[Int]](repeating: [], count: freeCount)
-        for j in 0..<map.slots.count {
-            switch map.slots[j] {
-            case .free(let k): lists[k].append(j)
-            case .tied(let s): if case .free(let k) = map.slots[s] { lists[k].append(j) }
-            case .fixed: break
-            }
-        }
         let i = (storage + doubles * 8).bindMemory(to: Int.self, capacity: ints)
         feederStart = i
         feeder = i + freeCount + 1  // at most one entry per law parameter
+        // The law parameters feeding θ_k: itself and those tied to it, in law order.
+        func feeds(_ j: Int, _ k: Int) -> Bool {
+            switch map.slots[j] {
+            case .free(let f): return f == k
+            case .tied(let s): if case .free(let f) = map.slots[s] { return f == k } else { return false }
+            case .fixed: return false
+            }
+        }
         var position = 0
+        var single = true
         for k in 0..<freeCount {
             feederStart[k] = position
-            for j in lists[k] { feeder[position] = j; position += 1 }
+            for j in 0..<map.slots.count where feeds(j, k) { feeder[position] = j; position += 1 }
+            single = single && position - feederStart[k] == 1
         }
         feederStart[freeCount] = position
-        untied = lists.allSatisfy { $0.count == 1 }
+        untied = single
     }
 
     deinit {
@@ -343,11 +356,12 @@ final class StartRunner<Law: ScalingLaw> {
         }
     }
 
-    /// Swaps in data of the same size (a bootstrap resample).
+    /// Swaps in data of the same size (a bootstrap resample, or the next fit of the same
+    /// shape: see ``make(law:data:map:options:)``).
     func use(_ newData: FitData) {
         data = newData
         solver.problem = makeProblem(law: law, data: newData, map: map, space: options.space, loss: options.loss)
-        fallback = nil
+        fallback?.problem = makeProblem(law: law, data: newData, map: map, space: options.space, loss: options.loss)
         projection?.use(newData)
         if rawProblem != nil { rawProblem = makeProblem(law: law, data: newData, map: map, space: options.space) }
     }
@@ -526,6 +540,75 @@ final class StartRunner<Law: ScalingLaw> {
     }
 }
 
+// MARK: - Runners kept between fits
+
+/// What makes two runners interchangeable: the law, the number of points and every option
+/// a runner reads. A runner of one key serves any data of that size after ``StartRunner/use(_:)``.
+private struct RunnerKey: Equatable {
+    let law: ObjectIdentifier
+    let name: String
+    let count: Int
+    let space: ResidualSpace
+    let loss: FitLoss
+    let solver: LeastSquaresSettings
+    let fixed: [String: Double]
+    let tied: [String: String]
+}
+
+/// A runner waiting in the pool; only one thread holds it at a time (taken under the lock).
+private struct PooledRunner: @unchecked Sendable {
+    let key: RunnerKey
+    let runner: AnyObject
+}
+
+/// Runners set free by finished fits. Setting one up (the GSL solver's buffers, the
+/// projection's, the problem closures) costs about as much as a whole small fit, and a
+/// caller that fits many series of one size (a sweep, a detection run, a benchmark)
+/// would pay it every time. A short list, searched from the most recent end (comparing
+/// keys costs less than hashing them).
+private let runnerPool = Mutex<[PooledRunner]>([])
+/// Bounds on what the pool keeps: runners in all, and points per runner.
+private let pooledLimit = 16, pooledPointLimit = 4096
+
+extension StartRunner {
+    private static func key(law: Law, count: Int, options: FitOptions) -> RunnerKey {
+        RunnerKey(
+            law: ObjectIdentifier(Law.self), name: law.name, count: count, space: options.space, loss: options.loss,
+            solver: options.solver, fixed: options.fixed, tied: options.tied)
+    }
+
+    /// A runner for this law, data and options: one kept by an earlier fit of the same
+    /// shape when there is one (its data swapped in; results do not depend on which), else
+    /// a new one. Give it back with ``recycle()``.
+    static func make(law: Law, data: FitData, map: ParameterMap, options: FitOptions) -> StartRunner? {
+        if data.count <= pooledPointLimit {
+            let key = key(law: law, count: data.count, options: options)
+            let kept = runnerPool.withLock { pool -> AnyObject? in
+                guard let index = pool.lastIndex(where: { $0.key == key }) else { return nil }
+                return pool.remove(at: index).runner
+            }
+            if let runner = kept as? StartRunner<Law> {
+                runner.use(data)
+                runner.retries = true
+                runner.screening = false
+                return runner
+            }
+        }
+        return try? StartRunner(law: law, data: data, map: map, options: options)
+    }
+
+    /// Puts the runner back for a later fit of the same shape (the oldest one kept makes
+    /// room when the pool is full).
+    func recycle() {
+        guard data.count <= pooledPointLimit else { return }
+        let pooled = PooledRunner(key: Self.key(law: law, count: data.count, options: options), runner: self)
+        runnerPool.withLock { pool in
+            if pool.count >= pooledLimit { pool.removeFirst() }
+            pool.append(pooled)
+        }
+    }
+}
+
 /// Solves the symmetric positive definite system m·x = b by GSL's Cholesky
 /// decomposition; nil if m is not positive definite.
 func choleskySolve(_ m: [Double], _ b: [Double], size p: Int) -> [Double]? {
@@ -570,12 +653,15 @@ func huber(_ r: Double, _ delta: Double) -> Double {
 /// Runs `body(i)` for i in 0..<count on `threads` workers, each with its own state from
 /// `makeState`; results land at their index, so they do not depend on the thread count.
 func parallelMap<State, Result: Sendable>(
-    count: Int, threads: Int, makeState: @Sendable () -> State?, body: @Sendable (inout State, Int) -> Result?
+    count: Int, threads: Int, makeState: @Sendable () -> State?, body: @Sendable (inout State, Int) -> Result?,
+    finish: @Sendable (State) -> Void = { _ in }
 ) -> [Result?] {
     let workers = max(1, min(threads, count))
     if workers == 1 {
         guard var state = makeState() else { return .init(repeating: nil, count: count) }
-        return (0..<count).map { body(&state, $0) }
+        let results = (0..<count).map { body(&state, $0) }
+        finish(state)
+        return results
     }
     let box = ResultBox<Result>(count: count)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -585,6 +671,7 @@ func parallelMap<State, Result: Sendable>(
             box.set(i, body(&state, i))
             i += workers
         }
+        finish(state)
     }
     return box.values
 }

@@ -84,7 +84,7 @@ extension ScalingLaw {
             collect(given)
         } else if let limit = options.startLimit {
             // Only the first guesses are needed; all of them if those were unusable.
-            collect(initialGuesses(x: data.x, x2: data.x2, y: data.y, limit: max(1, limit)))
+            collect(initialGuesses(data.inputs, y: data.y, limit: max(1, limit)))
             if starts.count < max(1, limit) {
                 starts = []
                 seen = []
@@ -118,12 +118,13 @@ extension ScalingLaw {
         var phase1 = parallelMap(
             count: startList.count, threads: threads,
             makeState: {
-                let runner = try? StartRunner(law: law, data: data, map: map, options: phase1Options)
+                let runner = StartRunner.make(law: law, data: data, map: map, options: phase1Options)
                 runner?.retries = retry
                 runner?.screening = screened
                 return runner
             },
-            body: { runner, i in runner.run(from: startList[i]) })
+            body: { runner, i in runner.run(from: startList[i]) },
+            finish: { $0.recycle() })
         if screened {
             var continueOptions = lsqOptions
             continueOptions.solver = options.solver
@@ -144,8 +145,9 @@ extension ScalingLaw {
             let continued = chosen, snapshot = phase1, finalOptions = continueOptions
             let finals = parallelMap(
                 count: continued.count, threads: threads,
-                makeState: { try? StartRunner(law: law, data: data, map: map, options: finalOptions) },
-                body: { runner, c in runner.run(from: snapshot[continued[c]]!.theta) })
+                makeState: { StartRunner.make(law: law, data: data, map: map, options: finalOptions) },
+                body: { runner, c in runner.run(from: snapshot[continued[c]]!.theta) },
+                finish: { $0.recycle() })
             for (c, i) in continued.enumerated() {
                 if let final = finals[c], final.objective <= phase1[i]!.objective { phase1[i] = final }
             }
@@ -168,8 +170,9 @@ extension ScalingLaw {
             let seedList = seeds
             outcomes = parallelMap(
                 count: seedList.count, threads: threads,
-                makeState: { try? StartRunner(law: law, data: data, map: map, options: options) },
-                body: { runner, i in runner.run(from: seedList[i]) })
+                makeState: { StartRunner.make(law: law, data: data, map: map, options: options) },
+                body: { runner, i in runner.run(from: seedList[i]) },
+                finish: { $0.recycle() })
         }
         let finite = outcomes.compactMap { $0 }
         guard var best = pickBest(finite) else {
@@ -180,9 +183,10 @@ extension ScalingLaw {
         let found = map.natural(best.theta)
         let canonical = canonicalized(found)
         if canonical != found, options.fixed.isEmpty, options.tied.isEmpty,
-           let runner = try? StartRunner(law: law, data: data, map: map, options: options),
+           let runner = StartRunner.make(law: law, data: data, map: map, options: options),
            let again = runner.run(from: map.unconstrained(canonical)), again.status.isConverged,
            again.objective <= best.objective * (1 + 1e-9) + 1e-300 {
+            runner.recycle()
             best = again
         }
         let tolerance = 1e-6 * max(abs(best.objective), 1e-300)
@@ -226,16 +230,19 @@ extension ScalingLaw {
         var warnings: [String] = []
 
         // Covariance of the free natural parameters: D·C_θ·D·s², D = dp/dθ.
-        let derivatives = (0..<p).map { map.domains[$0].derivative(best.theta[$0]) }
         var naturalCovariance: [Double]? = nil
         if let c = best.covariance, variance.isFinite {
-            naturalCovariance = (0..<(p * p)).map { index in
-                let k = index / p, l = index % p
-                return c[index] * derivatives[k] * derivatives[l] * variance
+            let derivatives = (0..<p).map { map.domains[$0].derivative(best.theta[$0]) }
+            var cov = c
+            for k in 0..<p {
+                for l in 0..<p { cov[k * p + l] = c[k * p + l] * derivatives[k] * derivatives[l] * variance }
             }
+            naturalCovariance = cov
         }
 
+        let parameters = self.parameters
         var estimates: [ParameterEstimate] = []
+        estimates.reserveCapacity(parameters.count)
         for (j, parameter) in parameters.enumerated() {
             var estimate = ParameterEstimate(name: parameter.name, value: natural[j])
             switch map.slots[j] {
@@ -263,7 +270,8 @@ extension ScalingLaw {
                     warnings.append("\(parameter.name) is poorly identified: its standard error \(format(se)) exceeds its value \(format(estimate.value))")
                 }
             }
-            if ["E", "floor", "E_inf"].contains(parameter.name), estimate.note != "fixed" {
+            let isFloor = parameter.name == "E" || parameter.name == "floor" || parameter.name == "E_inf"
+            if isFloor, estimate.note != "fixed" {
                 let indistinct = estimate.note?.hasPrefix("at bound") == true
                     || (estimate.ci95.map { $0.lower <= 0 } ?? false)
                 if indistinct {
@@ -293,7 +301,12 @@ extension ScalingLaw {
         }
 
         // Information criteria from the weighted residual sum of squares.
-        let rss = data.x.indices.reduce(0.0) { sum, i in sum + (data.weights?[i] ?? 1) * best.residuals[i] * best.residuals[i] }
+        var rss = 0.0
+        if let w = data.weights {
+            for i in 0..<n { rss += w[i] * best.residuals[i] * best.residuals[i] }
+        } else {
+            for r in best.residuals { rss += r * r }
+        }
         let nd = Double(n), kd = Double(p)
         let logLikelihoodTerm = nd * Double.log(max(rss, 1e-300) / nd)
         let aic = logLikelihoodTerm + 2 * kd
@@ -347,7 +360,7 @@ extension ScalingLaw {
         let derivedQuantities = derived
         let rows = parallelMap(
             count: replicates, threads: threads,
-            makeState: { try? StartRunner(law: law, data: data, map: map, options: replicateOptions) },
+            makeState: { StartRunner.make(law: law, data: data, map: map, options: replicateOptions) },
             body: { runner, r -> [Double]? in
                 var rng = SeededRandom(seed: seed, stream: UInt64(r))
                 let indices = (0..<n).map { _ in Int.random(in: 0..<n, using: &rng) }
@@ -356,7 +369,8 @@ extension ScalingLaw {
                 let p = map.natural(outcome.theta)
                 let extra = derivedQuantities.map { $0.value(p) ?? .nan }
                 return p + extra
-            })
+            },
+            finish: { $0.recycle() })
         let good = rows.compactMap { $0 }
         result.bootstrapFailures = replicates - good.count
         if good.count < replicates / 2 {

@@ -128,9 +128,10 @@ public protocol ScalingLaw: Sendable {
     func valueAndGradient(_ x: Double, _ x2: Double, parameters p: [Double], into gradient: inout [Double]) -> Double
     /// Starting points computed from the data (the first is the best guess); grids add more.
     func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]]
-    /// The first `limit` of ``initialGuesses(x:x2:y:)`` (a fit asked for fewer starts);
-    /// laws whose every guess costs a pass over the data compute only those.
-    func initialGuesses(x: [Double], x2: [Double]?, y: [Double], limit: Int) -> [[Double]]
+    /// The first `limit` of ``initialGuesses(x:x2:y:)`` (a fit asked for fewer starts),
+    /// from inputs whose logarithms are known; laws whose every guess costs a pass over
+    /// the data compute only those.
+    func initialGuesses(_ inputs: LawInputs, y: [Double], limit: Int) -> [[Double]]
     /// A reason the law cannot be fitted to this data as asked (e.g. too few points), or nil.
     func unsuitability(pointCount: Int, fixed: Set<String>) -> String?
     /// The same curve with its parameters in a canonical order, for laws whose parameters
@@ -190,8 +191,8 @@ extension ScalingLaw {
 
     public func canonicalized(_ p: [Double]) -> [Double] { p }
 
-    public func initialGuesses(x: [Double], x2: [Double]?, y: [Double], limit: Int) -> [[Double]] {
-        Array(initialGuesses(x: x, x2: x2, y: y).prefix(max(limit, 0)))
+    public func initialGuesses(_ inputs: LawInputs, y: [Double], limit: Int) -> [[Double]] {
+        Array(initialGuesses(x: inputs.x, x2: inputs.x2, y: y).prefix(max(limit, 0)))
     }
 
     public var gradientIsCheap: Bool { false }
@@ -232,9 +233,39 @@ extension ScalingLaw {
 enum Guess {
     /// Slope and intercept of the least-squares line through (log x, log y).
     static func logLogLine(x: [Double], y: [Double]) -> (slope: Double, intercept: Double) {
+        logLogLine(logX: x.map { $0 > 0 ? Double.log($0) : .nan }, y: y)
+    }
+
+    /// The exponent α of L = E + A·x^(−α) that the floor E does not bias: with the points in
+    /// three groups by x, (ȳ₁ − ȳ₂)/(ȳ₂ − ȳ₃) = e^(αΔ) for groups Δ apart in log x, whatever E
+    /// and A. nil when the curve does not fall through the three groups (or has fewer than
+    /// six points); the result is clamped to [0.02, 5].
+    static func floorFreeExponent(logX: [Double], y: [Double]) -> Double? {
+        let n = logX.count
+        guard n >= 6, y.count == n, logX.allSatisfy(\.isFinite) else { return nil }
+        var order = Array(0..<n)
+        if !(1..<n).allSatisfy({ logX[$0 - 1] <= logX[$0] }) { order.sort { logX[$0] < logX[$1] } }
+        var u = (0.0, 0.0, 0.0), v = (0.0, 0.0, 0.0), counts = (0.0, 0.0, 0.0)
+        for (rank, i) in order.enumerated() {
+            switch 3 * rank / n {
+            case 0: u.0 += logX[i]; v.0 += y[i]; counts.0 += 1
+            case 1: u.1 += logX[i]; v.1 += y[i]; counts.1 += 1
+            default: u.2 += logX[i]; v.2 += y[i]; counts.2 += 1
+            }
+        }
+        u = (u.0 / counts.0, u.1 / counts.1, u.2 / counts.2)
+        v = (v.0 / counts.0, v.1 / counts.1, v.2 / counts.2)
+        let ratio = (v.0 - v.1) / (v.1 - v.2), spacing = 0.5 * (u.2 - u.0)
+        guard v.0 > v.1, v.1 > v.2, ratio > 1, ratio.isFinite, spacing > 0 else { return nil }
+        let alpha = Double.log(ratio) / spacing
+        return alpha.isFinite ? min(max(alpha, 0.02), 5) : nil
+    }
+
+    /// The same from log x (NaN where x is not positive).
+    static func logLogLine(logX: [Double], y: [Double]) -> (slope: Double, intercept: Double) {
         var sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0, n = 0.0
-        for i in x.indices where x[i] > 0 && y[i] > 0 {
-            let lx = Double.log(x[i]), ly = Double.log(y[i])
+        for i in logX.indices where !logX[i].isNaN && y[i] > 0 {
+            let lx = logX[i], ly = Double.log(y[i])
             sx += lx; sy += ly; sxx += lx * lx; sxy += lx * ly; n += 1
         }
         guard n >= 2 else { return (0, sy / max(n, 1)) }

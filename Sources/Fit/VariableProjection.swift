@@ -99,14 +99,33 @@ final class VariableProjection<Law: ScalingLaw> {
         inputs = data.inputs
         y = data.y
         rootWeights = data.weights.map { $0.map { $0.squareRoot() } }
+        plainWeightsReady = false
         state.valid = false
         reducedSolver?.problem = makeReducedProblem()
+    }
+
+    /// Whether `state.rootW` and `state.target` hold the data's own weights (no extra ones).
+    private var plainWeightsReady = false
+
+    /// Fills √w_i (the data's weight times the extra one) and √w_i·y_i, once per solve.
+    private func prepareWeights(_ extra: [Double]?) {
+        if extra == nil && plainWeightsReady { return }
+        let s = state
+        for i in 0..<n {
+            var w = rootWeights?[i] ?? 1
+            if let extra { w *= extra[i].squareRoot() }
+            s.rootW[i] = w
+            s.target[i] = w * y[i]
+        }
+        plainWeightsReady = extra == nil
+        s.valid = false
     }
 
     /// The full natural parameter vector at the nonlinear θ (coefficients solved), or nil
     /// when the basis is not finite there.
     func parameters(atNonlinear theta: [Double], extraWeights: [Double]? = nil) -> [Double]? {
-        guard project(theta.withUnsafeBufferPointer { ParameterView(array: $0) }, extraWeights: extraWeights) else { return nil }
+        prepareWeights(extraWeights)
+        guard project(theta.withUnsafeBufferPointer { ParameterView(array: $0) }) else { return nil }
         return state.fullParameters
     }
 
@@ -114,9 +133,8 @@ final class VariableProjection<Law: ScalingLaw> {
     /// in law order), with optional weights (which multiply the data's own).
     func solve(fromFull start: [Double], weights: [Double]?) throws -> (parameters: [Double], result: LeastSquaresResult)? {
         let theta0 = nonlinear.indices.map { start[nonlinear[$0]] }
-        state.extraWeights = weights
+        prepareWeights(weights)
         state.valid = false
-        defer { state.extraWeights = nil; state.valid = false }
         if nonlinear.count == 1, let found = scalarSearch(from: theta0[0]) {
             return found
         }
@@ -140,7 +158,7 @@ final class VariableProjection<Law: ScalingLaw> {
         var theta = theta0
         func at(_ t: Double) -> Bool {
             var value = t
-            return withUnsafePointer(to: &value) { project(ParameterView(base: $0, stride: 1, count: 1), extraWeights: s.extraWeights) }
+            return withUnsafePointer(to: &value) { project(ParameterView(base: $0, stride: 1, count: 1)) }
         }
         func objective() -> Double {
             var sum = 0.0
@@ -208,18 +226,10 @@ final class VariableProjection<Law: ScalingLaw> {
         return (s.fullParameters, result)
     }
 
-    /// √(data weight × extra weight) at point i.
-    @inline(__always)
-    private func rootWeight(_ i: Int, _ extra: UnsafeBufferPointer<Double>?) -> Double {
-        var w = rootWeights?[i] ?? 1
-        if let extra { w *= extra[i].squareRoot() }
-        return w
-    }
-
     /// Computes Φ at θ, the coefficients, the projected residual and the orthonormal basis
     /// of the active columns, unless they are cached for this θ. False if not finite.
     @discardableResult
-    private func project(_ theta: ParameterView, extraWeights: [Double]?) -> Bool {
+    private func project(_ theta: ParameterView) -> Bool {
         let s = state
         if s.valid {
             var same = true
@@ -233,21 +243,17 @@ final class VariableProjection<Law: ScalingLaw> {
         // Evaluate with every coefficient 1: the gradient's linear columns are the basis.
         for (b, j) in nonlinear.enumerated() { s.unitParameters[j] = nonlinearDomains[b].natural(theta[b]) }
         law.evaluate(inputs, parameters: s.unitParameters, values: s.values, gradients: s.gradients)
-        let extra = extraWeights
-        let ok: Bool = extra.withOptionalBuffer { extraBuffer in
+        // The weighted basis √W·φ_a (√W and √W·y were filled by prepareWeights).
+        var probe = 0.0
+        for a in 0..<k {
+            let column = s.basis + a &* n, j = linear[a], w = s.rootW, g = s.gradients
             for i in 0..<n {
-                let w = rootWeight(i, extraBuffer)
-                s.rootW[i] = w
-                s.target[i] = w * y[i]
-                for a in 0..<k {
-                    let v = w * s.gradients[i &* count &+ linear[a]]
-                    guard v.isFinite else { return false }
-                    s.basis[a &* n &+ i] = v
-                }
+                let v = w[i] * g[i &* count &+ j]
+                column[i] = v
+                probe += v * 0  // NaN once any entry is not finite
             }
-            return true
         }
-        guard ok else { return false }
+        guard probe.isFinite else { return false }
         guard s.solveNonNegative(n: n, k: k) else { return false }
         for j in nonlinear { s.fullParameters[j] = s.unitParameters[j] }
         for (a, j) in linear.enumerated() { s.fullParameters[j] = s.c[a] }
@@ -263,7 +269,7 @@ final class VariableProjection<Law: ScalingLaw> {
         return LeastSquaresProblem(
             residualCount: n, parameterCount: m,
             residuals: { [unowned(unsafe) self] theta, r in
-                guard self.project(theta, extraWeights: self.state.extraWeights) else {
+                guard self.project(theta) else {
                     for i in 0..<self.n { r[i] = .nan }
                     return
                 }
@@ -272,7 +278,7 @@ final class VariableProjection<Law: ScalingLaw> {
             },
             jacobian: { [unowned(unsafe) self] theta, jacobian in
                 let s = self.state
-                guard self.project(theta, extraWeights: s.extraWeights) else {
+                guard self.project(theta) else {
                     for i in 0..<self.n { for j in 0..<m { jacobian[i, j] = .nan } }
                     return
                 }
@@ -313,7 +319,6 @@ private final class ProjectionState {
     var unitParameters: [Double]
     var valid = false
     var finite = false
-    var extraWeights: [Double]?
 
     init(pointCount n: Int, parameterCount: Int, linearCount k: Int, nonlinearCount m: Int) {
         let size = max(n, 1)
@@ -345,8 +350,8 @@ private final class ProjectionState {
     }
 
     /// Least squares of `target` on the columns in `mask` by modified Gram–Schmidt (applied
-    /// twice for orthogonality): fills q, the coefficients `into` (0 outside the mask);
-    /// returns the cost, or nil when the columns are dependent.
+    /// twice for orthogonality): fills q, the coefficients `into` (0 outside the mask) and
+    /// `residual`; returns the cost, or nil when the columns are dependent.
     private func solveSubset(mask: Int, n: Int, k: Int, into coefficients: UnsafeMutablePointer<Double>) -> Double? {
         var columns = (0, 0, 0)
         var m = 0
@@ -400,6 +405,7 @@ private final class ProjectionState {
             var fit = 0.0
             for a in 0..<k { fit += coefficients[a] * basis[a &* n &+ i] }
             let e = fit - target[i]
+            residual[i] = e
             cost += e * e
         }
         return cost.isFinite ? cost : nil
@@ -436,15 +442,15 @@ private final class ProjectionState {
                     for a in 0..<k { c[a] = candidate[a] }
                 }
             }
-            if bestMask > 0 { _ = solveSubset(mask: bestMask, n: n, k: k, into: candidate) }
+            // Leave q and the residual of the chosen subset.
+            if bestMask > 0 {
+                _ = solveSubset(mask: bestMask, n: n, k: k, into: candidate)
+            } else {
+                for i in 0..<n { residual[i] = -target[i] }
+            }
         }
         guard bestCost.isFinite else { return false }
         activeCount = bestMask.nonzeroBitCount
-        for i in 0..<n {
-            var fit = 0.0
-            for a in 0..<k { fit += c[a] * basis[a &* n &+ i] }
-            residual[i] = fit - target[i]
-        }
         return true
     }
 
@@ -457,15 +463,6 @@ private final class ProjectionState {
                 for i in 0..<n { dot += u[i] * work[i] }
                 for i in 0..<n { work[i] -= dot * u[i] }
             }
-        }
-    }
-}
-
-private extension Optional where Wrapped == [Double] {
-    func withOptionalBuffer<R>(_ body: (UnsafeBufferPointer<Double>?) -> R) -> R {
-        switch self {
-        case .none: return body(nil)
-        case .some(let array): return array.withUnsafeBufferPointer { body($0) }
         }
     }
 }

@@ -84,4 +84,34 @@ struct VariableProjectionTests {
         // covariance is the one the intervals use.
         #expect(result.parameters.allSatisfy { $0.standardError != nil }, "\(name): \(result.parameters.map(\.note))")
     }
+
+    @Test("each nonlinear parameter's gradient is its owning coefficient times the gradient with coefficients 1")
+    func ownersScaleTheGradient() {
+        let laws: [(any SeparableLaw, [Double])] = [
+            (PowerLaw(), [40, 0.3]),
+            (SaturatingLaw(), [1.8, 400, 0.35]),
+            (ChinchillaLaw(), [1.82, 482, 2085, 0.348, 0.366]),
+            (BrokenPowerLaw(breaks: 1), [0.5, 30, 0.2, 0.4, 1e5, 0.5]),
+            (BrokenPowerLaw(breaks: 2), [0.5, 30, 0.2, 0.4, 1e4, 0.5, -0.3, 1e7, 0.8]),
+            (BrokenPowerLaw(breaks: 3), [0.5, 30, 0.2, 0.4, 1e4, 0.5, -0.3, 1e6, 0.8, 0.2, 1e8, 0.3]),
+        ]
+        for (law, p) in laws {
+            let count = law.parameters.count
+            let nonlinear = (0..<count).filter { !law.linearParameters.contains($0) }
+            #expect(law.nonlinearOwners.count == nonlinear.count, "\(law.name)")
+            var unit = p
+            for j in law.linearParameters { unit[j] = 1 }
+            var g = [Double](repeating: 0, count: count), g1 = g
+            for x in [1e3, 3.7e5, 2e8] {
+                law.gradient(x, 5e9, parameters: p, into: &g)
+                law.gradient(x, 5e9, parameters: unit, into: &g1)
+                for (b, j) in nonlinear.enumerated() {
+                    let owner = law.nonlinearOwners[b]
+                    #expect(law.linearParameters.contains(owner), "\(law.name)")
+                    let expected = p[owner] * g1[j]
+                    #expect(abs(g[j] - expected) <= 1e-12 * max(abs(g[j]), 1e-300), "\(law.name) \(law.parameterNames[j]) at x = \(x): \(g[j]) vs \(expected)")
+                }
+            }
+        }
+    }
 }

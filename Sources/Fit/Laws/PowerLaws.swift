@@ -97,19 +97,20 @@ public struct SaturatingLaw: ScalingLaw {
     }
 
     public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {
-        initialGuesses(x: x, x2: x2, y: y, limit: 6)
+        initialGuesses(LawInputs(x: x, x2: x2), y: y, limit: 6)
     }
 
-    /// α from the log-log slope, then 0.1, 0.25, 0.5, 1 and 2; E and A for each α by
-    /// linear least squares on relative errors.
-    public func initialGuesses(x: [Double], x2: [Double]?, y: [Double], limit: Int) -> [[Double]] {
-        let slope = -Guess.logLogLine(x: x, y: y).slope
-        let alphas = [max(slope, 0.05), 0.1, 0.25, 0.5, 1.0, 2.0].prefix(max(limit, 0))
-        let logX = x.map { Double.log($0) }
+    /// α from the curve's three thirds (or, failing that, the log-log slope, which a floor
+    /// biases low), then 0.1, 0.25, 0.5, 1 and 2; E and A for each α by linear least
+    /// squares on relative errors.
+    public func initialGuesses(_ inputs: LawInputs, y: [Double], limit: Int) -> [[Double]] {
+        let logX = inputs.logX
+        let first = Guess.floorFreeExponent(logX: logX, y: y) ?? max(-Guess.logLogLine(logX: logX, y: y).slope, 0.05)
+        let alphas = [first, 0.1, 0.25, 0.5, 1.0, 2.0].prefix(max(limit, 0))
         let minY = y.min() ?? 0
         return alphas.map { alpha in
             let (e, a) = Guess.floorAndScale(logX: logX, y: y, minY: minY, alpha: alpha)
-            return [max(e, 1e-3 * (y.min() ?? 1)), a, alpha]
+            return [max(e, 1e-3 * minY), a, alpha]
         }
     }
 }
