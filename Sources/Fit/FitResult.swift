@@ -87,13 +87,39 @@ public struct FitResult: Sendable {
     public var bootstrapFailures: Int?
     public var holdout: HoldoutResult?
     public var predictions: [Prediction]
-    public var warnings: [String]
+    /// What a reader should know about this fit (identifiability, convergence, the data).
+    public var warnings: [String] {
+        get { notes.map(\.text) }
+        set { notes = newValue.map { .text($0) } }
+    }
+    /// The warnings as found; their text is written only when read (a caller fitting many
+    /// series in a loop seldom reads them, and the text costs a tenth of a small fit).
+    var notes: [FitNote]
     public var space: ResidualSpace
     public var loss: FitLoss
     /// Free-parameter natural values, in law order, for re-evaluating the curve.
     public var values: [Double] { parameters.map(\.value) }
 
     public func parameter(_ name: String) -> ParameterEstimate? { parameters.first { $0.name == name } }
+}
+
+/// A warning of ``FitResult/warnings``, kept as its facts until read.
+enum FitNote: Sendable {
+    case text(String)
+    /// Two parameters whose correlation ρ exceeds 0.95 in absolute value.
+    case correlated(String, String, Double)
+    /// A standard error larger than the estimate.
+    case poorlyIdentified(String, standardError: Double, value: Double)
+
+    var text: String {
+        switch self {
+        case .text(let text): text
+        case .correlated(let a, let b, let rho):
+            "\(a) and \(b) are strongly correlated (ρ = \(format(rho))): they are hard to tell apart with this data"
+        case .poorlyIdentified(let name, let se, let value):
+            "\(name) is poorly identified: its standard error \(format(se)) exceeds its value \(format(value))"
+        }
+    }
 }
 
 /// Problems with the data or the request that stop a fit before it starts.

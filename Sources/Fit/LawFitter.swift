@@ -165,13 +165,15 @@ struct FitData: Sendable {
 /// With a Huber loss the residuals are transformed, r̃ = r for |r| ≤ δ and
 /// r̃ = sign(r)·√(2δ|r| − δ²) beyond, so that ½r̃² = ρ_δ(r) exactly: least squares on r̃ *is*
 /// the summed Huber objective (its gradient J̃ᵀr̃ = Σ ψ_δ(r_i)∇r_i), minimised by one solve.
+///
+/// The data live in the returned cache, so that data of the same size can be swapped in
+/// (``EvaluationCache/use(_:)``) without building the problem again.
 func makeProblem<Law: ScalingLaw>(
     law: Law, data: FitData, map: ParameterMap, space: ResidualSpace, loss: FitLoss = .leastSquares
-) -> LeastSquaresProblem {
+) -> (problem: LeastSquaresProblem, cache: EvaluationCache) {
     let delta: Double
     if case .huber(let d) = loss { delta = d } else { delta = .infinity }
-    let cache = EvaluationCache(law: law, map: map, pointCount: data.count)
-    let inputs = data.inputs, y = data.y, logY = data.logY
+    let cache = EvaluationCache(law: law, map: map, data: data)
     let n = data.count, parameterCount = law.parameters.count, free = map.freeCount
     let isLog = space == .log, cheap = law.gradientIsCheap
 
@@ -181,21 +183,21 @@ func makeProblem<Law: ScalingLaw>(
         if cache.holds(theta, gradients: needGradients) { return }
         map.natural(theta, into: &cache.parameters)
         let withGradients = needGradients || cheap
-        law.evaluate(inputs, parameters: cache.parameters, values: cache.values, gradients: withGradients ? cache.gradients : nil)
+        law.evaluate(cache.inputs, parameters: cache.parameters, values: cache.values, gradients: withGradients ? cache.gradients : nil)
         cache.store(theta, gradients: withGradients)
     }
 
-    return LeastSquaresProblem(
+    let problem = LeastSquaresProblem(
         residualCount: n, parameterCount: free,
         residuals: { theta, r in
             evaluate(theta, needGradients: false)
             let values = cache.values
             if isLog {
-                logY.withUnsafeBufferPointer { ly in
+                cache.logY.withUnsafeBufferPointer { ly in
                     for i in 0..<n { r[i] = huberResidual(Double.log(values[i]) - ly[i], delta) }
                 }
             } else {
-                y.withUnsafeBufferPointer { yy in
+                cache.y.withUnsafeBufferPointer { yy in
                     for i in 0..<n { r[i] = huberResidual(values[i] - yy[i], delta) }
                 }
             }
@@ -205,7 +207,7 @@ func makeProblem<Law: ScalingLaw>(
             let values = cache.values, gradients = cache.gradients
             let derivative = cache.derivative, start = cache.feederStart, feeder = cache.feeder
             for k in 0..<free { derivative[k] = map.domains[k].derivative(theta[k]) }
-            let untied = cache.untied
+            let untied = cache.untied, y = cache.y, logY = cache.logY
             for i in 0..<n {
                 var factor = isLog ? 1 / values[i] : 1
                 if delta.isFinite {
@@ -225,6 +227,7 @@ func makeProblem<Law: ScalingLaw>(
                 }
             }
         })
+    return (problem, cache)
 }
 
 /// Values and gradients of a law at the last θ a problem evaluated, plus the chain-rule
@@ -242,10 +245,18 @@ final class EvaluationCache {
     let untied: Bool
     /// The law's parameters at the last θ (reused: no allocation per evaluation).
     var parameters: [Double]
+    /// The data: inputs, observed values and their logarithms (log space).
+    private(set) var inputs: LawInputs
+    private(set) var y: [Double]
+    private(set) var logY: [Double]
     private var state: UInt8 = 0  // 0 empty, 1 values, 2 values and gradients
     private let storage: UnsafeMutableRawPointer
 
-    init<Law: ScalingLaw>(law: Law, map: ParameterMap, pointCount n: Int) {
+    init<Law: ScalingLaw>(law: Law, map: ParameterMap, data: FitData) {
+        let n = data.count
+        inputs = data.inputs
+        y = data.y
+        logY = data.logY
         let count = law.parameters.count
         freeCount = map.freeCount
         parameters = [Double](repeating: 0, count: count)
@@ -282,6 +293,15 @@ final class EvaluationCache {
 
     deinit {
         storage.deallocate()
+    }
+
+    /// Swaps in data of the same size; forgets the last evaluation.
+    func use(_ data: FitData) {
+        precondition(data.count == inputs.count, "a problem serves one size")
+        inputs = data.inputs
+        y = data.y
+        logY = data.logY
+        state = 0
     }
 
     @inline(__always)
@@ -332,16 +352,21 @@ final class StartRunner<Law: ScalingLaw> {
     /// The untransformed residuals, for the Huber polish.
     private var rawProblem: LeastSquaresProblem?
     private(set) var data: FitData
+    /// Where the problems above read their data.
+    private var caches: [EvaluationCache] = []
 
     init(law: Law, data: FitData, map: ParameterMap, options: FitOptions) throws {
         self.law = law
         self.map = map
         self.options = options
         self.data = data
-        solver = try NonlinearLeastSquares(
-            problem: makeProblem(law: law, data: data, map: map, space: options.space, loss: options.loss), settings: options.solver)
+        let primary = makeProblem(law: law, data: data, map: map, space: options.space, loss: options.loss)
+        solver = try NonlinearLeastSquares(problem: primary.problem, settings: options.solver)
+        caches.append(primary.cache)
         if case .huber = options.loss {
-            rawProblem = makeProblem(law: law, data: data, map: map, space: options.space)
+            let raw = makeProblem(law: law, data: data, map: map, space: options.space)
+            rawProblem = raw.problem
+            caches.append(raw.cache)
         }
         if options.space == .linear, options.loss == .leastSquares, options.fixed.isEmpty, options.tied.isEmpty,
            let separable = law as? any SeparableLaw, (1...3).contains(separable.linearParameters.count) {
@@ -360,10 +385,8 @@ final class StartRunner<Law: ScalingLaw> {
     /// shape: see ``make(law:data:map:options:)``).
     func use(_ newData: FitData) {
         data = newData
-        solver.problem = makeProblem(law: law, data: newData, map: map, space: options.space, loss: options.loss)
-        fallback?.problem = makeProblem(law: law, data: newData, map: map, space: options.space, loss: options.loss)
+        for cache in caches { cache.use(newData) }
         projection?.use(newData)
-        if rawProblem != nil { rawProblem = makeProblem(law: law, data: newData, map: map, space: options.space) }
     }
 
     /// Whether solves go through variable projection first.
@@ -408,8 +431,9 @@ final class StartRunner<Law: ScalingLaw> {
         if fallback == nil {
             var settings = options.solver
             settings.scaling = .levenberg
-            fallback = try NonlinearLeastSquares(
-                problem: makeProblem(law: law, data: data, map: map, space: options.space, loss: options.loss), settings: settings)
+            let made = makeProblem(law: law, data: data, map: map, space: options.space, loss: options.loss)
+            fallback = try NonlinearLeastSquares(problem: made.problem, settings: settings)
+            caches.append(made.cache)
         }
         let second = try fallback!.solve(from: theta0, weights: weights)
         if second.converged || !(first.chiSquared <= second.chiSquared) { return second }

@@ -51,7 +51,8 @@ extension ScalingLaw {
 
     private func fitAll(_ series: Series, options: FitOptions) throws -> FitResult {
         let map = try ParameterMap(law: self, fixed: options.fixed, tied: options.tied)
-        if let reason = unsuitability(pointCount: series.count, fixed: Set(options.fixed.keys).union(options.tied.keys)) {
+        let held = options.fixed.isEmpty && options.tied.isEmpty ? [] : Set(options.fixed.keys).union(options.tied.keys)
+        if let reason = unsuitability(pointCount: series.count, fixed: held) {
             throw FitError(reason)
         }
         let data = try FitData(series: series, space: options.space, law: self)
@@ -227,7 +228,7 @@ extension ScalingLaw {
         let dof = n - p
         let variance = dof > 0 ? best.chiSquared / Double(dof) : .nan
         let t = studentT95(degreesOfFreedom: dof)
-        var warnings: [String] = []
+        var warnings: [FitNote] = []
 
         // Covariance of the free natural parameters: D·C_θ·D·s², D = dp/dθ.
         var naturalCovariance: [Double]? = nil
@@ -267,7 +268,7 @@ extension ScalingLaw {
             if let se = estimate.standardError, se.isFinite, t.isFinite {
                 estimate.ci95 = (estimate.value - t * se, estimate.value + t * se)
                 if abs(se) > abs(estimate.value) && estimate.note == nil {
-                    warnings.append("\(parameter.name) is poorly identified: its standard error \(format(se)) exceeds its value \(format(estimate.value))")
+                    warnings.append(.poorlyIdentified(parameter.name, standardError: se, value: estimate.value))
                 }
             }
             let isFloor = parameter.name == "E" || parameter.name == "floor" || parameter.name == "E_inf"
@@ -275,7 +276,7 @@ extension ScalingLaw {
                 let indistinct = estimate.note?.hasPrefix("at bound") == true
                     || (estimate.ci95.map { $0.lower <= 0 } ?? false)
                 if indistinct {
-                    warnings.append("the floor \(parameter.name) is indistinguishable from 0")
+                    warnings.append(.text("the floor \(parameter.name) is indistinguishable from 0"))
                 }
             }
             estimates.append(estimate)
@@ -288,16 +289,16 @@ extension ScalingLaw {
                     let rho = cov[k * p + l] / denominator
                     if abs(rho) > 0.95 {
                         let a = parameters[map.freeIndices[k]].name, b = parameters[map.freeIndices[l]].name
-                        warnings.append("\(a) and \(b) are strongly correlated (ρ = \(format(rho))): they are hard to tell apart with this data")
+                        warnings.append(.correlated(a, b, rho))
                     }
                 }
             }
         }
         if starts.tried > 1 && starts.reachedBest <= 1 {
-            warnings.append("only one of \(starts.tried) starts reached the best objective: the optimum may be fragile")
+            warnings.append(.text("only one of \(starts.tried) starts reached the best objective: the optimum may be fragile"))
         }
         if !best.status.isConverged {
-            warnings.append("the fit did not converge: \(best.status)")
+            warnings.append(.text("the fit did not converge: \(best.status)"))
         }
 
         // Information criteria from the weighted residual sum of squares.
@@ -338,7 +339,7 @@ extension ScalingLaw {
             aicc: aicc, bic: bic, parameters: estimates, derived: derivedEstimates, starts: starts,
             iterations: best.iterations, conditionNumber: best.conditionNumber, covariance: fullCovariance,
             bootstrapFailures: nil,
-            holdout: nil, predictions: [], warnings: warnings, space: options.space, loss: options.loss)
+            holdout: nil, predictions: [], notes: warnings, space: options.space, loss: options.loss)
     }
 
     /// Pairs bootstrap: resample points with replacement, refit from the best estimate,

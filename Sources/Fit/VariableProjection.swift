@@ -101,7 +101,7 @@ final class VariableProjection<Law: ScalingLaw> {
         rootWeights = data.weights.map { $0.map { $0.squareRoot() } }
         plainWeightsReady = false
         state.valid = false
-        reducedSolver?.problem = makeReducedProblem()
+        // The reduced problem reads the data through `self`: nothing to rebuild.
     }
 
     /// Whether `state.rootW` and `state.target` hold the data's own weights (no extra ones).
@@ -368,30 +368,40 @@ private final class ProjectionState {
         for col in 0..<m {
             let v = q + col &* n
             let source = basis + column(col) &* n
-            var norm0 = 0.0
-            for i in 0..<n { v[i] = source[i]; norm0 += source[i] * source[i] }
-            for _ in 0..<2 {
-                for prior in 0..<col {
-                    let u = q + prior &* n
-                    var dot = 0.0
-                    for i in 0..<n { dot += u[i] * v[i] }
-                    r[prior &* m &+ col] += dot
-                    for i in 0..<n { v[i] -= dot * u[i] }
+            // Modified Gram–Schmidt against the earlier columns, twice: the sweeps
+            // u_0, u_1, …, u_0, u_1, … each subtract one projection. Every loop over the
+            // points also forms the next sweep's dot product (or the final norm), which
+            // leaves the arithmetic of each dot and update as in separate loops.
+            var norm0 = 0.0, dot = 0.0
+            if col == 0 {
+                for i in 0..<n { v[i] = source[i]; norm0 += source[i] * source[i] }
+                dot = norm0
+            } else {
+                let u0 = q
+                for i in 0..<n { v[i] = source[i]; norm0 += source[i] * source[i]; dot += u0[i] * source[i] }
+            }
+            let sweeps = 2 &* col
+            for sweep in 0..<sweeps {
+                let prior = sweep % col
+                let u = q + prior &* n
+                r[prior &* m &+ col] += dot
+                let d = dot
+                dot = 0
+                if sweep &+ 1 < sweeps {
+                    let next = q + ((sweep &+ 1) % col) &* n
+                    for i in 0..<n { v[i] -= d * u[i]; dot += next[i] * v[i] }
+                } else {
+                    for i in 0..<n { v[i] -= d * u[i]; dot += v[i] * v[i] }
                 }
             }
-            var norm = 0.0
-            for i in 0..<n { norm += v[i] * v[i] }
-            norm = norm.squareRoot()
+            // `dot` now holds |v|².
+            let norm = dot.squareRoot()
             guard norm > 1e-12 * norm0.squareRoot(), norm.isFinite, norm > 0 else { return nil }
             r[col &* m &+ col] = norm
             let inverse = 1 / norm
-            for i in 0..<n { v[i] *= inverse }
-        }
-        for col in 0..<m {
-            let u = q + col &* n
-            var dot = 0.0
-            for i in 0..<n { dot += u[i] * target[i] }
-            qt[col] = dot
+            var projection = 0.0
+            for i in 0..<n { v[i] *= inverse; projection += v[i] * target[i] }
+            qt[col] = projection
         }
         for row in stride(from: m - 1, through: 0, by: -1) {
             var sum = qt[row]
@@ -401,12 +411,29 @@ private final class ProjectionState {
         for a in 0..<k { coefficients[a] = 0 }
         for col in 0..<m { coefficients[column(col)] = solution[col] }
         var cost = 0.0
-        for i in 0..<n {
-            var fit = 0.0
-            for a in 0..<k { fit += coefficients[a] * basis[a &* n &+ i] }
-            let e = fit - target[i]
-            residual[i] = e
-            cost += e * e
+        switch k {
+        case 1:
+            let c0 = coefficients[0]
+            for i in 0..<n {
+                let e = c0 * basis[i] - target[i]
+                residual[i] = e
+                cost += e * e
+            }
+        case 2:
+            let c0 = coefficients[0], c1 = coefficients[1], b1 = basis + n
+            for i in 0..<n {
+                let e = (c0 * basis[i] + c1 * b1[i]) - target[i]
+                residual[i] = e
+                cost += e * e
+            }
+        default:
+            for i in 0..<n {
+                var fit = 0.0
+                for a in 0..<k { fit += coefficients[a] * basis[a &* n &+ i] }
+                let e = fit - target[i]
+                residual[i] = e
+                cost += e * e
+            }
         }
         return cost.isFinite ? cost : nil
     }
