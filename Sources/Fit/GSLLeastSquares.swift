@@ -547,8 +547,15 @@ public final class NonlinearLeastSquares {
         evaluations: (residuals: Int, jacobians: Int)
     ) -> LeastSquaresResult {
         let n = context.problem.residualCount, p = context.problem.parameterCount
-        let parameters = (0..<p).map { x.pointee.data[$0 * x.pointee.stride] }
-        let residuals = (0..<n).map { f.pointee.data[$0 * f.pointee.stride] }
+        let xs = x.pointee, fs = f.pointee
+        let parameters = [Double](unsafeUninitializedCapacity: p) { buffer, count in
+            for k in 0..<p { buffer[k] = xs.data[k &* xs.stride] }
+            count = p
+        }
+        let residuals = [Double](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n { buffer[i] = fs.data[i &* fs.stride] }
+            count = n
+        }
         var chiSquared = 0.0
         for r in residuals { chiSquared += r * r }
 
@@ -568,7 +575,7 @@ public final class NonlinearLeastSquares {
             // from a Householder QR of J and the SVD of its p×p factor R = U_R·S·Vᵀ (then
             // U = Q·U_R): for n ≫ p that costs a fraction of GSL's SVD of J itself.
             let qr = buffers.svdMatrix, square = buffers.svdSquare, svdV = buffers.svdV, svdS = buffers.svdS
-            if gsl_matrix_memcpy(qr, jacobian) == GSL_SUCCESS,
+            if copyMatrix(jacobian, into: qr),
                 gsl_linalg_QR_decomp(qr, buffers.tau) == GSL_SUCCESS,
                 copyUpperTriangle(of: qr, into: square),
                 gsl_linalg_SV_decomp(square, svdV, svdS, buffers.svdWork) == GSL_SUCCESS
@@ -608,6 +615,19 @@ public final class NonlinearLeastSquares {
             iterations: iterations, residualEvaluations: evaluations.residuals,
             jacobianEvaluations: evaluations.jacobians, status: status,
             rejectedNonFiniteTrials: context.nonFiniteTrials)
+    }
+
+    /// J into the decomposition's buffer (GSL's matrix copy costs more per entry than the
+    /// decomposition of a 3-column J does).
+    private func copyMatrix(_ from: UnsafePointer<gsl_matrix>, into to: UnsafeMutablePointer<gsl_matrix>) -> Bool {
+        let source = from.pointee, target = to.pointee
+        guard source.size1 == target.size1, source.size2 == target.size2 else { return false }
+        let rows = source.size1, columns = source.size2
+        for row in 0..<rows {
+            let a = source.data + row &* source.tda, b = target.data + row &* target.tda
+            for column in 0..<columns { b[column] = a[column] }
+        }
+        return true
     }
 
     /// R (the upper triangle of GSL's packed QR) into a p×p matrix, zeros below.

@@ -116,16 +116,25 @@ extension ScalingLaw {
         let law = self
         let startList = starts, phase1Options = lsqOptions
         let retry = startList.count <= 8 && options.retriesUnconverged
-        var phase1 = parallelMap(
-            count: startList.count, threads: threads,
-            makeState: {
-                let runner = StartRunner.make(law: law, data: data, map: map, options: phase1Options)
-                runner?.retries = retry
-                runner?.screening = screened
-                return runner
-            },
-            body: { runner, i in runner.run(from: startList[i]) },
-            finish: { $0.recycle() })
+        var phase1: [StartOutcome?]
+        if startList.count == 1 {
+            // One start (`--starts 1`, a refit): no workers to spread it over.
+            let runner = StartRunner.make(law: law, data: data, map: map, options: phase1Options)
+            runner?.retries = retry
+            phase1 = [runner?.run(from: startList[0])]
+            runner?.recycle()
+        } else {
+            phase1 = parallelMap(
+                count: startList.count, threads: threads,
+                makeState: {
+                    let runner = StartRunner.make(law: law, data: data, map: map, options: phase1Options)
+                    runner?.retries = retry
+                    runner?.screening = screened
+                    return runner
+                },
+                body: { runner, i in runner.run(from: startList[i]) },
+                finish: { $0.recycle() })
+        }
         if screened {
             var continueOptions = lsqOptions
             continueOptions.solver = options.solver
@@ -215,6 +224,7 @@ extension ScalingLaw {
 
     /// The lowest objective, preferring converged solves; ties go to the earliest start.
     private func pickBest(_ outcomes: [StartOutcome]) -> StartOutcome? {
+        if outcomes.count <= 1 { return outcomes.first }
         let converged = outcomes.filter { $0.status.isConverged }
         let pool = converged.isEmpty ? outcomes : converged
         return pool.min { $0.objective < $1.objective }

@@ -217,7 +217,7 @@ final class VariableProjection<Law: ScalingLaw> {
 
     private func finish(_ theta: Double, iterations: Int, evaluations: Int, reason: StopReason) -> (parameters: [Double], result: LeastSquaresResult) {
         let s = state
-        let residuals = (0..<n).map { s.residual[$0] }
+        let residuals = Array(UnsafeBufferPointer(start: s.residual, count: n))
         let result = LeastSquaresResult(
             parameters: [theta], residuals: residuals, chiSquared: residuals.reduce(0) { $0 + $1 * $1 },
             covariance: nil, jacobianRank: 1, conditionNumber: 1, iterations: iterations,
@@ -483,12 +483,20 @@ private final class ProjectionState {
 
     /// work ← (I − QQᵀ)·work, twice for accuracy.
     func projectOut(n: Int) {
-        for _ in 0..<2 {
-            for col in 0..<activeCount {
-                let u = q + col &* n
-                var dot = 0.0
-                for i in 0..<n { dot += u[i] * work[i] }
-                for i in 0..<n { work[i] -= dot * u[i] }
+        let m = activeCount
+        guard m > 0 else { return }
+        // Sweeps u_0 … u_{m−1}, twice; each update loop also forms the next sweep's dot.
+        var dot = 0.0
+        for i in 0..<n { dot += q[i] * work[i] }
+        let sweeps = 2 &* m
+        for sweep in 0..<sweeps {
+            let u = q + (sweep % m) &* n, d = dot
+            dot = 0
+            if sweep &+ 1 < sweeps {
+                let next = q + ((sweep &+ 1) % m) &* n
+                for i in 0..<n { work[i] -= d * u[i]; dot += next[i] * work[i] }
+            } else {
+                for i in 0..<n { work[i] -= d * u[i] }
             }
         }
     }
