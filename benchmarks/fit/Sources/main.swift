@@ -18,24 +18,28 @@ func median(_ values: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
 }
 
-/// The clock: wall time by default; with SCALEFIT_BENCH_CLOCK=cpu, the calling thread's CPU
-/// time (for single-threaded cases on a machine shared with other work).
+/// The clock of the single-threaded single-fit cases: wall time by default; with
+/// SCALEFIT_BENCH_CLOCK=cpu, the calling thread's CPU time, as peers.py then uses for the
+/// same cases (on a machine shared with other work). Multi-threaded cases (grids,
+/// bootstraps) always use the wall clock.
 let useThreadClock = ProcessInfo.processInfo.environment["SCALEFIT_BENCH_CLOCK"] == "cpu"
 
-func now() -> UInt64 {
-    guard useThreadClock else { return DispatchTime.now().uptimeNanoseconds }
+func now(cpu: Bool) -> UInt64 {
+    guard cpu else { return DispatchTime.now().uptimeNanoseconds }
     var t = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
     return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }
 
-/// Seconds taken by `body`, median over `repeats` runs.
-func time(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+/// Seconds taken by `body`, median over `repeats` runs (`singleThreaded`: may use the
+/// thread's CPU clock, see `useThreadClock`).
+func time(repeats: Int, singleThreaded: Bool = false, _ body: () throws -> Void) rethrows -> Double {
+    let cpu = singleThreaded && useThreadClock
     var samples: [Double] = []
     for _ in 0..<repeats {
-        let start = now()
+        let start = now(cpu: cpu)
         try body()
-        samples.append(Double(now() - start) / 1e9)
+        samples.append(Double(now(cpu: cpu) - start) / 1e9)
     }
     return median(samples)
 }
@@ -75,8 +79,35 @@ if wanted("saturating-only") {
     options.space = .linear
     options.threads = 1
     options.startLimit = 1
-    let seconds = try time(repeats: 20000) { _ = try SaturatingLaw().fit(to: series, options: options) }
+    let seconds = try time(repeats: 20000, singleThreaded: true) { _ = try SaturatingLaw().fit(to: series, options: options) }
     emit(["case": "saturating_fit_only", "seconds": seconds])
+}
+
+// The same fit when no runner of its shape is kept (the first fit of a shape): 17 series of
+// 4 to 20 points in turn, more shapes than the pool keeps, so that every fit sets up anew.
+if wanted("saturating-cold") {
+    let columns = readColumns("\(folder)/saturating.csv")
+    let shapes = (4...20).map { count in
+        Series(run: "s", metric: "loss", x: Array(columns[0].prefix(count)), values: Array(columns[1].prefix(count)))
+    }
+    var options = FitOptions()
+    options.space = .linear
+    options.threads = 1
+    options.startLimit = 1
+    var warm: [Double] = [], cold: [Double] = []
+    for round in 0..<300 {
+        for series in shapes {
+            let cpu = useThreadClock
+            let start = now(cpu: cpu)
+            _ = try SaturatingLaw().fit(to: series, options: options)
+            let seconds = Double(now(cpu: cpu) - start) / 1e9
+            if series.count == 20 && round > 0 { cold.append(seconds) }
+        }
+        let start = now(cpu: useThreadClock)
+        _ = try SaturatingLaw().fit(to: shapes.last!, options: options)  // its runner was just kept
+        if round > 0 { warm.append(Double(now(cpu: useThreadClock) - start) / 1e9) }
+    }
+    emit(["case": "saturating_fit_setup", "seconds_new_runner": median(cold), "seconds_kept_runner": median(warm)])
 }
 
 if wanted("saturating") {
@@ -87,7 +118,7 @@ if wanted("saturating") {
     options.threads = 1
     options.startLimit = 1
     var result: FitResult? = nil
-    let seconds = try time(repeats: 2000) { result = try SaturatingLaw().fit(to: series, options: options) }
+    let seconds = try time(repeats: 2000, singleThreaded: true) { result = try SaturatingLaw().fit(to: series, options: options) }
     emit(["case": "saturating_fit", "seconds": seconds, "iterations": result!.iterations, "status": result!.status.code, "E": result!.values[0], "A": result!.values[1], "alpha": result!.values[2], "objective": result!.objective])
     // From the poor start (1, 1, 1) over 200 noise draws.
     let draws = readColumns("\(folder)/saturating_draws.csv")  // x, then 200 columns of y
@@ -165,11 +196,11 @@ if wanted("anatomy") {
         for scaling in [ParameterScaling.more, .levenberg] {
             let solver = try NonlinearLeastSquares(problem: problem, settings: .init(method: method, scaling: scaling))
             var result: LeastSquaresResult? = nil
-            let seconds = try time(repeats: 2000) { result = try solver.solve(from: start) }
+            let seconds = try time(repeats: 2000, singleThreaded: true) { result = try solver.solve(from: start) }
             emit(["case": "bare_gsl_\(method.rawValue)_\(scaling.rawValue)", "seconds": seconds, "iterations": result!.iterations, "status": result!.status.code])
         }
     }
-    let allocation = try time(repeats: 2000) { _ = try NonlinearLeastSquares(problem: problem) }
+    let allocation = try time(repeats: 2000, singleThreaded: true) { _ = try NonlinearLeastSquares(problem: problem) }
     emit(["case": "workspace_allocation", "seconds": allocation])
 }
 
