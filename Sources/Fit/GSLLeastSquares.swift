@@ -317,7 +317,7 @@ public final class NonlinearLeastSquares {
     private let context: CallbackContext
     /// GSL's solver workspace, allocated by the first ``solve(from:weights:)``: a point
     /// judged by ``assess(at:weights:reason:iterations:)`` needs only `buffers`.
-    private var workspace: UnsafeMutablePointer<gsl_multifit_nlinear_workspace>?
+    @exclusivity(unchecked) private var workspace: UnsafeMutablePointer<gsl_multifit_nlinear_workspace>?
     private let fdf: UnsafeMutablePointer<gsl_multifit_nlinear_fdf>
     private let buffers: SolverBuffers
 
@@ -719,12 +719,14 @@ private final class SolverBuffers {
 /// What the C callbacks reach through GSL's `void *params`: the problem, and the first
 /// error or non-finite value they met. The callbacks capture nothing.
 private final class CallbackContext {
-    var problem: LeastSquaresProblem
-    var error: (any Error)?
-    var nonFiniteAtStart: Int?
-    var nonFiniteDerivative: String?
-    var nonFiniteTrials = 0
-    var residualCalls = 0
+    // Read and written only by the solve that owns this context, on its thread: no
+    // dynamic exclusivity checks in the callbacks.
+    @exclusivity(unchecked) var problem: LeastSquaresProblem
+    @exclusivity(unchecked) var error: (any Error)?
+    @exclusivity(unchecked) var nonFiniteAtStart: Int?
+    @exclusivity(unchecked) var nonFiniteDerivative: String?
+    @exclusivity(unchecked) var nonFiniteTrials = 0
+    @exclusivity(unchecked) var residualCalls = 0
 
     init(problem: LeastSquaresProblem) { self.problem = problem }
 

@@ -244,12 +244,14 @@ final class EvaluationCache {
     /// Whether each free θ_k feeds exactly one law parameter (no ties): then feeder[k] is it.
     let untied: Bool
     /// The law's parameters at the last θ (reused: no allocation per evaluation).
-    var parameters: [Double]
+    /// (This class belongs to one problem, used on one thread at a time: its state needs no
+    /// dynamic exclusivity checks.)
+    @exclusivity(unchecked) var parameters: [Double]
     /// The data: inputs, observed values and their logarithms (log space).
-    private(set) var inputs: LawInputs
-    private(set) var y: [Double]
-    private(set) var logY: [Double]
-    private var state: UInt8 = 0  // 0 empty, 1 values, 2 values and gradients
+    @exclusivity(unchecked) private(set) var inputs: LawInputs
+    @exclusivity(unchecked) private(set) var y: [Double]
+    @exclusivity(unchecked) private(set) var logY: [Double]
+    @exclusivity(unchecked) private var state: UInt8 = 0  // 0 empty, 1 values, 2 values and gradients
     private let storage: UnsafeMutableRawPointer
 
     init<Law: ScalingLaw>(law: Law, map: ParameterMap, data: FitData) {

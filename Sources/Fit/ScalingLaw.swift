@@ -243,10 +243,11 @@ enum Guess {
     static func floorFreeExponent(logX: [Double], y: [Double]) -> Double? {
         let n = logX.count
         guard n >= 6, y.count == n, logX.allSatisfy(\.isFinite) else { return nil }
-        var order = Array(0..<n)
-        if !(1..<n).allSatisfy({ logX[$0 - 1] <= logX[$0] }) { order.sort { logX[$0] < logX[$1] } }
+        let sorted = (1..<n).allSatisfy { logX[$0 - 1] <= logX[$0] }
+        let order = sorted ? [] : (0..<n).sorted { logX[$0] < logX[$1] }
         var u = (0.0, 0.0, 0.0), v = (0.0, 0.0, 0.0), counts = (0.0, 0.0, 0.0)
-        for (rank, i) in order.enumerated() {
+        for rank in 0..<n {
+            let i = sorted ? rank : order[rank]
             switch 3 * rank / n {
             case 0: u.0 += logX[i]; v.0 += y[i]; counts.0 += 1
             case 1: u.1 += logX[i]; v.1 += y[i]; counts.1 += 1

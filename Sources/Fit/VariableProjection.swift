@@ -54,9 +54,9 @@ final class VariableProjection<Law: ScalingLaw> {
     let nonlinearDomains: [ParameterDomain]
     /// For each nonlinear parameter, the position in `linear` of the coefficient scaling it.
     let ownerSlots: [Int]
-    private(set) var inputs: LawInputs
-    private(set) var y: [Double]
-    private(set) var rootWeights: [Double]?
+    @exclusivity(unchecked) private(set) var inputs: LawInputs
+    @exclusivity(unchecked) private(set) var y: [Double]
+    @exclusivity(unchecked) private(set) var rootWeights: [Double]?
     let n: Int
     let parameterCount: Int
     let settings: LeastSquaresSettings
@@ -105,7 +105,7 @@ final class VariableProjection<Law: ScalingLaw> {
     }
 
     /// Whether `state.rootW` and `state.target` hold the data's own weights (no extra ones).
-    private var plainWeightsReady = false
+    @exclusivity(unchecked) private var plainWeightsReady = false
 
     /// Fills √w_i (the data's weight times the extra one) and √w_i·y_i, once per solve.
     private func prepareWeights(_ extra: [Double]?) {
@@ -312,13 +312,14 @@ private final class ProjectionState {
     let c: UnsafeMutablePointer<Double>
     /// Room for R (9), Qᵀy (3), a solution (3) and a candidate (3).
     let small: UnsafeMutablePointer<Double>
-    var activeCount = 0
+    // (One projection's buffers, used on one thread: no dynamic exclusivity checks.)
+    @exclusivity(unchecked) var activeCount = 0
     /// The law's parameters at the cached θ with the solved coefficients.
-    var fullParameters: [Double]
+    @exclusivity(unchecked) var fullParameters: [Double]
     /// The same with every coefficient 1 (the basis evaluation).
-    var unitParameters: [Double]
-    var valid = false
-    var finite = false
+    @exclusivity(unchecked) var unitParameters: [Double]
+    @exclusivity(unchecked) var valid = false
+    @exclusivity(unchecked) var finite = false
 
     init(pointCount n: Int, parameterCount: Int, linearCount k: Int, nonlinearCount m: Int) {
         let size = max(n, 1)
@@ -483,20 +484,12 @@ private final class ProjectionState {
 
     /// work ← (I − QQᵀ)·work, twice for accuracy.
     func projectOut(n: Int) {
-        let m = activeCount
-        guard m > 0 else { return }
-        // Sweeps u_0 … u_{m−1}, twice; each update loop also forms the next sweep's dot.
-        var dot = 0.0
-        for i in 0..<n { dot += q[i] * work[i] }
-        let sweeps = 2 &* m
-        for sweep in 0..<sweeps {
-            let u = q + (sweep % m) &* n, d = dot
-            dot = 0
-            if sweep &+ 1 < sweeps {
-                let next = q + ((sweep &+ 1) % m) &* n
-                for i in 0..<n { work[i] -= d * u[i]; dot += next[i] * work[i] }
-            } else {
-                for i in 0..<n { work[i] -= d * u[i] }
+        for _ in 0..<2 {
+            for col in 0..<activeCount {
+                let u = q + col &* n
+                var dot = 0.0
+                for i in 0..<n { dot += u[i] * work[i] }
+                for i in 0..<n { work[i] -= dot * u[i] }
             }
         }
     }
