@@ -202,8 +202,8 @@ extension ScalingLaw {
         let tolerance = 1e-6 * max(abs(best.objective), 1e-300)
         let summary = StartSummary(
             tried: tried,
-            converged: finite.filter { $0.status.isConverged }.count,
-            reachedBest: finite.filter { $0.objective - best.objective <= tolerance && $0.status.isConverged }.count)
+            converged: finite.reduce(0) { $0 + ($1.status.isConverged ? 1 : 0) },
+            reachedBest: finite.reduce(0) { $0 + ($1.objective - best.objective <= tolerance && $1.status.isConverged ? 1 : 0) })
 
         var result = buildResult(series: series, data: data, map: map, best: best, starts: summary, options: options)
         if options.bootstrap > 0 {
