@@ -70,6 +70,13 @@ def run(folder, skip_numeric, only=None):
     def want(name):
         return only is None or name in only
 
+    if only == ["round"]:
+        # One round of the alternating single-fit comparison (run.sh): curve_fit LM alone.
+        x, y = np.loadtxt(f"{folder}/saturating.csv", delimiter=",", skiprows=1, unpack=True)
+        p0 = guess(x, y)
+        sec, _ = timed(300, lambda: curve_fit(saturating, x, y, p0=p0, method="lm", maxfev=20000), clock=single_clock)
+        emit(case="round_curve_fit_lm", seconds=sec)
+        return
     if want("broken"):
         run_broken(folder)
     if not want("saturating") and not want("chinchilla"):

@@ -4,11 +4,13 @@ import json
 import sys
 
 rows = {}
+all_rows = []
 for line in open(sys.argv[1]):
     line = line.strip()
     if line.startswith("{"):
         row = json.loads(line)
         rows[row["case"]] = row
+        all_rows.append(row)
 
 
 def ratio(ours, peer, label):
@@ -25,6 +27,14 @@ ratio("chinchilla_grid_huber:0.001", "chinchilla_epoch_lbfgsb_analytic", "Chinch
 ratio("chinchilla_grid_huber:0.001", "chinchilla_epoch_lbfgsb_numeric", "Chinchilla 4,500-start grid (Huber) vs L-BFGS-B numeric")
 ratio("chinchilla_bootstrap_4000_huber:0.001", "chinchilla_bootstrap_4000_lbfgsb", "Chinchilla 4,000 bootstrap refits vs L-BFGS-B")
 ratio("broken1_grid", "broken1_grid_curve_fit", "broken1 135-start grid vs curve_fit LM")
+peer_rounds = [r["seconds"] for r in all_rows if r["case"] == "round_curve_fit_lm"]
+our_rounds = [r["seconds"] for r in all_rows if r["case"] == "round_scalefit"]
+if peer_rounds and len(peer_rounds) == len(our_rounds):
+    ratios = sorted(b / a for a, b in zip(our_rounds, peer_rounds))
+    middle = ratios[len(ratios) // 2] if len(ratios) % 2 else 0.5 * (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2])
+    print(f"saturating fit vs curve_fit LM, {len(ratios)} alternating rounds: median ratio {middle:.1f}x "
+          f"(rounds {', '.join(f'{r:.1f}' for r in ratios)}; scalefit {min(our_rounds) * 1e3:.4f}-{max(our_rounds) * 1e3:.4f} ms, "
+          f"curve_fit {min(peer_rounds) * 1e3:.3f}-{max(peer_rounds) * 1e3:.3f} ms)")
 for case in ("saturating_fit", "saturating_fit_curve_fit_lm"):
     if case in rows:
         r = rows[case]

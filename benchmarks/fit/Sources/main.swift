@@ -83,6 +83,18 @@ if wanted("saturating-only") {
     emit(["case": "saturating_fit_only", "seconds": seconds])
 }
 
+// One round of the alternating single-fit comparison (run.sh): the saturating fit alone.
+if cases == ["round"] {
+    let columns = readColumns("\(folder)/saturating.csv")
+    let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
+    var options = FitOptions()
+    options.space = .linear
+    options.threads = 1
+    options.startLimit = 1
+    let seconds = try time(repeats: 3000, singleThreaded: true) { _ = try SaturatingLaw().fit(to: series, options: options) }
+    emit(["case": "round_scalefit", "seconds": seconds])
+}
+
 // The same fit when no runner of its shape is kept (the first fit of a shape): 17 series of
 // 4 to 20 points in turn, more shapes than the pool keeps, so that every fit sets up anew.
 if wanted("saturating-cold") {
