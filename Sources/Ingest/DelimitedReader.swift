@@ -409,7 +409,10 @@ enum DelimitedReader {
             if let pending = pendingShort { throw pending }
             let count = tokenizer.count
             let record = tokenizer.record
-            if count == header.count && record.hasText(0, header[0], headerFirst) && record.double(0) == nil
+            // The first cell as a number: a data row's is one (usually its x, reused below),
+            // so the repeated-header test rarely has to look at text.
+            let first = count == header.count ? record.double(0) : nil
+            if count == header.count && first == nil && record.hasText(0, header[0], headerFirst)
                 && tokenizer.strings() == header {
                 collector.warn("\(path):\(tokenizer.recordLine): the header repeats here (a resumed log?); reading on")
                 continue
@@ -437,7 +440,9 @@ enum DelimitedReader {
             var x: Double?
             var x2: Double?
             if let xIndex = plan.xIndex {
-                guard let value = try number(record, xIndex, scale: plan.xScale, field: header[xIndex]) else {
+                let parsed = xIndex == 0 && first != nil ? first! * plan.xScale
+                    : try number(record, xIndex, scale: plan.xScale, field: header[xIndex])
+                guard let value = parsed else {
                     collector.report.add(.missingX, path)
                     continue
                 }

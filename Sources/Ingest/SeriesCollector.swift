@@ -394,6 +394,7 @@ struct StreamStats {
     }
 
     /// Turns the pending group into one kept point (or a drop below `--min-x`).
+    @inline(__always)
     mutating func commit(policy: RepeatedStepPolicy, minX: Double?) {
         guard pendingCount > 0 else { return }
         let value: Double
