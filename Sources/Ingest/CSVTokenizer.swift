@@ -18,9 +18,13 @@ final class CSVTokenizer {
     let source: ByteSource
     let delimiter: UInt8
     /// The bytes read and not yet consumed, `buffer[position..<end]`, followed by a
-    /// sentinel LF at `buffer[end]` (one byte past `capacity` is allocated for it): the
-    /// scanning loops test for the end of the data only when they meet a line feed.
+    /// sentinel LF at `buffer[end]` (``padding`` bytes past `capacity` are allocated for it
+    /// and for word loads that run past it): the scanning loops test for the end of the
+    /// data only when they meet a line feed.
     private var buffer: UnsafeMutablePointer<UInt8>
+    /// Bytes allocated past `capacity`: the sentinel, then room for an eight-byte load
+    /// that starts at or before it.
+    private static let padding = 16
     private var capacity: Int
     private var position = 0
     private var end = 0
@@ -87,7 +91,8 @@ final class CSVTokenizer {
         let body = head.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(head.dropFirst(3)) : head
         self.delimiter = delimiter ?? Self.sniffDelimiter(body)
         capacity = 2 * ByteSource.chunkSize
-        buffer = .allocate(capacity: capacity + 1)  // + the sentinel
+        buffer = .allocate(capacity: capacity + Self.padding)  // + the sentinel and the padding
+        buffer.initialize(repeating: 0, count: capacity + Self.padding)
         buffer[0] = 10
         if head.starts(with: [0xEF, 0xBB, 0xBF]) {
             _ = try fill()
@@ -125,7 +130,8 @@ final class CSVTokenizer {
                 throw InputError(file: source.path, line: recordLine, column: 1,
                                  message: "a record longer than \(Self.maximumRecordLength >> 20) MiB; is this delimited text?")
             }
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + 1)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + Self.padding)
+            bigger.initialize(repeating: 0, count: capacity * 2 + Self.padding)
             bigger.update(from: buffer, count: end)
             buffer.deallocate()
             buffer = bigger
@@ -231,33 +237,42 @@ final class CSVTokenizer {
                 }
                 throw error(atOffset: i, "expected a delimiter or the end of the line after a closing quote, found \(Self.describe(byte))")
             } else {
-                let start = i
-                while true {
-                    // Skip eight bytes that hold no delimiter and no line end.
-                    while i &+ 8 <= stop {
-                        let word = UInt64(littleEndian: UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self))
-                        let found = Self.zeroLanes(word ^ delimiterLanes) | Self.zeroLanes(word ^ lfLanes) | Self.zeroLanes(word ^ crLanes)
-                        if found != 0 { i &+= found.trailingZeroBitCount >> 3; break }
-                        i &+= 8
-                    }
-                    let byte = buf[i]
-                    if byte == delimiter && i != stop {
-                        cells.append(Cell(start: start - base, end: i - base, kind: 0))
-                        i += 1
-                        if cells.count >= Self.maximumCellCount { throw tooManyCells() }
-                        continue cells
-                    }
-                    if byte == lf || byte == cr {
-                        if i == stop {  // the sentinel: read on, or the file ends in this cell
-                            if try fill() { buf = buffer; stop = end; continue }
-                            cells.append(Cell(start: start - base, end: i - base, kind: 0))
+                // Unquoted cells: eight bytes at a time, taking every delimiter and line end
+                // of a word in turn, so a row of short cells costs about one word per cell.
+                // The words may run past the sentinel into the padding after the buffer.
+                var start = i
+                var at = i
+                scan: while true {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(buf + at).loadUnaligned(as: UInt64.self))
+                    var found = Self.zeroLanes(word ^ delimiterLanes) | Self.zeroLanes(word ^ lfLanes) | Self.zeroLanes(word ^ crLanes)
+                    while found != 0 {
+                        // The lowest flagged lane is exact; a higher one may be a borrow's
+                        // false alarm, which the tests on the byte below pass over.
+                        let j = at &+ (found.trailingZeroBitCount >> 3)
+                        found &= found &- 1
+                        let byte = buf[j]
+                        if byte == delimiter && j != stop {
+                            cells.append(Cell(start: start &- base, end: j &- base, kind: 0))
+                            if cells.count >= Self.maximumCellCount { throw tooManyCells() }
+                            i = j &+ 1
+                            // A quoted cell next, or the end of the data: the outer loop.
+                            if buf[i] == quote || i == stop { continue cells }
+                            start = i
+                            continue
+                        }
+                        if byte == lf || byte == cr {
+                            if j == stop {  // the sentinel: read on, or the file ends in this cell
+                                if try fill() { buf = buffer; stop = end; at = j; continue scan }
+                                cells.append(Cell(start: start &- base, end: j &- base, kind: 0))
+                                i = j
+                                break cells
+                            }
+                            cells.append(Cell(start: start &- base, end: j &- base, kind: 0))
+                            i = try consumeLineEnd(at: j)
                             break cells
                         }
-                        cells.append(Cell(start: start - base, end: i - base, kind: 0))
-                        i = try consumeLineEnd(at: i)
-                        break cells
                     }
-                    i += 1
+                    at &+= 8
                 }
             }
         }
