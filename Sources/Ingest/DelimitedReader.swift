@@ -298,9 +298,12 @@ enum DelimitedReader {
         var groups: [[UInt8]: Int] = [:]
         var groupLabels: [[String: String]] = []
         var groupRun: [String] = []
-        var seriesOf: [Int] = []  // group * valueColumns.count + v → local slot, -1 if none yet
+        // Read on every row: owned buffers (no uniqueness or bounds checks).
+        var seriesOf = Scratch<Int>()  // group * valueColumns.count + v → local slot, -1 if none yet
         var labelValues: [[String?]] = []  // group → candidate → first value
-        var labelConstant: [[Bool]] = []
+        let candidateCount = plan.labelCandidates.count
+        var labelConstant = Scratch<Bool>()  // group * candidateCount + candidate
+        defer { seriesOf.free(); labelConstant.free() }
         var longSeries: [[UInt8]: Int] = [:]
         var rowsRead = 0
         var pendingShort: InputError?
@@ -326,9 +329,9 @@ enum DelimitedReader {
             }
             groupLabels.append(labels)
             groupRun.append(parts.isEmpty ? defaultRun : (options.run ?? parts.joined(separator: "/")))
-            seriesOf += Array(repeating: -1, count: valueCount)
-            labelValues.append(Array(repeating: nil, count: plan.labelCandidates.count))
-            labelConstant.append(Array(repeating: true, count: plan.labelCandidates.count))
+            for _ in 0..<valueCount { seriesOf.append(-1) }
+            labelValues.append(Array(repeating: nil, count: candidateCount))
+            for _ in 0..<candidateCount { labelConstant.append(true) }
             return g
         }
 
@@ -336,7 +339,8 @@ enum DelimitedReader {
         // handed to the collector at the end: appending through a class costs an
         // exclusivity check per point.
         var slotBuilder: [Int] = []
-        var slotKept: [Bool] = []
+        var slotKept = Scratch<Bool>()
+        defer { slotKept.free() }
         var xs: [[Double]] = [], values: [[Double]] = [], x2s: [[Double]] = [], walls: [[Double]] = []
         var lowers: [[Double]] = [], uppers: [[Double]] = [], banded: [Bool] = []
         let hasX2 = plan.x2Index != nil || plan.derive != nil
@@ -345,6 +349,16 @@ enum DelimitedReader {
         let bandRoles: [UInt8] = plan.valueColumns.map { $0.band == .none ? 0 : $0.band == .lower ? 1 : 2 }
         let mains = plan.valueColumns.map { $0.main ?? -1 }
         let hasBands = bandRoles.contains { $0 != 0 }
+        // The same, as owned buffers for the row loop.
+        let valueIndexOf = UnsafeMutablePointer<Int>.allocate(capacity: valueCount + 1)
+        let mainOf = UnsafeMutablePointer<Int>.allocate(capacity: valueCount + 1)
+        let bandRoleOf = UnsafeMutablePointer<UInt8>.allocate(capacity: valueCount + 1)
+        let candidateOf = UnsafeMutablePointer<Int>.allocate(capacity: candidateCount + 1)
+        valueIndexOf.initialize(from: valueIndices, count: valueCount)
+        mainOf.initialize(from: mains, count: valueCount)
+        bandRoleOf.initialize(from: bandRoles, count: valueCount)
+        candidateOf.initialize(from: plan.labelCandidates, count: candidateCount)
+        defer { valueIndexOf.deallocate(); mainOf.deallocate(); bandRoleOf.deallocate(); candidateOf.deallocate() }
         let strict = options.yColumn != nil || plan.sweep != nil
         // The first header cell's bytes as the file spells them (a repeated header is
         // recognised by them before anything is parsed or decoded).
@@ -357,7 +371,7 @@ enum DelimitedReader {
         let cellIsNumber = UnsafeMutableBufferPointer<Bool>.allocate(capacity: valueCount)
         cellIsNumber.initialize(repeating: false)
         defer { cellIsNumber.deallocate() }
-        let labelCandidates = plan.labelCandidates, labelAnyCell = plan.labelAnyCell
+        let labelAnyCell = plan.labelAnyCell
         let singleGroup = plan.groupIndices.isEmpty
         let numbers = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
         let texts = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
@@ -491,8 +505,8 @@ enum DelimitedReader {
             let g = singleGroup && !groupRun.isEmpty ? 0 : groupIndex()
             let foldX = tokensPerStep.map { x * $0 } ?? x  // as SeriesCollector scales it
             let foldX2: Double? = hasX2 ? (x2 ?? .nan) : nil
-            for v in 0..<valueCount where bandRoles[v] == 0 {
-                let k = valueIndices[v]
+            for v in 0..<valueCount where bandRoleOf[v] == 0 {
+                let k = valueIndexOf[v]
                 let value: Double
                 if let parsed = record.double(k) {
                     value = parsed
@@ -512,7 +526,7 @@ enum DelimitedReader {
                     continue
                 }
                 numbers[v] += 1
-                var slot = seriesOf[g * valueCount + v]
+                var slot = seriesOf.base[g * valueCount + v]
                 if slot < 0 {
                     let column = plan.valueColumns[v]
                     slot = slotBuilder.count
@@ -531,9 +545,9 @@ enum DelimitedReader {
                         lowers.append([]); uppers.append([])
                     }
                     banded.append(false)
-                    seriesOf[g * valueCount + v] = slot
+                    seriesOf.base[g * valueCount + v] = slot
                 }
-                if !slotKept[slot] { continue }  // another metric than --metric
+                if !slotKept.base[slot] { continue }  // another metric than --metric
                 if summary {
                     if !folds.base[slot].add(x: foldX, value: value, x2: foldX2, policy: policy, minX: minX) {
                         throw Ingest.NeedsPoints()
@@ -550,31 +564,32 @@ enum DelimitedReader {
                 appendedIn[v] = rowsRead
             }
             if hasBands {
-                for v in 0..<valueCount where bandRoles[v] != 0 {
-                    let main = mains[v]
-                    guard main >= 0, appendedIn[main] == rowsRead, let value = record.double(valueIndices[v]) else { continue }
-                    let slot = seriesOf[g * valueCount + main]
+                for v in 0..<valueCount where bandRoleOf[v] != 0 {
+                    let main = mainOf[v]
+                    guard main >= 0, appendedIn[main] == rowsRead, let value = record.double(valueIndexOf[v]) else { continue }
+                    let slot = seriesOf.base[g * valueCount + main]
                     banded[slot] = true
                     if summary {
                         // Each of a point's two band values is set once: count when the second comes.
-                        if bandRoles[v] == 1 { rowLower.base[slot] = value } else { rowUpper.base[slot] = value }
+                        if bandRoleOf[v] == 1 { rowLower.base[slot] = value } else { rowUpper.base[slot] = value }
                         let lower = rowLower.base[slot], upper = rowUpper.base[slot]
                         if lower.isFinite && upper.isFinite && lower != upper { bandsDiffer += 1 }
                         continue
                     }
-                    if bandRoles[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
+                    if bandRoleOf[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
                 }
             }
             // Label candidates: columns constant within the group become labels.
-            for (c, k) in labelCandidates.enumerated() where labelConstant[g][c] {
+            for c in 0..<candidateCount where labelConstant.base[g &* candidateCount &+ c] {
+                let k = candidateOf[c]
                 if !labelAnyCell && (candidatesAreValues ? cellIsNumber[c] : record.double(k) != nil) { continue }
                 if record.isMissing(k) {
-                    labelConstant[g][c] = false  // a label must hold on every row
+                    labelConstant.base[g &* candidateCount &+ c] = false  // a label must hold on every row
                     continue
                 }
                 let text = record.string(k)
                 if let first = labelValues[g][c] {
-                    if first != text { labelConstant[g][c] = false }
+                    if first != text { labelConstant.base[g &* candidateCount &+ c] = false }
                 } else {
                     labelValues[g][c] = text
                 }
@@ -582,7 +597,7 @@ enum DelimitedReader {
         }
         flush()
         if summary {
-            for slot in slotBuilder.indices where slotKept[slot] {
+            for slot in slotBuilder.indices where slotKept.base[slot] {
                 collector.adopt(slotBuilder[slot], folds.base[slot], hasBand: banded[slot])
             }
         }
@@ -602,12 +617,12 @@ enum DelimitedReader {
         let numericColumns = Set(valueColumns.filter { $0.numbers > 0 }.map(\.index))
         for g in groupRun.indices {
             var labels: [String: String] = [:]
-            for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] && !numericColumns.contains(k) {
+            for (c, k) in plan.labelCandidates.enumerated() where labelConstant.base[g * candidateCount + c] && !numericColumns.contains(k) {
                 if let value = labelValues[g][c] { labels[header[k]] = value }
             }
             if labels.isEmpty { continue }
             for v in 0..<valueCount {
-                let b = seriesOf[g * valueCount + v]
+                let b = seriesOf.base[g * valueCount + v]
                 if b >= 0 { collector.builders[b].labels.merge(labels) { old, _ in old } }
             }
         }
