@@ -271,7 +271,12 @@ final class CSVTokenizer {
                                 break cells
                             }
                             cells.append(Cell(start: start &- base, end: j &- base, kind: 0))
-                            i = try consumeLineEnd(at: j)
+                            if byte == lf {
+                                nextLine &+= 1
+                                i = j &+ 1
+                            } else {
+                                i = try consumeLineEnd(at: j)
+                            }
                             break cells
                         }
                     }

@@ -395,22 +395,6 @@ enum DelimitedReader {
         }
         var bandsDiffer = 0
 
-        // Full mode: the points go to the collector once, at the end of the file.
-        func flush() {
-            if summary { return }  // folded as they came
-            for slot in slotBuilder.indices where !xs[slot].isEmpty {
-                if banded[slot] {
-                    for i in lowers[slot].indices where lowers[slot][i].isFinite && uppers[slot][i].isFinite && lowers[slot][i] != uppers[slot][i] {
-                        bandsDiffer += 1
-                    }
-                }
-                collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
-                                        wallTimes: hasWall ? walls[slot] : nil,
-                                        band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
-                xs[slot] = []; values[slot] = []; x2s[slot] = []; walls[slot] = []; lowers[slot] = []; uppers[slot] = []
-            }
-        }
-
         func number(_ record: CSVTokenizer.Record, _ k: Int, scale: Double, field: String) throws -> Double? {
             if let value = record.double(k) { return value * scale }
             if record.isMissing(k) { return nil }
@@ -418,6 +402,9 @@ enum DelimitedReader {
             throw tokenizer.error(atCell: k, field: field, "expected a number, found \"\(record.string(k))\"")
         }
 
+        var madeGroup = false
+        var currentGroup = -1, currentRun = "", currentLabels: [String: String] = [:]
+        var seriesBase = seriesOf.base, labelBase = labelConstant.base
         while try tokenizer.next() {
             if tokenizer.isBlank { continue }
             if let pending = pendingShort { throw pending }
@@ -502,7 +489,18 @@ enum DelimitedReader {
                 continue
             }
 
-            let g = singleGroup && !groupRun.isEmpty ? 0 : groupIndex()
+            // groupIndex()'s captures (groupRun, seriesOf, labelConstant) cost an access
+            // check each time they are read: a file without groups calls it once, and the
+            // storage of the two tables, which grow only there, is kept in locals.
+            let g: Int
+            if singleGroup && madeGroup {
+                g = 0
+            } else {
+                g = groupIndex()
+                madeGroup = true
+                seriesBase = seriesOf.base; labelBase = labelConstant.base
+                if g != currentGroup { currentGroup = g; currentRun = groupRun[g]; currentLabels = groupLabels[g] }
+            }
             let foldX = tokensPerStep.map { x * $0 } ?? x  // as SeriesCollector scales it
             let foldX2: Double? = hasX2 ? (x2 ?? .nan) : nil
             for v in 0..<valueCount where bandRoleOf[v] == 0 {
@@ -526,18 +524,18 @@ enum DelimitedReader {
                     continue
                 }
                 numbers[v] += 1
-                var slot = seriesOf.base[g * valueCount + v]
+                var slot = seriesBase[g &* valueCount &+ v]
                 if slot < 0 {
                     let column = plan.valueColumns[v]
                     slot = slotBuilder.count
-                    let builder = collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g])
-                    if summary && !collector.builders[builder].discard && slotBuilder.contains(builder) {
+                    let builder = collector.index(run: column.run ?? currentRun, metric: column.metric, labels: currentLabels)
+                    if summary && !collector.isDiscarded(builder) && slotBuilder.contains(builder) {
                         // Two columns of one series (duplicate names): summary mode cannot
                         // follow the order the full read sorts them into.
                         throw Ingest.NeedsPoints()
                     }
                     slotBuilder.append(builder)
-                    slotKept.append(!collector.builders[builder].discard)
+                    slotKept.append(!collector.isDiscarded(builder))
                     if summary {
                         folds.append(StreamStats()); rowLower.append(.nan); rowUpper.append(.nan)
                     } else {
@@ -545,7 +543,7 @@ enum DelimitedReader {
                         lowers.append([]); uppers.append([])
                     }
                     banded.append(false)
-                    seriesOf.base[g * valueCount + v] = slot
+                    seriesBase[g &* valueCount &+ v] = slot
                 }
                 if !slotKept.base[slot] { continue }  // another metric than --metric
                 if summary {
@@ -567,7 +565,7 @@ enum DelimitedReader {
                 for v in 0..<valueCount where bandRoleOf[v] != 0 {
                     let main = mainOf[v]
                     guard main >= 0, appendedIn[main] == rowsRead, let value = record.double(valueIndexOf[v]) else { continue }
-                    let slot = seriesOf.base[g * valueCount + main]
+                    let slot = seriesBase[g &* valueCount &+ main]
                     banded[slot] = true
                     if summary {
                         // Each of a point's two band values is set once: count when the second comes.
@@ -580,22 +578,37 @@ enum DelimitedReader {
                 }
             }
             // Label candidates: columns constant within the group become labels.
-            for c in 0..<candidateCount where labelConstant.base[g &* candidateCount &+ c] {
+            for c in 0..<candidateCount where labelBase[g &* candidateCount &+ c] {
                 let k = candidateOf[c]
                 if !labelAnyCell && (candidatesAreValues ? cellIsNumber[c] : record.double(k) != nil) { continue }
                 if record.isMissing(k) {
-                    labelConstant.base[g &* candidateCount &+ c] = false  // a label must hold on every row
+                    labelBase[g &* candidateCount &+ c] = false  // a label must hold on every row
                     continue
                 }
                 let text = record.string(k)
                 if let first = labelValues[g][c] {
-                    if first != text { labelConstant.base[g &* candidateCount &+ c] = false }
+                    if first != text { labelBase[g &* candidateCount &+ c] = false }
                 } else {
                     labelValues[g][c] = text
                 }
             }
         }
-        flush()
+        // Full mode: the points go to the collector once, at the end of the file. (Written
+        // here rather than as a nested function, whose captures would put these arrays in
+        // boxes that the row loop pays an access check for.)
+        if !summary {
+            for slot in slotBuilder.indices where !xs[slot].isEmpty {
+                if banded[slot] {
+                    for i in lowers[slot].indices where lowers[slot][i].isFinite && uppers[slot][i].isFinite && lowers[slot][i] != uppers[slot][i] {
+                        bandsDiffer += 1
+                    }
+                }
+                collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
+                                        wallTimes: hasWall ? walls[slot] : nil,
+                                        band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
+                xs[slot] = []; values[slot] = []; x2s[slot] = []; walls[slot] = []; lowers[slot] = []; uppers[slot] = []
+            }
+        }
         if summary {
             for slot in slotBuilder.indices where slotKept.base[slot] {
                 collector.adopt(slotBuilder[slot], folds.base[slot], hasBand: banded[slot])
