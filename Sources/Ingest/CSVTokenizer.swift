@@ -346,7 +346,12 @@ final class CSVTokenizer {
             return NumberParser.parse(base + cell.start, cell.end &- cell.start)
         }
 
-        func isMissing(_ index: Int) -> Bool { NumberParser.isMissing(bytes(index)) }
+        @inline(__always)
+        func isMissing(_ index: Int) -> Bool {
+            let cell = cells[index]
+            if cell.end == cell.start { return true }  // the common case, without a call
+            return NumberParser.isMissing(UnsafeBufferPointer(start: base + cell.start, count: cell.end &- cell.start))
+        }
 
         /// Whether cell `index` reads as `text` (whose UTF-8 is `utf8`), as comparing
         /// ``string(_:)`` would, without making a string for plain ASCII cells.

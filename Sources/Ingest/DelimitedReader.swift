@@ -403,6 +403,7 @@ enum DelimitedReader {
         }
 
         var madeGroup = false
+        var liveLabels = candidateCount  // label flags still set (counted for files without groups)
         var currentGroup = -1, currentRun = "", currentLabels: [String: String] = [:]
         var seriesBase = seriesOf.base, labelBase = labelConstant.base
         while try tokenizer.next() {
@@ -577,17 +578,26 @@ enum DelimitedReader {
                     if bandRoleOf[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
                 }
             }
-            // Label candidates: columns constant within the group become labels.
+            // Label candidates: columns constant within the group become labels. Once none
+            // is left (a file without groups), the loop is skipped.
+            if singleGroup && liveLabels == 0 { continue }
             for c in 0..<candidateCount where labelBase[g &* candidateCount &+ c] {
                 let k = candidateOf[c]
-                if !labelAnyCell && (candidatesAreValues ? cellIsNumber[c] : record.double(k) != nil) { continue }
+                if candidatesAreValues {
+                    // A value column that held a number is never a label (numericColumns
+                    // below), whatever it holds later: stop looking at it.
+                    if cellIsNumber[c] { labelBase[g &* candidateCount &+ c] = false; liveLabels &-= 1; continue }
+                } else if !labelAnyCell && record.double(k) != nil {
+                    continue
+                }
                 if record.isMissing(k) {
                     labelBase[g &* candidateCount &+ c] = false  // a label must hold on every row
+                    liveLabels &-= 1
                     continue
                 }
                 let text = record.string(k)
                 if let first = labelValues[g][c] {
-                    if first != text { labelBase[g &* candidateCount &+ c] = false }
+                    if first != text { labelBase[g &* candidateCount &+ c] = false; liveLabels &-= 1 }
                 } else {
                     labelValues[g][c] = text
                 }
