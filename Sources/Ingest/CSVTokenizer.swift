@@ -346,6 +346,15 @@ final class CSVTokenizer {
             return NumberParser.parse(base + cell.start, cell.end &- cell.start)
         }
 
+        /// ``double(_:)`` without the bounds check, for the row loop's value columns, whose
+        /// indices come from the header and whose records have the header's cell count.
+        @inline(__always)
+        func doubleInRange(_ index: Int) -> Double? {
+            let cell = cells.base[index]
+            if cell.kind == 2 { return NumberParser.parse(string(index)) }
+            return NumberParser.parse(base + cell.start, cell.end &- cell.start)
+        }
+
         @inline(__always)
         func isMissing(_ index: Int) -> Bool {
             let cell = cells[index]

@@ -504,10 +504,12 @@ enum DelimitedReader {
             }
             let foldX = tokensPerStep.map { x * $0 } ?? x  // as SeriesCollector scales it
             let foldX2: Double? = hasX2 ? (x2 ?? .nan) : nil
+            // Here the record has exactly the header's cells (shorter and longer ones were
+            // set aside above), and every value column is a header index.
             for v in 0..<valueCount where bandRoleOf[v] == 0 {
                 let k = valueIndexOf[v]
                 let value: Double
-                if let parsed = record.double(k) {
+                if let parsed = record.doubleInRange(k) {
                     value = parsed
                     cellIsNumber[v] = true
                 } else if record.isMissing(k) {
@@ -565,7 +567,7 @@ enum DelimitedReader {
             if hasBands {
                 for v in 0..<valueCount where bandRoleOf[v] != 0 {
                     let main = mainOf[v]
-                    guard main >= 0, appendedIn[main] == rowsRead, let value = record.double(valueIndexOf[v]) else { continue }
+                    guard main >= 0, appendedIn[main] == rowsRead, let value = record.doubleInRange(valueIndexOf[v]) else { continue }
                     let slot = seriesBase[g &* valueCount &+ main]
                     banded[slot] = true
                     if summary {
