@@ -17,17 +17,24 @@ import ScalefitCore
 final class CSVTokenizer {
     let source: ByteSource
     let delimiter: UInt8
+    /// (The mutable state is `@exclusivity(unchecked)`: the reader asks for the current
+    /// record on every row, and no access to it ever overlaps another.)
+    ///
     /// The bytes read and not yet consumed, `buffer[position..<end]`, followed by a
-    /// sentinel LF at `buffer[end]` (one byte past `capacity` is allocated for it): the
-    /// scanning loops test for the end of the data only when they meet a line feed.
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var position = 0
-    private var end = 0
-    private var recordStart = 0
-    private var nextLine = 1
+    /// sentinel LF at `buffer[end]` (``padding`` bytes past `capacity` are allocated for it
+    /// and for word loads that run past it): the scanning loops test for the end of the
+    /// data only when they meet a line feed.
+    @exclusivity(unchecked) private var buffer: UnsafeMutablePointer<UInt8>
+    /// Bytes allocated past `capacity`: the sentinel, then room for an eight-byte load
+    /// that starts at or before it.
+    private static let padding = 16
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var position = 0
+    @exclusivity(unchecked) private var end = 0
+    @exclusivity(unchecked) private var recordStart = 0
+    @exclusivity(unchecked) private var nextLine = 1
     /// 1-based line on which the current record starts.
-    private(set) var recordLine = 0
+    @exclusivity(unchecked) private(set) var recordLine = 0
     /// Cell bounds relative to `recordStart`; `kind` is 0 plain, 1 quoted, 2 quoted with `""`.
     struct Cell {
         var start: Int
@@ -67,9 +74,11 @@ final class CSVTokenizer {
             return base[index]
         }
     }
-    private var cells = CellBuffer(capacity: 64)
+    @exclusivity(unchecked) private var cells = CellBuffer(capacity: 64)
     /// The longest record accepted; a longer one means the file is not delimited text.
     static let maximumRecordLength = 64 << 20
+    /// See ``next()``.
+    private static let compactBelow = 64 << 10
     /// The most cells a record may have. A million-column header took 2 minutes and 800 MB
     /// to read in a debug build (issue 9), and a 64 MiB record of bare delimiters would
     /// need 1 GB of cell bounds; no training log has 100,000 columns.
@@ -87,7 +96,8 @@ final class CSVTokenizer {
         let body = head.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(head.dropFirst(3)) : head
         self.delimiter = delimiter ?? Self.sniffDelimiter(body)
         capacity = 2 * ByteSource.chunkSize
-        buffer = .allocate(capacity: capacity + 1)  // + the sentinel
+        buffer = .allocate(capacity: capacity + Self.padding)  // + the sentinel and the padding
+        buffer.initialize(repeating: 0, count: capacity + Self.padding)
         buffer[0] = 10
         if head.starts(with: [0xEF, 0xBB, 0xBF]) {
             _ = try fill()
@@ -125,7 +135,8 @@ final class CSVTokenizer {
                 throw InputError(file: source.path, line: recordLine, column: 1,
                                  message: "a record longer than \(Self.maximumRecordLength >> 20) MiB; is this delimited text?")
             }
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + 1)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + Self.padding)
+            bigger.initialize(repeating: 0, count: capacity * 2 + Self.padding)
             bigger.update(from: buffer, count: end)
             buffer.deallocate()
             buffer = bigger
@@ -153,7 +164,11 @@ final class CSVTokenizer {
         var cells = self.cells
         cells.count = 0
         defer { self.cells = cells }
-        if position > capacity / 2 || (position == end && position > 0) {
+        // Move the unread bytes to the front once past the middle, but only when they are
+        // few: moving up to half the buffer each time copied about every byte once more
+        // (3 % of the time). A record shorter than `compactBelow` never reaches the end of a
+        // full buffer past its middle, so only longer ones may make it grow.
+        if (position > capacity / 2 && end - position < Self.compactBelow) || (position == end && position > 0) {
             let remaining = end - position
             if remaining > 0 { buffer.update(from: buffer + position, count: remaining) }
             position = 0
@@ -231,33 +246,47 @@ final class CSVTokenizer {
                 }
                 throw error(atOffset: i, "expected a delimiter or the end of the line after a closing quote, found \(Self.describe(byte))")
             } else {
-                let start = i
-                while true {
-                    // Skip eight bytes that hold no delimiter and no line end.
-                    while i &+ 8 <= stop {
-                        let word = UInt64(littleEndian: UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self))
-                        let found = Self.zeroLanes(word ^ delimiterLanes) | Self.zeroLanes(word ^ lfLanes) | Self.zeroLanes(word ^ crLanes)
-                        if found != 0 { i &+= found.trailingZeroBitCount >> 3; break }
-                        i &+= 8
-                    }
-                    let byte = buf[i]
-                    if byte == delimiter && i != stop {
-                        cells.append(Cell(start: start - base, end: i - base, kind: 0))
-                        i += 1
-                        if cells.count >= Self.maximumCellCount { throw tooManyCells() }
-                        continue cells
-                    }
-                    if byte == lf || byte == cr {
-                        if i == stop {  // the sentinel: read on, or the file ends in this cell
-                            if try fill() { buf = buffer; stop = end; continue }
-                            cells.append(Cell(start: start - base, end: i - base, kind: 0))
+                // Unquoted cells: eight bytes at a time, taking every delimiter and line end
+                // of a word in turn, so a row of short cells costs about one word per cell.
+                // The words may run past the sentinel into the padding after the buffer.
+                var start = i
+                var at = i
+                scan: while true {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(buf + at).loadUnaligned(as: UInt64.self))
+                    var found = Self.zeroLanes(word ^ delimiterLanes) | Self.zeroLanes(word ^ lfLanes) | Self.zeroLanes(word ^ crLanes)
+                    while found != 0 {
+                        // The lowest flagged lane is exact; a higher one may be a borrow's
+                        // false alarm, which the tests on the byte below pass over.
+                        let j = at &+ (found.trailingZeroBitCount >> 3)
+                        found &= found &- 1
+                        let byte = buf[j]
+                        if byte == delimiter && j != stop {
+                            cells.append(Cell(start: start &- base, end: j &- base, kind: 0))
+                            if cells.count >= Self.maximumCellCount { throw tooManyCells() }
+                            i = j &+ 1
+                            // A quoted cell next, or the end of the data: the outer loop.
+                            if buf[i] == quote || i == stop { continue cells }
+                            start = i
+                            continue
+                        }
+                        if byte == lf || byte == cr {
+                            if j == stop {  // the sentinel: read on, or the file ends in this cell
+                                if try fill() { buf = buffer; stop = end; at = j; continue scan }
+                                cells.append(Cell(start: start &- base, end: j &- base, kind: 0))
+                                i = j
+                                break cells
+                            }
+                            cells.append(Cell(start: start &- base, end: j &- base, kind: 0))
+                            if byte == lf {
+                                nextLine &+= 1
+                                i = j &+ 1
+                            } else {
+                                i = try consumeLineEnd(at: j)
+                            }
                             break cells
                         }
-                        cells.append(Cell(start: start - base, end: i - base, kind: 0))
-                        i = try consumeLineEnd(at: i)
-                        break cells
                     }
-                    i += 1
+                    at &+= 8
                 }
             }
         }
@@ -312,11 +341,26 @@ final class CSVTokenizer {
         /// Cell `index` as a plain number (see ``NumberParser/parse(_:)``).
         @inline(__always)
         func double(_ index: Int) -> Double? {
-            if cells[index].kind == 2 { return NumberParser.parse(string(index)) }
-            return NumberParser.parse(bytes(index))
+            let cell = cells[index]
+            if cell.kind == 2 { return NumberParser.parse(string(index)) }
+            return NumberParser.parse(base + cell.start, cell.end &- cell.start)
         }
 
-        func isMissing(_ index: Int) -> Bool { NumberParser.isMissing(bytes(index)) }
+        /// ``double(_:)`` without the bounds check, for the row loop's value columns, whose
+        /// indices come from the header and whose records have the header's cell count.
+        @inline(__always)
+        func doubleInRange(_ index: Int) -> Double? {
+            let cell = cells.base[index]
+            if cell.kind == 2 { return NumberParser.parse(string(index)) }
+            return NumberParser.parse(base + cell.start, cell.end &- cell.start)
+        }
+
+        @inline(__always)
+        func isMissing(_ index: Int) -> Bool {
+            let cell = cells[index]
+            if cell.end == cell.start { return true }  // the common case, without a call
+            return NumberParser.isMissing(UnsafeBufferPointer(start: base + cell.start, count: cell.end &- cell.start))
+        }
 
         /// Whether cell `index` reads as `text` (whose UTF-8 is `utf8`), as comparing
         /// ``string(_:)`` would, without making a string for plain ASCII cells.

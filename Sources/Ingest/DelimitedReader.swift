@@ -298,9 +298,12 @@ enum DelimitedReader {
         var groups: [[UInt8]: Int] = [:]
         var groupLabels: [[String: String]] = []
         var groupRun: [String] = []
-        var seriesOf: [Int] = []  // group * valueColumns.count + v → local slot, -1 if none yet
+        // Read on every row: owned buffers (no uniqueness or bounds checks).
+        var seriesOf = Scratch<Int>()  // group * valueColumns.count + v → local slot, -1 if none yet
         var labelValues: [[String?]] = []  // group → candidate → first value
-        var labelConstant: [[Bool]] = []
+        let candidateCount = plan.labelCandidates.count
+        var labelConstant = Scratch<Bool>()  // group * candidateCount + candidate
+        defer { seriesOf.free(); labelConstant.free() }
         var longSeries: [[UInt8]: Int] = [:]
         var rowsRead = 0
         var pendingShort: InputError?
@@ -326,9 +329,9 @@ enum DelimitedReader {
             }
             groupLabels.append(labels)
             groupRun.append(parts.isEmpty ? defaultRun : (options.run ?? parts.joined(separator: "/")))
-            seriesOf += Array(repeating: -1, count: valueCount)
-            labelValues.append(Array(repeating: nil, count: plan.labelCandidates.count))
-            labelConstant.append(Array(repeating: true, count: plan.labelCandidates.count))
+            for _ in 0..<valueCount { seriesOf.append(-1) }
+            labelValues.append(Array(repeating: nil, count: candidateCount))
+            for _ in 0..<candidateCount { labelConstant.append(true) }
             return g
         }
 
@@ -336,7 +339,8 @@ enum DelimitedReader {
         // handed to the collector at the end: appending through a class costs an
         // exclusivity check per point.
         var slotBuilder: [Int] = []
-        var slotKept: [Bool] = []
+        var slotKept = Scratch<Bool>()
+        defer { slotKept.free() }
         var xs: [[Double]] = [], values: [[Double]] = [], x2s: [[Double]] = [], walls: [[Double]] = []
         var lowers: [[Double]] = [], uppers: [[Double]] = [], banded: [Bool] = []
         let hasX2 = plan.x2Index != nil || plan.derive != nil
@@ -345,6 +349,16 @@ enum DelimitedReader {
         let bandRoles: [UInt8] = plan.valueColumns.map { $0.band == .none ? 0 : $0.band == .lower ? 1 : 2 }
         let mains = plan.valueColumns.map { $0.main ?? -1 }
         let hasBands = bandRoles.contains { $0 != 0 }
+        // The same, as owned buffers for the row loop.
+        let valueIndexOf = UnsafeMutablePointer<Int>.allocate(capacity: valueCount + 1)
+        let mainOf = UnsafeMutablePointer<Int>.allocate(capacity: valueCount + 1)
+        let bandRoleOf = UnsafeMutablePointer<UInt8>.allocate(capacity: valueCount + 1)
+        let candidateOf = UnsafeMutablePointer<Int>.allocate(capacity: candidateCount + 1)
+        valueIndexOf.initialize(from: valueIndices, count: valueCount)
+        mainOf.initialize(from: mains, count: valueCount)
+        bandRoleOf.initialize(from: bandRoles, count: valueCount)
+        candidateOf.initialize(from: plan.labelCandidates, count: candidateCount)
+        defer { valueIndexOf.deallocate(); mainOf.deallocate(); bandRoleOf.deallocate(); candidateOf.deallocate() }
         let strict = options.yColumn != nil || plan.sweep != nil
         // The first header cell's bytes as the file spells them (a repeated header is
         // recognised by them before anything is parsed or decoded).
@@ -357,7 +371,7 @@ enum DelimitedReader {
         let cellIsNumber = UnsafeMutableBufferPointer<Bool>.allocate(capacity: valueCount)
         cellIsNumber.initialize(repeating: false)
         defer { cellIsNumber.deallocate() }
-        let labelCandidates = plan.labelCandidates, labelAnyCell = plan.labelAnyCell
+        let labelAnyCell = plan.labelAnyCell
         let singleGroup = plan.groupIndices.isEmpty
         let numbers = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
         let texts = UnsafeMutableBufferPointer<Int>.allocate(capacity: valueCount)
@@ -381,22 +395,6 @@ enum DelimitedReader {
         }
         var bandsDiffer = 0
 
-        // Full mode: the points go to the collector once, at the end of the file.
-        func flush() {
-            if summary { return }  // folded as they came
-            for slot in slotBuilder.indices where !xs[slot].isEmpty {
-                if banded[slot] {
-                    for i in lowers[slot].indices where lowers[slot][i].isFinite && uppers[slot][i].isFinite && lowers[slot][i] != uppers[slot][i] {
-                        bandsDiffer += 1
-                    }
-                }
-                collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
-                                        wallTimes: hasWall ? walls[slot] : nil,
-                                        band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
-                xs[slot] = []; values[slot] = []; x2s[slot] = []; walls[slot] = []; lowers[slot] = []; uppers[slot] = []
-            }
-        }
-
         func number(_ record: CSVTokenizer.Record, _ k: Int, scale: Double, field: String) throws -> Double? {
             if let value = record.double(k) { return value * scale }
             if record.isMissing(k) { return nil }
@@ -404,12 +402,19 @@ enum DelimitedReader {
             throw tokenizer.error(atCell: k, field: field, "expected a number, found \"\(record.string(k))\"")
         }
 
+        var madeGroup = false
+        var liveLabels = candidateCount  // label flags still set (counted for files without groups)
+        var currentGroup = -1, currentRun = "", currentLabels: [String: String] = [:]
+        var seriesBase = seriesOf.base, labelBase = labelConstant.base
         while try tokenizer.next() {
             if tokenizer.isBlank { continue }
             if let pending = pendingShort { throw pending }
             let count = tokenizer.count
             let record = tokenizer.record
-            if count == header.count && record.hasText(0, header[0], headerFirst) && record.double(0) == nil
+            // The first cell as a number: a data row's is one (usually its x, reused below),
+            // so the repeated-header test rarely has to look at text.
+            let first = count == header.count ? record.double(0) : nil
+            if count == header.count && first == nil && record.hasText(0, header[0], headerFirst)
                 && tokenizer.strings() == header {
                 collector.warn("\(path):\(tokenizer.recordLine): the header repeats here (a resumed log?); reading on")
                 continue
@@ -437,7 +442,9 @@ enum DelimitedReader {
             var x: Double?
             var x2: Double?
             if let xIndex = plan.xIndex {
-                guard let value = try number(record, xIndex, scale: plan.xScale, field: header[xIndex]) else {
+                let parsed = xIndex == 0 && first != nil ? first! * plan.xScale
+                    : try number(record, xIndex, scale: plan.xScale, field: header[xIndex])
+                guard let value = parsed else {
                     collector.report.add(.missingX, path)
                     continue
                 }
@@ -483,13 +490,26 @@ enum DelimitedReader {
                 continue
             }
 
-            let g = singleGroup && !groupRun.isEmpty ? 0 : groupIndex()
+            // groupIndex()'s captures (groupRun, seriesOf, labelConstant) cost an access
+            // check each time they are read: a file without groups calls it once, and the
+            // storage of the two tables, which grow only there, is kept in locals.
+            let g: Int
+            if singleGroup && madeGroup {
+                g = 0
+            } else {
+                g = groupIndex()
+                madeGroup = true
+                seriesBase = seriesOf.base; labelBase = labelConstant.base
+                if g != currentGroup { currentGroup = g; currentRun = groupRun[g]; currentLabels = groupLabels[g] }
+            }
             let foldX = tokensPerStep.map { x * $0 } ?? x  // as SeriesCollector scales it
             let foldX2: Double? = hasX2 ? (x2 ?? .nan) : nil
-            for v in 0..<valueCount where bandRoles[v] == 0 {
-                let k = valueIndices[v]
+            // Here the record has exactly the header's cells (shorter and longer ones were
+            // set aside above), and every value column is a header index.
+            for v in 0..<valueCount where bandRoleOf[v] == 0 {
+                let k = valueIndexOf[v]
                 let value: Double
-                if let parsed = record.double(k) {
+                if let parsed = record.doubleInRange(k) {
                     value = parsed
                     cellIsNumber[v] = true
                 } else if record.isMissing(k) {
@@ -507,18 +527,18 @@ enum DelimitedReader {
                     continue
                 }
                 numbers[v] += 1
-                var slot = seriesOf[g * valueCount + v]
+                var slot = seriesBase[g &* valueCount &+ v]
                 if slot < 0 {
                     let column = plan.valueColumns[v]
                     slot = slotBuilder.count
-                    let builder = collector.index(run: column.run ?? groupRun[g], metric: column.metric, labels: groupLabels[g])
-                    if summary && !collector.builders[builder].discard && slotBuilder.contains(builder) {
+                    let builder = collector.index(run: column.run ?? currentRun, metric: column.metric, labels: currentLabels)
+                    if summary && !collector.isDiscarded(builder) && slotBuilder.contains(builder) {
                         // Two columns of one series (duplicate names): summary mode cannot
                         // follow the order the full read sorts them into.
                         throw Ingest.NeedsPoints()
                     }
                     slotBuilder.append(builder)
-                    slotKept.append(!collector.builders[builder].discard)
+                    slotKept.append(!collector.isDiscarded(builder))
                     if summary {
                         folds.append(StreamStats()); rowLower.append(.nan); rowUpper.append(.nan)
                     } else {
@@ -526,9 +546,9 @@ enum DelimitedReader {
                         lowers.append([]); uppers.append([])
                     }
                     banded.append(false)
-                    seriesOf[g * valueCount + v] = slot
+                    seriesBase[g &* valueCount &+ v] = slot
                 }
-                if !slotKept[slot] { continue }  // another metric than --metric
+                if !slotKept.base[slot] { continue }  // another metric than --metric
                 if summary {
                     if !folds.base[slot].add(x: foldX, value: value, x2: foldX2, policy: policy, minX: minX) {
                         throw Ingest.NeedsPoints()
@@ -545,39 +565,64 @@ enum DelimitedReader {
                 appendedIn[v] = rowsRead
             }
             if hasBands {
-                for v in 0..<valueCount where bandRoles[v] != 0 {
-                    let main = mains[v]
-                    guard main >= 0, appendedIn[main] == rowsRead, let value = record.double(valueIndices[v]) else { continue }
-                    let slot = seriesOf[g * valueCount + main]
+                for v in 0..<valueCount where bandRoleOf[v] != 0 {
+                    let main = mainOf[v]
+                    guard main >= 0, appendedIn[main] == rowsRead, let value = record.doubleInRange(valueIndexOf[v]) else { continue }
+                    let slot = seriesBase[g &* valueCount &+ main]
                     banded[slot] = true
                     if summary {
                         // Each of a point's two band values is set once: count when the second comes.
-                        if bandRoles[v] == 1 { rowLower.base[slot] = value } else { rowUpper.base[slot] = value }
+                        if bandRoleOf[v] == 1 { rowLower.base[slot] = value } else { rowUpper.base[slot] = value }
                         let lower = rowLower.base[slot], upper = rowUpper.base[slot]
                         if lower.isFinite && upper.isFinite && lower != upper { bandsDiffer += 1 }
                         continue
                     }
-                    if bandRoles[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
+                    if bandRoleOf[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
                 }
             }
-            // Label candidates: columns constant within the group become labels.
-            for (c, k) in labelCandidates.enumerated() where labelConstant[g][c] {
-                if !labelAnyCell && (candidatesAreValues ? cellIsNumber[c] : record.double(k) != nil) { continue }
+            // Label candidates: columns constant within the group become labels. Once none
+            // is left (a file without groups), the loop is skipped.
+            if singleGroup && liveLabels == 0 { continue }
+            for c in 0..<candidateCount where labelBase[g &* candidateCount &+ c] {
+                let k = candidateOf[c]
+                if candidatesAreValues {
+                    // A value column that held a number is never a label (numericColumns
+                    // below), whatever it holds later: stop looking at it.
+                    if cellIsNumber[c] { labelBase[g &* candidateCount &+ c] = false; liveLabels &-= 1; continue }
+                } else if !labelAnyCell && record.double(k) != nil {
+                    continue
+                }
                 if record.isMissing(k) {
-                    labelConstant[g][c] = false  // a label must hold on every row
+                    labelBase[g &* candidateCount &+ c] = false  // a label must hold on every row
+                    liveLabels &-= 1
                     continue
                 }
                 let text = record.string(k)
                 if let first = labelValues[g][c] {
-                    if first != text { labelConstant[g][c] = false }
+                    if first != text { labelBase[g &* candidateCount &+ c] = false; liveLabels &-= 1 }
                 } else {
                     labelValues[g][c] = text
                 }
             }
         }
-        flush()
+        // Full mode: the points go to the collector once, at the end of the file. (Written
+        // here rather than as a nested function, whose captures would put these arrays in
+        // boxes that the row loop pays an access check for.)
+        if !summary {
+            for slot in slotBuilder.indices where !xs[slot].isEmpty {
+                if banded[slot] {
+                    for i in lowers[slot].indices where lowers[slot][i].isFinite && uppers[slot][i].isFinite && lowers[slot][i] != uppers[slot][i] {
+                        bandsDiffer += 1
+                    }
+                }
+                collector.appendColumns(slotBuilder[slot], x: xs[slot], values: values[slot], x2: hasX2 ? x2s[slot] : nil,
+                                        wallTimes: hasWall ? walls[slot] : nil,
+                                        band: banded[slot] ? (lowers[slot], uppers[slot]) : nil)
+                xs[slot] = []; values[slot] = []; x2s[slot] = []; walls[slot] = []; lowers[slot] = []; uppers[slot] = []
+            }
+        }
         if summary {
-            for slot in slotBuilder.indices where slotKept[slot] {
+            for slot in slotBuilder.indices where slotKept.base[slot] {
                 collector.adopt(slotBuilder[slot], folds.base[slot], hasBand: banded[slot])
             }
         }
@@ -597,12 +642,12 @@ enum DelimitedReader {
         let numericColumns = Set(valueColumns.filter { $0.numbers > 0 }.map(\.index))
         for g in groupRun.indices {
             var labels: [String: String] = [:]
-            for (c, k) in plan.labelCandidates.enumerated() where labelConstant[g][c] && !numericColumns.contains(k) {
+            for (c, k) in plan.labelCandidates.enumerated() where labelConstant.base[g * candidateCount + c] && !numericColumns.contains(k) {
                 if let value = labelValues[g][c] { labels[header[k]] = value }
             }
             if labels.isEmpty { continue }
             for v in 0..<valueCount {
-                let b = seriesOf[g * valueCount + v]
+                let b = seriesOf.base[g * valueCount + v]
                 if b >= 0 { collector.builders[b].labels.merge(labels) { old, _ in old } }
             }
         }

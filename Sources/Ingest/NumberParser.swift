@@ -7,89 +7,283 @@ import Foundation
 /// `Infinity`, `-inf` in any case. ``isMissing(_:)`` tells the empty-cell spellings
 /// (`""`, `NA`, `null`, `None`, `n/a`, `-`) apart: those are skipped, not counted.
 public enum NumberParser {
-    private static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
-
     /// A plain decimal number, or `nil`. Surrounding spaces are ignored.
     ///
-    /// Fast paths, both exactly rounded: at most 2⁵³ as an integer mantissa and a decimal
+    /// Fast paths, all exactly rounded: at most 2⁵³ as an integer mantissa and a decimal
     /// exponent within ±22 take one multiplication or division (Clinger 1990, "How to read
-    /// floating point numbers accurately"); up to 19 significant digits with an exponent in
-    /// -27…19 (Python's 17-digit `repr`) take exact 128-bit integer arithmetic
-    /// (``exactlyRounded(_:_:)``). Anything else goes to the C library.
+    /// floating point numbers accurately"); other mantissas of up to 19 significant digits
+    /// (Python's 17-digit `repr`) take one or two 64 × 64 → 128-bit multiplications by a
+    /// tabled power of ten (Eisel–Lemire, see ``eiselLemire(_:_:negative:)``), which gives
+    /// up on the rare ambiguous products and on subnormal results; then exact 128-bit
+    /// integer arithmetic for exponents in -27…19 (``exactlyRounded(_:_:)``). Anything
+    /// else goes to the C library.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-        var start = 0, stop = bytes.count
-        while start < stop && (bytes[start] == 32 || bytes[start] == 9) { start += 1 }
-        while stop > start && (bytes[stop - 1] == 32 || bytes[stop - 1] == 9) { stop -= 1 }
+        guard let base = bytes.baseAddress else { return nil }
+        return parse(base, bytes.count)
+    }
+
+    /// ``parse(_:)`` for the `count` bytes at `p` (no bounds checks: the hot loops call this).
+    ///
+    /// A lean function for the common spelling, `-ddd.ddde-dd` with at most 19 digits and
+    /// nothing around it; anything else (spaces, `+`, more digits, `nan`, text) goes to
+    /// ``parseGeneral(_:_:)``, kept out of line so this one stays small.
+    static func parse(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {
+        if count == 0 { return nil }
+        let negative = p[0] == UInt8(ascii: "-")
+        var i = negative ? 1 : 0
+        var mantissa: UInt64 = 0
+        let integerStart = i
+        while i &+ 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            if !isEightDigits(word) { break }
+            mantissa = mantissa &* 100_000_000 &+ eightDigits(word)
+            i &+= 8
+        }
+        while i < count {
+            let digit = p[i] &- 48
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            i &+= 1
+        }
+        var digits = i &- integerStart
+        var exponent = 0
+        if i < count && p[i] == UInt8(ascii: ".") {
+            i &+= 1
+            let fractionStart = i
+            while i &+ 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                if !isEightDigits(word) { break }
+                mantissa = mantissa &* 100_000_000 &+ eightDigits(word)
+                i &+= 8
+            }
+            while i < count {
+                let digit = p[i] &- 48
+                if digit >= 10 { break }
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                i &+= 1
+            }
+            digits &+= i &- fractionStart
+            exponent = fractionStart &- i
+        }
+        if i < count {
+            // An exponent of at most four digits, and then the end.
+            guard p[i] | 0x20 == UInt8(ascii: "e") else { return parseGeneral(p, count) }
+            i &+= 1
+            var exponentNegative = false
+            if i < count && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
+                exponentNegative = p[i] == UInt8(ascii: "-")
+                i &+= 1
+            }
+            let exponentStart = i
+            var written = 0
+            while i < count {
+                let digit = p[i] &- 48
+                if digit >= 10 { break }
+                written = written &* 10 &+ Int(digit)
+                i &+= 1
+            }
+            if i != count || i == exponentStart || i &- exponentStart > 4 { return parseGeneral(p, count) }
+            exponent &+= exponentNegative ? -written : written
+        }
+        if digits == 0 || digits > 19 { return parseGeneral(p, count) }
+        if mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
+            var value = Double(mantissa)
+            if exponent < 0 { value /= exactPowerOfTen(-exponent) } else if exponent > 0 { value *= exactPowerOfTen(exponent) }
+            return negative ? -value : value
+        }
+        if let value = eiselLemire(mantissa, exponent, negative: negative) { return value }
+        return parseGeneral(p, count)
+    }
+
+    /// ``parse(_:_:)`` for every spelling: surrounding spaces, a `+`, more than 19 digits
+    /// (leading zeros aside), long exponents, the non-finite words.
+    @inline(never)
+    static func parseGeneral(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {
+        var start = 0, stop = count
+        while start < stop && (p[start] == 32 || p[start] == 9) { start &+= 1 }
+        while stop > start && (p[stop &- 1] == 32 || p[stop &- 1] == 9) { stop &-= 1 }
         if start == stop { return nil }
         var i = start
         var negative = false
-        if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
-        // The mantissa accumulates as the digits are scanned (wrapping if there are more
-        // than 19; it is then recomputed or left to the C library below).
+        if p[i] == UInt8(ascii: "-") { negative = true; i &+= 1 } else if p[i] == UInt8(ascii: "+") { i &+= 1 }
+        // The mantissa accumulates as the digits are scanned, eight at a time where it can
+        // (wrapping if there are more than 19; it is then recomputed or left to the C
+        // library below).
         var mantissa: UInt64 = 0
         let integerStart = i
+        while i &+ 8 <= stop {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            if !isEightDigits(word) { break }
+            mantissa = mantissa &* 100_000_000 &+ eightDigits(word)
+            i &+= 8
+        }
         while i < stop {
-            let digit = bytes[i] &- 48
+            let digit = p[i] &- 48
             if digit >= 10 { break }
             mantissa = mantissa &* 10 &+ UInt64(digit)
-            i += 1
+            i &+= 1
         }
         let integerEnd = i
         var fractionStart = i, fractionEnd = i
-        if i < stop && bytes[i] == UInt8(ascii: ".") {
-            i += 1
+        if i < stop && p[i] == UInt8(ascii: ".") {
+            i &+= 1
             fractionStart = i
+            while i &+ 8 <= stop {
+                let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                if !isEightDigits(word) { break }
+                mantissa = mantissa &* 100_000_000 &+ eightDigits(word)
+                i &+= 8
+            }
             while i < stop {
-                let digit = bytes[i] &- 48
+                let digit = p[i] &- 48
                 if digit >= 10 { break }
                 mantissa = mantissa &* 10 &+ UInt64(digit)
-                i += 1
+                i &+= 1
             }
             fractionEnd = i
         }
-        let integerDigits = integerEnd - integerStart, fractionDigits = fractionEnd - fractionStart
-        if integerDigits + fractionDigits == 0 { return parseSpecial(bytes, start, stop) }
+        let integerDigits = integerEnd &- integerStart, fractionDigits = fractionEnd &- fractionStart
+        if integerDigits &+ fractionDigits == 0 {
+            return parseSpecial(UnsafeBufferPointer(start: p, count: count), start, stop)
+        }
         var exponent = 0
-        if i < stop && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
-            i += 1
+        if i < stop && (p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")) {
+            i &+= 1
             var exponentNegative = false
-            if i < stop && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
-                exponentNegative = bytes[i] == UInt8(ascii: "-")
-                i += 1
+            if i < stop && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
+                exponentNegative = p[i] == UInt8(ascii: "-")
+                i &+= 1
             }
             var written = 0
             var exponentDigits = 0
-            while i < stop, bytes[i] &- 48 < 10 {
-                if written < 100_000 { written = written * 10 + Int(bytes[i] &- 48) }
-                exponentDigits += 1
-                i += 1
+            while i < stop, p[i] &- 48 < 10 {
+                if written < 100_000 { written = written &* 10 &+ Int(p[i] &- 48) }
+                exponentDigits &+= 1
+                i &+= 1
             }
             if exponentDigits == 0 { return nil }
             exponent = exponentNegative ? -written : written
         }
         if i != stop { return nil }
-        if integerDigits + fractionDigits > 19 {
+        if integerDigits &+ fractionDigits > 19 {
             // Leading zeros do not count; more than 19 significant digits go to the C library.
             var k = integerStart, zeros = 0
-            while k < fractionEnd, bytes[k] == UInt8(ascii: "0") || bytes[k] == UInt8(ascii: ".") {
-                if bytes[k] == UInt8(ascii: "0") { zeros += 1 }
-                k += 1
+            while k < fractionEnd, p[k] == UInt8(ascii: "0") || p[k] == UInt8(ascii: ".") {
+                if p[k] == UInt8(ascii: "0") { zeros &+= 1 }
+                k &+= 1
             }
-            if integerDigits + fractionDigits - zeros > 19 { return slowParse(bytes, start, stop) }
+            if integerDigits &+ fractionDigits &- zeros > 19 { return slowParse(p, start, stop) }
             mantissa = 0
-            for k in integerStart..<integerEnd { mantissa = mantissa &* 10 &+ UInt64(bytes[k] &- 48) }
-            for k in fractionStart..<fractionEnd { mantissa = mantissa &* 10 &+ UInt64(bytes[k] &- 48) }
+            for k in integerStart..<integerEnd { mantissa = mantissa &* 10 &+ UInt64(p[k] &- 48) }
+            for k in fractionStart..<fractionEnd { mantissa = mantissa &* 10 &+ UInt64(p[k] &- 48) }
         }
-        exponent -= fractionDigits
+        exponent &-= fractionDigits
         if mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
-            if exponent < 0 { value /= powersOfTen[-exponent] } else if exponent > 0 { value *= powersOfTen[exponent] }
+            if exponent < 0 { value /= exactPowerOfTen(-exponent) } else if exponent > 0 { value *= exactPowerOfTen(exponent) }
             return negative ? -value : value
         }
+        if let value = eiselLemire(mantissa, exponent, negative: negative) { return value }
         if exponent >= -27 && exponent <= 19, let value = exactlyRounded(mantissa, exponent) {
             return negative ? -value : value
         }
-        return slowParse(bytes, start, stop)
+        return slowParse(p, start, stop)
+    }
+
+    /// 10^`k` for 0 ≤ k ≤ 22 (all exact doubles): a switch of constants, which the compiler
+    /// turns into a static table (no lazily initialised array, no bounds check).
+    @inline(__always)
+    static func exactPowerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
+
+    /// True when all eight bytes of `word` (little-endian) are ASCII digits.
+    @inline(__always)
+    private static func isEightDigits(_ word: UInt64) -> Bool {
+        (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
+            == 0x3333_3333_3333_3333
+    }
+
+    /// The value of eight ASCII digits (the first in the lowest byte) in three
+    /// multiplications.
+    @inline(__always)
+    private static func eightDigits(_ word: UInt64) -> UInt64 {
+        var v = word &- 0x3030_3030_3030_3030
+        v = (v &* 10) &+ (v >> 8)  // pairs
+        let mul1: UInt64 = 0x000F_4240_0000_0064  // 100 + (1_000_000 << 32)
+        let mul2: UInt64 = 0x0000_2710_0000_0001  // 1 + (10_000 << 32)
+        return ((v & 0x0000_00FF_0000_00FF) &* mul1 &+ ((v >> 16) & 0x0000_00FF_0000_00FF) &* mul2) >> 32
+    }
+
+    /// ±`mantissa` × 10^`exponent` correctly rounded, or `nil` when the 128-bit product
+    /// cannot decide the rounding (rare; then exact arithmetic or the C library does) or
+    /// the result is subnormal, infinite or out of the table's range.
+    ///
+    /// The Eisel–Lemire algorithm (Lemire 2021, "Number parsing at a gigabyte per second",
+    /// as in Go's `strconv`): the normalised mantissa times a 128-bit truncated power of
+    /// ten; the product's top 54 bits are the rounded significand unless the truncated
+    /// low bits could carry into them or the value sits exactly halfway.
+    static func eiselLemire(_ mantissa: UInt64, _ exponent: Int, negative: Bool) -> Double? {
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        if exponent < -342 || exponent > 308 { return nil }
+        let clz = mantissa.leadingZeroBitCount
+        let man = mantissa << UInt64(clz)
+        // log2(10) ≈ 217706 / 2^16, exact for the table's range.
+        var retExp2 = UInt64(bitPattern: Int64(((217_706 &* exponent) >> 16) &+ 64 &+ 1023)) &- UInt64(clz)
+        let row = (exponent &+ 342) &* 2
+        return eiselLemirePowersOfTen.withUnsafeBufferPointer { table -> Double? in
+            var (xHi, xLo) = man.multipliedFullWidth(by: table[row])
+            // The truncated low half of the power could carry into the bits that matter:
+            // take it into account.
+            if xHi & 0x1FF == 0x1FF && xLo &+ man < man {
+                let (yHi, yLo) = man.multipliedFullWidth(by: table[row &+ 1])
+                var mergedHi = xHi
+                let mergedLo = xLo &+ yHi
+                if mergedLo < xLo { mergedHi &+= 1 }
+                if mergedHi & 0x1FF == 0x1FF && mergedLo &+ 1 == 0 && yLo &+ man < man { return nil }
+                xHi = mergedHi; xLo = mergedLo
+            }
+            let msb = xHi >> 63
+            var significand = xHi >> (msb &+ 9)
+            retExp2 &-= 1 ^ msb
+            // Exactly halfway (or too close to tell): leave it to exact arithmetic.
+            if xLo == 0 && xHi & 0x1FF == 0 && significand & 3 == 1 { return nil }
+            significand &+= significand & 1
+            significand >>= 1
+            if significand >> 53 > 0 {
+                significand >>= 1
+                retExp2 &+= 1
+            }
+            // Zero or "negative" (wrapped) means subnormal; 0x7FF or more, infinite.
+            if retExp2 &- 1 >= 0x7FF - 1 { return nil }
+            var bits = retExp2 << 52 | significand & 0x000F_FFFF_FFFF_FFFF
+            if negative { bits |= 1 << 63 }
+            return Double(bitPattern: bits)
+        }
     }
 
     /// 5⁰ … 5²⁷ (5²⁷ < 2⁶³) and 10⁰ … 10¹⁹ as integers.
@@ -175,8 +369,8 @@ public enum NumberParser {
         }
     }
 
-    private static func slowParse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ stop: Int) -> Double? {
-        Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self))
+    private static func slowParse(_ p: UnsafePointer<UInt8>, _ start: Int, _ stop: Int) -> Double? {
+        Double(String(decoding: UnsafeBufferPointer(start: p + start, count: stop - start), as: UTF8.self))
     }
 }
 

@@ -33,6 +33,12 @@ final class SeriesCollector {
     }
 
     private(set) var builders: [Builder] = []
+
+    /// Whether series `builder` is dropped (another metric than `--metric`). Out of line:
+    /// a row loop that read `builders` itself would pay an access check on every row
+    /// (the compiler widens the access to the whole loop).
+    @inline(never)
+    func isDiscarded(_ builder: Int) -> Bool { builders[builder].discard }
     private var lookup: [Key: Int] = [:]
     var report = DropReport()
     var warnings: [String] = []
@@ -394,6 +400,7 @@ struct StreamStats {
     }
 
     /// Turns the pending group into one kept point (or a drop below `--min-x`).
+    @inline(__always)
     mutating func commit(policy: RepeatedStepPolicy, minX: Double?) {
         guard pendingCount > 0 else { return }
         let value: Double

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Ingest
 
@@ -42,6 +43,66 @@ struct NumberTests {
         #expect(NumberParser.parse(text)?.bitPattern == Double(text)?.bitPattern)
         #expect(NumberParser.exactlyRounded(9_007_199_254_740_993, 0) == 9_007_199_254_740_992)
         #expect(NumberParser.exactlyRounded(9_007_199_254_740_995, 0) == 9_007_199_254_740_996)
+    }
+
+    @Test("random 17-digit values (Python's repr, W&B's exports) parse bit for bit as Double(String) does")
+    func seventeenDigits() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200_000 {
+            let digits = Int.random(in: 16...19, using: &generator)
+            var mantissa = String(Int.random(in: 1...9, using: &generator))
+            for _ in 1..<digits { mantissa += String(Int.random(in: 0...9, using: &generator)) }
+            let point = Int.random(in: 1...3, using: &generator)
+            var text = Int.random(in: 0...3, using: &generator) == 0 ? "-" : ""
+            text += mantissa.prefix(point) + "." + mantissa.dropFirst(point)
+            if Int.random(in: 0...1, using: &generator) == 0 { text += "e\(Int.random(in: -40...40, using: &generator))" }
+            #expect(NumberParser.parse(text)?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+    }
+
+    @Test("the whole exponent range, subnormals and overflow included, parses as Double(String) does")
+    func wholeRange() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200_000 {
+            let digits = Int.random(in: 1...19, using: &generator)
+            var mantissa = String(Int.random(in: 1...9, using: &generator))
+            for _ in 1..<digits { mantissa += String(Int.random(in: 0...9, using: &generator)) }
+            let text = mantissa + "e\(Int.random(in: -345...310, using: &generator))"
+            #expect(NumberParser.parse(text)?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+        for text in ["4.9406564584124654e-324", "2.2250738585072011e-308", "2.2250738585072014e-308",
+                     "2.4703282292062327e-324", "1.7976931348623157e308", "1.7976931348623159e308",
+                     "1e-400", "1e400", "-1e400", "0e400", "-0e-400", "1e-342", "1e308", "9999999999999999999e-342",
+                     "9007199254740993e-22", "9007199254740993e23", "1.00000000000000011102230246251565404236316680908203125",
+                     "1.0000000000000001110223024625156540", "0.30000000000000004", "123456789012345678e-5"] {
+            #expect(NumberParser.parse(text)?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+    }
+
+    @Test("the Eisel–Lemire step agrees with the C library whenever it answers, and gives up on exact halfway cases")
+    func eiselLemire() {
+        var generator = SystemRandomNumberGenerator()
+        var answered = 0
+        for _ in 0..<200_000 {
+            let mantissa = UInt64.random(in: 1...9_999_999_999_999_999_999, using: &generator)
+            let exponent = Int.random(in: -342...308, using: &generator)
+            guard let value = NumberParser.eiselLemire(mantissa, exponent, negative: false) else { continue }
+            answered += 1
+            #expect(value.bitPattern == Double("\(mantissa)e\(exponent)")?.bitPattern, "\(mantissa)e\(exponent)")
+        }
+        #expect(answered > 150_000)
+        // 2^53 + 1 and 2^53 + 3: exactly halfway between two doubles.
+        #expect(NumberParser.eiselLemire(9_007_199_254_740_993, 0, negative: false) == nil)
+        #expect(NumberParser.eiselLemire(0, 5, negative: true)?.bitPattern == (-0.0).bitPattern)
+    }
+
+    @Test("eight digits at a time stop at the first byte that is not a digit", arguments: [
+        "12345678", "123456789", "1234567812345678", "12345678.12345678", "1234567/", "1234567:", "12345678/",
+        "1234567:8", "0.00000000123456789", "00000000000000000000001.5", "1.2345678e10", "12345678e-8",
+        "1234 5678", "12345678 ", " 12345678", "1234567`", "12345678\u{7F}", "9999999999999999999", "99999999999999999999", "1.23456789012345678901234567890",
+    ])
+    func eightAtATime(_ text: String) {
+        #expect(NumberParser.parse(text)?.bitPattern == Double(text.trimmingCharacters(in: .whitespaces))?.bitPattern)
     }
 
     @Test("non-finite spellings in any case")

@@ -54,6 +54,52 @@ struct TokenizerTests {
         }
     }
 
+    @Test("random files of several MiB: the buffer refills land inside cells, quoted or not, and in line ends")
+    func randomRefills() throws {
+        // The tokenizer reads up to 2 MiB at a time; files of 2.5 to 4.5 MiB of short cells
+        // put the refills at arbitrary offsets (the word scan may run into the sentinel there).
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3 {
+            let size = Int.random(in: (5 << 19)...(9 << 19), using: &generator)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(size + 64)
+            var expected: [[String]] = []
+            let plain = Array("a7.-e ".utf8), quoted = Array("a7,\n\r\"".utf8)
+            while bytes.count < size {
+                var row: [String] = []
+                var blank = false
+                let columns = Int.random(in: 1...5, using: &generator)
+                for c in 0..<columns {
+                    if c > 0 { bytes.append(UInt8(ascii: ",")) }
+                    let length = Int.random(in: 0...12, using: &generator)
+                    if Int.random(in: 0...5, using: &generator) == 0 {
+                        let cell = (0..<length).map { _ in quoted.randomElement(using: &generator)! }
+                        bytes.append(UInt8(ascii: "\""))
+                        for b in cell { bytes.append(b); if b == UInt8(ascii: "\"") { bytes.append(b) } }
+                        bytes.append(UInt8(ascii: "\""))
+                        row.append(String(decoding: cell, as: UTF8.self))
+                    } else {
+                        let cell = (0..<length).map { _ in plain.randomElement(using: &generator)! }
+                        bytes += cell
+                        row.append(String(decoding: cell, as: UTF8.self))
+                        blank = columns == 1 && length == 0
+                    }
+                }
+                if blank { row = [] }  // an empty line, told apart below
+                expected.append(row)
+                // (No lone CR: before an empty line's LF it would read as one CRLF.)
+                bytes += Bool.random(using: &generator) ? [10] : [13, 10]
+            }
+            let path = try Support.temporaryFile("refills.csv", Data(bytes))
+            let tokenizer = try CSVTokenizer(source: ByteSource(path: path), delimiter: UInt8(ascii: ","))
+            var got: [[String]] = []
+            while try tokenizer.next() { got.append(tokenizer.isBlank ? [] : tokenizer.strings()) }
+            #expect(got.count == expected.count)
+            #expect(got == expected)
+            if got != expected { return }
+        }
+    }
+
     @Test("quoted cells hold delimiters, line breaks and doubled quotes (RFC 4180 §2.6, §2.7)")
     func quoting() throws {
         let rows = try records("a,b\n\"6 Enc, 6 Dec\",\"say \"\"hi\"\"\nthere\"\n")
