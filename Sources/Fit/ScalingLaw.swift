@@ -152,17 +152,71 @@ public protocol ScalingLaw: Sendable {
 
 /// The inputs of a fit, prepared once: x (and x₂) with their natural logarithms (NaN where
 /// an input is not positive), so that x^(−α) costs one `exp` instead of a `pow`.
+///
+/// Sweeps repeat their inputs (a grid of model sizes × token counts: Chinchilla-style data
+/// has a dozen distinct N among hundreds of runs). When at most half the points have a
+/// distinct value, the distinct logarithms and each point's slot among them are kept too,
+/// so that a law can compute x^(−α) once per distinct value (the same numbers, fewer `exp`).
 public struct LawInputs: Sendable {
     public let x: [Double]
     public let x2: [Double]?
     public let logX: [Double]
     public let logX2: [Double]?
+    /// The distinct values of `logX` and, for each point, the index of its own; nil when
+    /// more than half the points are distinct.
+    public let distinctX: Distinct?
+    /// The same for `logX2`.
+    public let distinctX2: Distinct?
+
+    /// Distinct values of one input's logarithm and each point's index among them.
+    public struct Distinct: Sendable {
+        public let values: [Double]
+        public let slot: [Int32]
+
+        /// nil when more than half of `logs` are distinct (or any is NaN).
+        init?(_ logs: [Double]) {
+            var index: [Double: Int32] = [:]
+            var values: [Double] = []
+            var slot: [Int32] = []
+            slot.reserveCapacity(logs.count)
+            for value in logs {
+                guard !value.isNaN else { return nil }
+                if let known = index[value] {
+                    slot.append(known)
+                } else {
+                    guard 2 * (values.count + 1) <= logs.count else { return nil }
+                    index[value] = Int32(values.count)
+                    slot.append(Int32(values.count))
+                    values.append(value)
+                }
+            }
+            self.values = values
+            self.slot = slot
+        }
+
+        private init(values: [Double], slot: [Int32]) {
+            self.values = values
+            self.slot = slot
+        }
+
+        func resampled(_ indices: [Int]) -> Distinct {
+            Distinct(values: values, slot: indices.map { slot[$0] })
+        }
+    }
 
     public init(x: [Double], x2: [Double]?) {
         self.x = x
         self.x2 = x2
         logX = x.map { $0 > 0 ? Double.log($0) : .nan }
         logX2 = x2.map { $0.map { $0 > 0 ? Double.log($0) : .nan } }
+        // Only two-input laws use the tables so far; single-input fits skip the hashing.
+        if let logX2 {
+            distinctX = Distinct(logX)
+            distinctX2 = Distinct(logX2)
+        } else {
+            distinctX = nil
+            distinctX2 = nil
+        }
     }
 
     public var count: Int { x.count }
@@ -171,14 +225,17 @@ public struct LawInputs: Sendable {
     func resampled(_ indices: [Int]) -> LawInputs {
         LawInputs(
             x: indices.map { x[$0] }, x2: x2.map { all in indices.map { all[$0] } },
-            logX: indices.map { logX[$0] }, logX2: logX2.map { all in indices.map { all[$0] } })
+            logX: indices.map { logX[$0] }, logX2: logX2.map { all in indices.map { all[$0] } },
+            distinctX: distinctX?.resampled(indices), distinctX2: distinctX2?.resampled(indices))
     }
 
-    private init(x: [Double], x2: [Double]?, logX: [Double], logX2: [Double]?) {
+    private init(x: [Double], x2: [Double]?, logX: [Double], logX2: [Double]?, distinctX: Distinct?, distinctX2: Distinct?) {
         self.x = x
         self.x2 = x2
         self.logX = logX
         self.logX2 = logX2
+        self.distinctX = distinctX
+        self.distinctX2 = distinctX2
     }
 }
 

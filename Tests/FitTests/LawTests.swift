@@ -77,4 +77,36 @@ struct LawTests {
                 "\(c.law.name).\(estimate.name): \(estimate.value) vs \(c.truth[j])")
         }
     }
+
+    @Test("Chinchilla on a sweep grid: powers once per distinct N and D, the same numbers as point by point")
+    func chinchillaGridEvaluation() {
+        let law = ChinchillaLaw()
+        let p = [1.82, 482, 2085, 0.348, 0.366]
+        var n: [Double] = [], d: [Double] = []
+        for a in [7e7, 4e8, 2.1e9, 1.6e10] { for b in [5e9, 2e10, 8e10, 2e11, 5e11] { n.append(a); d.append(b) } }
+        let inputs = LawInputs(x: n, x2: d)
+        #expect(inputs.distinctX?.values.count == 4)
+        #expect(inputs.distinctX2?.values.count == 5)
+        // A resample keeps the tables, with each point's slot carried along.
+        let indices = [3, 3, 0, 19, 7, 12, 12, 5, 1, 18, 2, 2, 9, 16, 4, 11, 0, 13, 6, 8]
+        for (sample, rows) in [(inputs, Array(0..<20)), (inputs.resampled(indices), indices)] {
+            var values = [Double](repeating: 0, count: 20), gradients = [Double](repeating: 0, count: 100)
+            law.evaluate(sample, parameters: p, values: &values, gradients: &gradients)
+            for (i, row) in rows.enumerated() {
+                // Bit for bit what the point-by-point path computes: the same exp of the same
+                // logarithm.
+                let ln = Double.log(n[row]), ld = Double.log(d[row])
+                let pn = Double.exp(-p[3] * ln), pd = Double.exp(-p[4] * ld)
+                let value = p[0] + p[1] * pn + p[2] * pd
+                #expect(values[i] == value, "point \(i): \(values[i]) vs \(value)")
+                #expect(Array(gradients[5 * i ..< 5 * i + 5]) == [1, pn, pd, -p[1] * pn * ln, -p[2] * pd * ld], "gradient at point \(i)")
+                // And the law's own formula to rounding.
+                #expect(abs(values[i] - law.value(n[row], d[row], parameters: p)) <= 1e-13 * value)
+            }
+        }
+        // Mostly distinct inputs keep no tables.
+        let spread = LawInputs(x: (1...20).map { 1e8 * Double($0) }, x2: (1...20).map { 1e10 * Double($0) })
+        #expect(spread.distinctX == nil && spread.distinctX2 == nil)
+    }
 }
+

@@ -53,6 +53,10 @@ public struct ChinchillaLaw: ScalingLaw {
             return
         }
         let e = p[0], a = p[1], b = p[2], alpha = p[3], beta = p[4]
+        if let dn = inputs.distinctX, let dd = inputs.distinctX2 {
+            evaluateOnGrid(inputs, dn, dd, e: e, a: a, b: b, alpha: alpha, beta: beta, values: values, gradients: g)
+            return
+        }
         inputs.logX.withUnsafeBufferPointer { ln in
             logD.withUnsafeBufferPointer { ld in
                 for i in 0..<ln.count {
@@ -65,6 +69,41 @@ public struct ChinchillaLaw: ScalingLaw {
                         g[row &+ 2] = d
                         g[row &+ 3] = -a * n * ln[i]
                         g[row &+ 4] = -b * d * ld[i]
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``evaluate(_:parameters:values:gradients:)`` for sweeps that repeat N and D: N^(−α)
+    /// and D^(−β) once per distinct value (bit for bit the values computed point by point).
+    private func evaluateOnGrid(
+        _ inputs: LawInputs, _ dn: LawInputs.Distinct, _ dd: LawInputs.Distinct,
+        e: Double, a: Double, b: Double, alpha: Double, beta: Double,
+        values: UnsafeMutablePointer<Double>, gradients g: UnsafeMutablePointer<Double>?
+    ) {
+        let kn = dn.values.count, kd = dd.values.count
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: kn + kd) { powers in
+            let pn = powers.baseAddress!, pd = pn + kn
+            for k in 0..<kn { pn[k] = Double.exp(-alpha * dn.values[k]) }
+            for k in 0..<kd { pd[k] = Double.exp(-beta * dd.values[k]) }
+            inputs.logX.withUnsafeBufferPointer { ln in
+                inputs.logX2!.withUnsafeBufferPointer { ld in
+                    dn.slot.withUnsafeBufferPointer { sn in
+                        dd.slot.withUnsafeBufferPointer { sd in
+                            for i in 0..<ln.count {
+                                let n = pn[Int(sn[i])], d = pd[Int(sd[i])]
+                                values[i] = e + a * n + b * d
+                                if let g {
+                                    let row = 5 &* i
+                                    g[row] = 1
+                                    g[row &+ 1] = n
+                                    g[row &+ 2] = d
+                                    g[row &+ 3] = -a * n * ln[i]
+                                    g[row &+ 4] = -b * d * ld[i]
+                                }
+                            }
+                        }
                     }
                 }
             }
