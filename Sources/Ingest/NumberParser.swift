@@ -33,35 +33,13 @@ public enum NumberParser {
         var i = negative ? 1 : 0
         var mantissa: UInt64 = 0
         let integerStart = i
-        while i &+ 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            if !isEightDigits(word) { break }
-            mantissa = mantissa &* 100_000_000 &+ eightDigits(word)
-            i &+= 8
-        }
-        while i < count {
-            let digit = p[i] &- 48
-            if digit >= 10 { break }
-            mantissa = mantissa &* 10 &+ UInt64(digit)
-            i &+= 1
-        }
+        accumulateDigits(p, &i, count, &mantissa)
         var digits = i &- integerStart
         var exponent = 0
         if i < count && p[i] == UInt8(ascii: ".") {
             i &+= 1
             let fractionStart = i
-            while i &+ 8 <= count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-                if !isEightDigits(word) { break }
-                mantissa = mantissa &* 100_000_000 &+ eightDigits(word)
-                i &+= 8
-            }
-            while i < count {
-                let digit = p[i] &- 48
-                if digit >= 10 { break }
-                mantissa = mantissa &* 10 &+ UInt64(digit)
-                i &+= 1
-            }
+            accumulateDigits(p, &i, count, &mantissa)
             digits &+= i &- fractionStart
             exponent = fractionStart &- i
         }
@@ -95,6 +73,25 @@ public enum NumberParser {
         return parseGeneral(p, count)
     }
 
+    /// Appends the run of decimal digits at `p[i...]` (before `end`) to `mantissa`, eight at
+    /// a time where eight are left, and moves `i` past it. The mantissa wraps past 19 digits;
+    /// callers count the digits and treat that case apart.
+    @inline(__always)
+    static func accumulateDigits(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int, _ mantissa: inout UInt64) {
+        while i &+ 8 <= end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            if !isEightDigits(word) { break }
+            mantissa = mantissa &* 100_000_000 &+ eightDigits(word)
+            i &+= 8
+        }
+        while i < end {
+            let digit = p[i] &- 48
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            i &+= 1
+        }
+    }
+
     /// ``parse(_:_:)`` for every spelling: surrounding spaces, a `+`, more than 19 digits
     /// (leading zeros aside), long exponents, the non-finite words.
     @inline(never)
@@ -111,35 +108,13 @@ public enum NumberParser {
         // library below).
         var mantissa: UInt64 = 0
         let integerStart = i
-        while i &+ 8 <= stop {
-            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            if !isEightDigits(word) { break }
-            mantissa = mantissa &* 100_000_000 &+ eightDigits(word)
-            i &+= 8
-        }
-        while i < stop {
-            let digit = p[i] &- 48
-            if digit >= 10 { break }
-            mantissa = mantissa &* 10 &+ UInt64(digit)
-            i &+= 1
-        }
+        accumulateDigits(p, &i, stop, &mantissa)
         let integerEnd = i
         var fractionStart = i, fractionEnd = i
         if i < stop && p[i] == UInt8(ascii: ".") {
             i &+= 1
             fractionStart = i
-            while i &+ 8 <= stop {
-                let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-                if !isEightDigits(word) { break }
-                mantissa = mantissa &* 100_000_000 &+ eightDigits(word)
-                i &+= 8
-            }
-            while i < stop {
-                let digit = p[i] &- 48
-                if digit >= 10 { break }
-                mantissa = mantissa &* 10 &+ UInt64(digit)
-                i &+= 1
-            }
+            accumulateDigits(p, &i, stop, &mantissa)
             fractionEnd = i
         }
         let integerDigits = integerEnd &- integerStart, fractionDigits = fractionEnd &- fractionStart

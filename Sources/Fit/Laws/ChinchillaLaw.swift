@@ -61,18 +61,26 @@ public struct ChinchillaLaw: ScalingLaw {
             logD.withUnsafeBufferPointer { ld in
                 for i in 0..<ln.count {
                     let n = Double.exp(-alpha * ln[i]), d = Double.exp(-beta * ld[i])
-                    values[i] = e + a * n + b * d
-                    if let g {
-                        let row = 5 &* i
-                        g[row] = 1
-                        g[row &+ 1] = n
-                        g[row &+ 2] = d
-                        g[row &+ 3] = -a * n * ln[i]
-                        g[row &+ 4] = -b * d * ld[i]
-                    }
+                    Self.store(i, n, d, ln[i], ld[i], e: e, a: a, b: b, values: values, gradients: g)
                 }
             }
         }
+    }
+
+    /// L and its gradient at point i from n = N^(−α) and d = D^(−β).
+    @inline(__always)
+    private static func store(
+        _ i: Int, _ n: Double, _ d: Double, _ logN: Double, _ logD: Double, e: Double, a: Double, b: Double,
+        values: UnsafeMutablePointer<Double>, gradients g: UnsafeMutablePointer<Double>?
+    ) {
+        values[i] = e + a * n + b * d
+        guard let g else { return }
+        let row = 5 &* i
+        g[row] = 1
+        g[row &+ 1] = n
+        g[row &+ 2] = d
+        g[row &+ 3] = -a * n * logN
+        g[row &+ 4] = -b * d * logD
     }
 
     /// ``evaluate(_:parameters:values:gradients:)`` for sweeps that repeat N and D: N^(−α)
@@ -92,16 +100,7 @@ public struct ChinchillaLaw: ScalingLaw {
                     dn.slot.withUnsafeBufferPointer { sn in
                         dd.slot.withUnsafeBufferPointer { sd in
                             for i in 0..<ln.count {
-                                let n = pn[Int(sn[i])], d = pd[Int(sd[i])]
-                                values[i] = e + a * n + b * d
-                                if let g {
-                                    let row = 5 &* i
-                                    g[row] = 1
-                                    g[row &+ 1] = n
-                                    g[row &+ 2] = d
-                                    g[row &+ 3] = -a * n * ln[i]
-                                    g[row &+ 4] = -b * d * ld[i]
-                                }
+                                Self.store(i, pn[Int(sn[i])], pd[Int(sd[i])], ln[i], ld[i], e: e, a: a, b: b, values: values, gradients: g)
                             }
                         }
                     }

@@ -72,27 +72,30 @@ if wanted("chinchilla-huber-grid") {
     emit(["case": "chinchilla_grid_huber", "seconds": seconds, "objective": result!.objective, "parameters": result!.values])
 }
 
-if wanted("saturating-only") {
-    let columns = readColumns("\(folder)/saturating.csv")
-    let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
+/// The single-fit setting of every saturating case: linear least squares from the data-driven
+/// guess alone, on one thread (curve_fit's setting).
+let singleFitOptions: FitOptions = {
     var options = FitOptions()
     options.space = .linear
     options.threads = 1
     options.startLimit = 1
-    let seconds = try time(repeats: 20000, singleThreaded: true) { _ = try SaturatingLaw().fit(to: series, options: options) }
-    emit(["case": "saturating_fit_only", "seconds": seconds])
+    return options
+}()
+
+/// Median seconds of `repeats` saturating fits of saturating.csv.
+func timeSingleFits(_ repeats: Int) throws -> Double {
+    let columns = readColumns("\(folder)/saturating.csv")
+    let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
+    return try time(repeats: repeats, singleThreaded: true) { _ = try SaturatingLaw().fit(to: series, options: singleFitOptions) }
+}
+
+if wanted("saturating-only") {
+    emit(["case": "saturating_fit_only", "seconds": try timeSingleFits(20000)])
 }
 
 // One round of the alternating single-fit comparison (run.sh): the saturating fit alone.
 if cases == ["round"] {
-    let columns = readColumns("\(folder)/saturating.csv")
-    let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
-    var options = FitOptions()
-    options.space = .linear
-    options.threads = 1
-    options.startLimit = 1
-    let seconds = try time(repeats: 3000, singleThreaded: true) { _ = try SaturatingLaw().fit(to: series, options: options) }
-    emit(["case": "round_scalefit", "seconds": seconds])
+    emit(["case": "round_scalefit", "seconds": try timeSingleFits(3000)])
 }
 
 // The same fit when no runner of its shape is kept (the first fit of a shape): 17 series of
@@ -102,10 +105,7 @@ if wanted("saturating-cold") {
     let shapes = (4...20).map { count in
         Series(run: "s", metric: "loss", x: Array(columns[0].prefix(count)), values: Array(columns[1].prefix(count)))
     }
-    var options = FitOptions()
-    options.space = .linear
-    options.threads = 1
-    options.startLimit = 1
+    let options = singleFitOptions
     var warm: [Double] = [], cold: [Double] = []
     for round in 0..<300 {
         for series in shapes {
@@ -125,10 +125,7 @@ if wanted("saturating-cold") {
 if wanted("saturating") {
     let columns = readColumns("\(folder)/saturating.csv")
     let series = Series(run: "s", metric: "loss", x: columns[0], values: columns[1])
-    var options = FitOptions()
-    options.space = .linear
-    options.threads = 1
-    options.startLimit = 1
+    let options = singleFitOptions
     var result: FitResult? = nil
     let seconds = try time(repeats: 2000, singleThreaded: true) { result = try SaturatingLaw().fit(to: series, options: options) }
     emit(["case": "saturating_fit", "seconds": seconds, "iterations": result!.iterations, "status": result!.status.code, "E": result!.values[0], "A": result!.values[1], "alpha": result!.values[2], "objective": result!.objective])
