@@ -193,11 +193,12 @@ extension ScalingLaw {
         let found = map.natural(best.theta)
         let canonical = canonicalized(found)
         if canonical != found, options.fixed.isEmpty, options.tied.isEmpty,
-           let runner = StartRunner.make(law: law, data: data, map: map, options: options),
-           let again = runner.run(from: map.unconstrained(canonical)), again.status.isConverged,
-           again.objective <= best.objective * (1 + 1e-9) + 1e-300 {
+           let runner = StartRunner.make(law: law, data: data, map: map, options: options) {
+            if let again = runner.run(from: map.unconstrained(canonical)), again.status.isConverged,
+               again.objective <= best.objective * (1 + 1e-9) + 1e-300 {
+                best = again
+            }
             runner.recycle()
-            best = again
         }
         let tolerance = 1e-6 * max(abs(best.objective), 1e-300)
         let summary = StartSummary(
