@@ -406,7 +406,81 @@ enum DelimitedReader {
         var liveLabels = candidateCount  // label flags still set (counted for files without groups)
         var currentGroup = -1, currentRun = "", currentLabels: [String: String] = [:]
         var seriesBase = seriesOf.base, labelBase = labelConstant.base
-        while try tokenizer.next() {
+
+        // Plain rows (see CSVTokenizer.scanPlainRow): once the first rows have made the
+        // file's group, its label verdicts and its series, a row whose cells are all
+        // numbers or empty is cut and parsed in one pass and goes straight to its series.
+        // Any other row (text, a repeated header, a row cut short, the end of the bytes
+        // read so far, a column's first number) is read by the loop below.
+        let plainLayout = CSVTokenizer.PlainRowLayout(count: header.count)
+        defer { plainLayout.free() }
+        let plainRows = options.plainRows && tokenizer.allowsPlainRows && plan.mode == .wide && plan.statusIndex == nil
+            && !hasX2 && plan.xIndex != nil && singleGroup
+        if plainRows {
+            plainLayout.parse[plan.xIndex!] = true
+            if let k = plan.wallIndex, !summary { plainLayout.parse[k] = true }  // only full reads keep it
+            for k in valueIndices { plainLayout.parse[k] = true }
+        }
+        let rowValue = UnsafeMutablePointer<Double>.allocate(capacity: header.count)
+        let rowPresent = UnsafeMutablePointer<Bool>.allocate(capacity: header.count)
+        rowValue.initialize(repeating: .nan, count: header.count)
+        rowPresent.initialize(repeating: false, count: header.count)
+        defer { rowValue.deallocate(); rowPresent.deallocate() }
+        let xIndex = plan.xIndex ?? 0, xScale = plan.xScale
+        var slotsMade = false  // every main value column has its series
+
+        rows: while true {
+            if plainRows && madeGroup && liveLabels == 0 && pendingShort == nil {
+                plain: while tokenizer.scanPlainRow(plainLayout, values: rowValue, present: rowPresent) {
+                    if !rowPresent[xIndex] { tokenizer.unreadPlainRow(); break plain }  // missing x: reported below
+                    if !slotsMade {
+                        for v in 0..<valueCount where bandRoleOf[v] == 0 && seriesBase[v] < 0 {
+                            if rowPresent[valueIndexOf[v]] { tokenizer.unreadPlainRow(); break plain }
+                        }
+                        slotsMade = !(0..<valueCount).contains { bandRoleOf[$0] == 0 && seriesBase[$0] < 0 }
+                    }
+                    rowsRead += 1
+                    let x = rowValue[xIndex] * xScale
+                    let foldX = tokensPerStep.map { x * $0 } ?? x
+                    for v in 0..<valueCount where bandRoleOf[v] == 0 {
+                        let k = valueIndexOf[v]
+                        if !rowPresent[k] { continue }
+                        numbers[v] += 1
+                        let slot = seriesBase[v]
+                        if !slotKept.base[slot] { continue }
+                        let value = rowValue[k]
+                        if summary {
+                            if !folds.base[slot].add(x: foldX, value: value, x2: nil, policy: policy, minX: minX) {
+                                throw Ingest.NeedsPoints()
+                            }
+                            if hasBands { rowLower.base[slot] = .nan; rowUpper.base[slot] = .nan }
+                        } else {
+                            xs[slot].append(x)
+                            values[slot].append(value)
+                            if hasWall { walls[slot].append(rowPresent[plan.wallIndex!] ? rowValue[plan.wallIndex!] : .nan) }
+                            if hasBands { lowers[slot].append(.nan); uppers[slot].append(.nan) }
+                        }
+                        appendedIn[v] = rowsRead
+                    }
+                    if hasBands {
+                        for v in 0..<valueCount where bandRoleOf[v] != 0 {
+                            let main = mainOf[v], k = valueIndexOf[v]
+                            guard main >= 0, appendedIn[main] == rowsRead, rowPresent[k] else { continue }
+                            let value = rowValue[k]
+                            let slot = seriesBase[main]
+                            banded[slot] = true
+                            if summary {
+                                if bandRoleOf[v] == 1 { rowLower.base[slot] = value } else { rowUpper.base[slot] = value }
+                                let lower = rowLower.base[slot], upper = rowUpper.base[slot]
+                                if lower.isFinite && upper.isFinite && lower != upper { bandsDiffer += 1 }
+                                continue
+                            }
+                            if bandRoleOf[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
+                        }
+                    }
+                }
+            }
+            guard try tokenizer.next() else { break rows }
             if tokenizer.isBlank { continue }
             if let pending = pendingShort { throw pending }
             let count = tokenizer.count

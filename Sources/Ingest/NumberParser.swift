@@ -73,6 +73,147 @@ public enum NumberParser {
         return parseGeneral(p, count)
     }
 
+    /// The common spelling `-ddd.ddde-dd` (as ``parse(_:_:)``'s lean path takes it) read from
+    /// `p[i...]` up to the first byte that cannot continue it, with `i` moved there; `nil`
+    /// (and `i` unmoved) for anything else, which the caller then delimits and gives to
+    /// ``parse(_:_:)``. When the byte at the new `i` ends the cell, the value is exactly
+    /// what ``parse(_:_:)`` returns for the cell.
+    ///
+    /// For the row scan of ``CSVTokenizer``, which tokenizes and parses in one pass:
+    /// the bytes must run on to a byte that is not a digit, a sign, `.` or `e` (the
+    /// tokenizer's sentinel line feed), and eight bytes may be read past any digit.
+    @inline(__always)
+    static func scanCommon(_ p: UnsafePointer<UInt8>, _ i: inout Int) -> Double? {
+        let negative = p[i] == UInt8(ascii: "-")
+        let s = negative ? i &+ 1 : i
+        // The first eight bytes: d integer digits, then (if d < 8) the byte that ends them.
+        let first = UInt64(littleEndian: UnsafeRawPointer(p + s).loadUnaligned(as: UInt64.self))
+        let firstLanes = first ^ 0x3030_3030_3030_3030
+        let d = nonDigitLanes(firstLanes).trailingZeroBitCount >> 3
+        var mantissa: UInt64, digits: Int, exponent: Int, j: Int
+        if d < 8 && p[s &+ d] == UInt8(ascii: ".") {
+            // The eight digits around the point in one word: lanes below d from the first
+            // load, the rest from a load one byte later (past the point).
+            let after = UInt64(littleEndian: UnsafeRawPointer(p + s + 1).loadUnaligned(as: UInt64.self))
+            let low: UInt64 = (1 << UInt64(d &* 8)) &- 1
+            let lanes = ((first & low) | (after & ~low)) ^ 0x3030_3030_3030_3030
+            let rest = nonDigitLanes(lanes)
+            if rest == 0 {  // eight digits or more: the rest the long way
+                mantissa = laneValue(lanes)
+                j = s &+ 9
+                let more = digitRun(p, &j, &mantissa)
+                digits = 8 &+ more
+                exponent = d &- digits
+            } else {
+                let n = rest.trailingZeroBitCount >> 3  // digits before and after the point
+                mantissa = laneValue(lanes << UInt64((8 &- n) &* 8))  // n = 0 shifts all out
+                digits = n
+                exponent = d &- n
+                j = s &+ n &+ 1
+            }
+        } else if d < 8 {
+            mantissa = laneValue(firstLanes << UInt64((8 &- d) &* 8))
+            digits = d
+            exponent = 0
+            j = s &+ d
+        } else {
+            mantissa = laneValue(firstLanes)
+            j = s &+ 8
+            digits = 8 &+ digitRun(p, &j, &mantissa)
+            exponent = 0
+            if p[j] == UInt8(ascii: ".") {
+                j &+= 1
+                let fraction = digitRun(p, &j, &mantissa)
+                digits &+= fraction
+                exponent = -fraction
+            }
+        }
+        if p[j] | 0x20 == UInt8(ascii: "e") {
+            j &+= 1
+            var exponentNegative = false
+            if p[j] == UInt8(ascii: "-") || p[j] == UInt8(ascii: "+") {
+                exponentNegative = p[j] == UInt8(ascii: "-")
+                j &+= 1
+            }
+            let exponentStart = j
+            var written = 0
+            while true {
+                let digit = p[j] &- 48
+                if digit >= 10 { break }
+                written = written &* 10 &+ Int(digit)
+                j &+= 1
+            }
+            if j == exponentStart || j &- exponentStart > 4 { return nil }
+            exponent &+= exponentNegative ? -written : written
+        }
+        if digits == 0 || digits > 19 { return nil }
+        if mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
+            var value = Double(mantissa)
+            if exponent < 0 { value /= exactPowerOfTen(-exponent) } else if exponent > 0 { value *= exactPowerOfTen(exponent) }
+            i = j
+            return negative ? -value : value
+        }
+        guard let value = eiselLemire(mantissa, exponent, negative: negative) else { return nil }
+        i = j
+        return value
+    }
+
+    /// Appends the run of decimal digits at `p[i...]` to `mantissa` and moves `i` past it;
+    /// returns the number of digits. Eight bytes at a time, whatever the run's length: a
+    /// run of n < 8 digits is shifted to the top of its word, below which the empty lanes
+    /// read as leading zeros. The mantissa wraps past 19 digits (callers count them).
+    @inline(__always)
+    static func digitRun(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ mantissa: inout UInt64) -> Int {
+        let start = i
+        while true {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            let lanes = word ^ 0x3030_3030_3030_3030  // a digit's lane holds its value
+            let nonDigits = nonDigitLanes(lanes)
+            if nonDigits == 0 {
+                mantissa = mantissa &* 100_000_000 &+ laneValue(lanes)
+                i &+= 8
+                continue
+            }
+            let n = nonDigits.trailingZeroBitCount >> 3
+            if n > 0 {
+                mantissa = mantissa &* integerPowerOfTen(n) &+ laneValue(lanes << UInt64((8 &- n) &* 8))
+                i &+= n
+            }
+            return i &- start
+        }
+    }
+
+    /// The high bit of each lane of `lanes` (a byte `^ 0x30`) that is not a digit's; the
+    /// lowest flag is exact, higher ones may be a carry's false alarm.
+    @inline(__always)
+    private static func nonDigitLanes(_ lanes: UInt64) -> UInt64 {
+        ((lanes &+ 0x7676_7676_7676_7676) | lanes) & 0x8080_8080_8080_8080
+    }
+
+    /// 10^`n` for 1 ≤ n ≤ 7 (a switch of constants, laid out as a table).
+    @inline(__always)
+    private static func integerPowerOfTen(_ n: Int) -> UInt64 {
+        switch n {
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        default: return 10_000_000
+        }
+    }
+
+    /// The value of eight lanes holding one decimal digit each, the first (most significant)
+    /// in the lowest byte.
+    @inline(__always)
+    private static func laneValue(_ lanes: UInt64) -> UInt64 {
+        let v = (lanes &* 10) &+ (lanes >> 8)  // pairs
+        let mul1: UInt64 = 0x000F_4240_0000_0064  // 100 + (1_000_000 << 32)
+        let mul2: UInt64 = 0x0000_2710_0000_0001  // 1 + (10_000 << 32)
+        return ((v & 0x0000_00FF_0000_00FF) &* mul1 &+ ((v >> 16) & 0x0000_00FF_0000_00FF) &* mul2) >> 32
+    }
+
     /// Appends the run of decimal digits at `p[i...]` (before `end`) to `mantissa`, eight at
     /// a time where eight are left, and moves `i` past it. The mantissa wraps past 19 digits;
     /// callers count the digits and treat that case apart.
@@ -222,6 +363,7 @@ public enum NumberParser {
     /// as in Go's `strconv`): the normalised mantissa times a 128-bit truncated power of
     /// ten; the product's top 54 bits are the rounded significand unless the truncated
     /// low bits could carry into them or the value sits exactly halfway.
+    @inline(never)
     static func eiselLemire(_ mantissa: UInt64, _ exponent: Int, negative: Bool) -> Double? {
         if mantissa == 0 { return negative ? -0.0 : 0.0 }
         if exponent < -342 || exponent > 308 { return nil }
