@@ -427,7 +427,12 @@ enum DelimitedReader {
         rowPresent.initialize(repeating: false, count: header.count)
         defer { rowValue.deallocate(); rowPresent.deallocate() }
         let xIndex = plan.xIndex ?? 0, xScale = plan.xScale
-        var slotsMade = false  // every main value column has its series
+        let floor = minX ?? -.infinity
+        // The main value columns, once each has its series: (cell, column, slot, kept).
+        var slotsMade = false
+        let plainColumns = UnsafeMutablePointer<(k: Int, v: Int, slot: Int, kept: Bool)>.allocate(capacity: valueCount + 1)
+        var plainCount = 0
+        defer { plainColumns.deallocate() }
 
         rows: while true {
             if plainRows && madeGroup && liveLabels == 0 && pendingShort == nil {
@@ -438,19 +443,30 @@ enum DelimitedReader {
                             if rowPresent[valueIndexOf[v]] { tokenizer.unreadPlainRow(); break plain }
                         }
                         slotsMade = !(0..<valueCount).contains { bandRoleOf[$0] == 0 && seriesBase[$0] < 0 }
+                        if slotsMade {
+                            for v in 0..<valueCount where bandRoleOf[v] == 0 {
+                                plainColumns[plainCount] = (valueIndexOf[v], v, seriesBase[v], slotKept.base[seriesBase[v]])
+                                plainCount += 1
+                            }
+                        } else {
+                            plainCount = 0
+                            for v in 0..<valueCount where bandRoleOf[v] == 0 && seriesBase[v] >= 0 {
+                                plainColumns[plainCount] = (valueIndexOf[v], v, seriesBase[v], slotKept.base[seriesBase[v]])
+                                plainCount += 1
+                            }
+                        }
                     }
                     rowsRead += 1
                     let x = rowValue[xIndex] * xScale
                     let foldX = tokensPerStep.map { x * $0 } ?? x
-                    for v in 0..<valueCount where bandRoleOf[v] == 0 {
-                        let k = valueIndexOf[v]
+                    for c in 0..<plainCount {
+                        let (k, v, slot, kept) = plainColumns[c]
                         if !rowPresent[k] { continue }
-                        numbers[v] += 1
-                        let slot = seriesBase[v]
-                        if !slotKept.base[slot] { continue }
+                        numbers[v] &+= 1
+                        if !kept { continue }  // another metric than --metric
                         let value = rowValue[k]
                         if summary {
-                            if !folds.base[slot].add(x: foldX, value: value, x2: nil, policy: policy, minX: minX) {
+                            if !folds.base[slot].addFollowing(x: foldX, value: value, floor: floor, policy: policy, minX: minX) {
                                 throw Ingest.NeedsPoints()
                             }
                             if hasBands { rowLower.base[slot] = .nan; rowUpper.base[slot] = .nan }

@@ -82,7 +82,7 @@ public enum NumberParser {
     /// For the row scan of ``CSVTokenizer``, which tokenizes and parses in one pass:
     /// the bytes must run on to a byte that is not a digit, a sign, `.` or `e` (the
     /// tokenizer's sentinel line feed), and eight bytes may be read past any digit.
-    @inline(__always)
+    @_transparent
     static func scanCommon(_ p: UnsafePointer<UInt8>, _ i: inout Int) -> Double? {
         let negative = p[i] == UInt8(ascii: "-")
         let s = negative ? i &+ 1 : i

@@ -399,6 +399,30 @@ struct StreamStats {
         return true
     }
 
+    /// ``add(x:value:x2:policy:minX:)`` without an x2, for a file that has none, with
+    /// `--min-x` as `floor` (−∞ without one): the common case, a finite point after a single
+    /// pending one, commits that one inline, with the answer ``commit(policy:minX:)`` gives
+    /// for a group of one (its value, whatever the policy). Anything else goes to `add`.
+    @_transparent
+    mutating func addFollowing(x: Double, value: Double, floor: Double, policy: RepeatedStepPolicy, minX: Double?) -> Bool {
+        if pendingCount == 1 && x > pendingX && x < .infinity && value.magnitude < .infinity && kept > 0 {
+            let previous = pendingLast
+            if pendingX < floor {
+                belowMinX &+= 1
+            } else {
+                kept &+= 1
+                if previous < valueMin { valueMin = previous }
+                if valueMax < previous { valueMax = previous }
+                xLast = pendingX
+                valueLast = previous
+            }
+            pendingX = x
+            pendingFirst = value; pendingLast = value; pendingSum = 0 + value
+            return true
+        }
+        return add(x: x, value: value, x2: nil, policy: policy, minX: minX)
+    }
+
     /// Turns the pending group into one kept point (or a drop below `--min-x`).
     @inline(__always)
     mutating func commit(policy: RepeatedStepPolicy, minX: Double?) {
