@@ -443,17 +443,10 @@ enum DelimitedReader {
                             if rowPresent[valueIndexOf[v]] { tokenizer.unreadPlainRow(); break plain }
                         }
                         slotsMade = !(0..<valueCount).contains { bandRoleOf[$0] == 0 && seriesBase[$0] < 0 }
-                        if slotsMade {
-                            for v in 0..<valueCount where bandRoleOf[v] == 0 {
-                                plainColumns[plainCount] = (valueIndexOf[v], v, seriesBase[v], slotKept.base[seriesBase[v]])
-                                plainCount += 1
-                            }
-                        } else {
-                            plainCount = 0
-                            for v in 0..<valueCount where bandRoleOf[v] == 0 && seriesBase[v] >= 0 {
-                                plainColumns[plainCount] = (valueIndexOf[v], v, seriesBase[v], slotKept.base[seriesBase[v]])
-                                plainCount += 1
-                            }
+                        plainCount = 0
+                        for v in 0..<valueCount where bandRoleOf[v] == 0 && seriesBase[v] >= 0 {
+                            plainColumns[plainCount] = (valueIndexOf[v], v, seriesBase[v], slotKept.base[seriesBase[v]])
+                            plainCount += 1
                         }
                     }
                     rowsRead += 1

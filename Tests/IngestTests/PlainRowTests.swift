@@ -56,12 +56,19 @@ struct PlainRowTests {
         let names = (1..<columns).map { "m\($0)" }
         let header = (["step"] + names).map { quoteAll ? "\"\($0)\"" : $0 }.joined(separator: ",")
         var lines = [header]
+        // Some columns start late (a metric logged from some step on) or log every few
+        // steps (an eval loss), as Lightning's and W&B's sparse rows do.
+        let starts = (1..<columns).map { _ in Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 0...max(rows / 2, 1), using: &rng) : 0 }
+        let periods = (1..<columns).map { _ in Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 2...10, using: &rng) : 1 }
         for step in 0..<rows {
             let roll = Double.random(in: 0..<1, using: &rng)
             if roll < oddity / 20 { lines.append(header); continue }
             if roll < oddity / 10 { lines.append(""); continue }
             var cells = [quoteAll ? "\"\(step)\"" : "\(step)"]
-            for _ in 1..<columns { cells.append(cell(&rng, quoteAll: quoteAll, oddity: oddity)) }
+            for c in 1..<columns {
+                let logged = step >= starts[c - 1] && step % periods[c - 1] == 0
+                cells.append(logged ? cell(&rng, quoteAll: quoteAll, oddity: oddity) : quoteAll ? "\"\"" : "")
+            }
             lines.append(cells.joined(separator: ","))
         }
         let end = Int.random(in: 0..<3, using: &rng) == 0 ? "\r\n" : "\n"
