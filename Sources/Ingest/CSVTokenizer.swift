@@ -356,19 +356,8 @@ final class CSVTokenizer {
                     values[k] = value
                     present[k] = true
                 } else {
-                    guard let cellEnd = Self.plainCellEnd(buf, cellStart, quoted: quoted, delimiter: delimiter) else { return false }
-                    i = cellEnd
-                    let count = cellEnd &- cellStart
-                    if count == 0 {
-                        present[k] = false
-                    } else if let value = NumberParser.parse(buf + cellStart, count) {
-                        values[k] = value
-                        present[k] = true
-                    } else if NumberParser.isMissing(UnsafeBufferPointer(start: buf + cellStart, count: count)) {
-                        present[k] = false
-                    } else {
-                        return false
-                    }
+                    i = Self.plainCellValue(buf, cellStart, quoted: quoted, delimiter: delimiter, values + k, present + k)
+                    if i < 0 { return false }
                 }
             } else {
                 guard let cellEnd = Self.plainCellEnd(buf, cellStart, quoted: quoted, delimiter: delimiter) else { return false }
@@ -395,6 +384,28 @@ final class CSVTokenizer {
         position = i
         nextLine &+= 1
         return true
+    }
+
+    /// A cell the lean scan did not take whole (see ``scanPlainRow(_:values:present:)``):
+    /// delimited first, then read as ``Record/double(_:)`` reads it, or recognised as a
+    /// missing value. Returns the cell's end, or -1 when the row is not plain. Out of line,
+    /// so the hot loop stays small.
+    @inline(never)
+    private static func plainCellValue(_ buf: UnsafeMutablePointer<UInt8>, _ cellStart: Int, quoted: Bool, delimiter: UInt8,
+                                       _ value: UnsafeMutablePointer<Double>, _ present: UnsafeMutablePointer<Bool>) -> Int {
+        guard let cellEnd = plainCellEnd(buf, cellStart, quoted: quoted, delimiter: delimiter) else { return -1 }
+        let count = cellEnd &- cellStart
+        if count == 0 {
+            present.pointee = false
+        } else if let parsed = NumberParser.parse(buf + cellStart, count) {
+            value.pointee = parsed
+            present.pointee = true
+        } else if NumberParser.isMissing(UnsafeBufferPointer(start: buf + cellStart, count: count)) {
+            present.pointee = false
+        } else {
+            return -1
+        }
+        return cellEnd
     }
 
     /// Gives back the row the last ``scanPlainRow(_:values:present:)`` read, for ``next()``
