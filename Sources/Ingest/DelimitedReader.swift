@@ -452,6 +452,17 @@ enum DelimitedReader {
                     rowsRead += 1
                     let x = rowValue[xIndex] * xScale
                     let foldX = tokensPerStep.map { x * $0 } ?? x
+                    if summary && !hasBands {  // the common case, with nothing else to do per point
+                        for c in 0..<plainCount {
+                            let (k, v, slot, kept) = plainColumns[c]
+                            if !rowPresent[k] { continue }
+                            numbers[v] &+= 1
+                            if kept && !folds.base[slot].addFollowing(x: foldX, value: rowValue[k], floor: floor, policy: policy, minX: minX) {
+                                throw Ingest.NeedsPoints()
+                            }
+                        }
+                        continue plain
+                    }
                     for c in 0..<plainCount {
                         let (k, v, slot, kept) = plainColumns[c]
                         if !rowPresent[k] { continue }
