@@ -125,7 +125,12 @@ final class CSVTokenizer {
         let tab = counts[9] ?? 0, comma = counts[44] ?? 0
         if tab > 0 && tab >= comma { return 9 }
         if comma > 0 { return 44 }
-        if let best = counts.max(by: { $0.value < $1.value }) { return best.key }
+        // Semicolon or bar, whichever is more frequent; a tie goes to the semicolon. (Taking the
+        // dictionary's maximum let its per-instance iteration order break ties: the same file
+        // could read with either delimiter, found by the fuzzer.)
+        let semicolon = counts[59] ?? 0, bar = counts[124] ?? 0
+        if semicolon > 0 && semicolon >= bar { return 59 }
+        if bar > 0 { return 124 }
         return 44
     }
 

@@ -87,10 +87,10 @@ public struct IngestOptions: Sendable {
     public var includeUnfinished: Bool
     /// When to compute each input file's SHA-256 (``SourceInfo/sha256``).
     public var digest: DigestMode
-    /// Read delimited rows whose cells are all numbers or empty in one pass
-    /// (``CSVTokenizer/scanPlainRow(_:values:present:)``); off, every row takes the general
-    /// path. The same result either way: the tests compare the two.
-    var plainRows = true
+    /// Read delimited rows whose cells are all numbers or empty in one pass (on by default);
+    /// off, every row takes the general path. The answer is the same either way, which the
+    /// tests and the fuzzer check by reading both ways.
+    public var plainRows = true
 
     public init() {
         format = nil

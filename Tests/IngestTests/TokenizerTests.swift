@@ -157,4 +157,16 @@ struct TokenizerTests {
         #expect(table.rows.allSatisfy { $0.count == 6 })
         #expect(table.column("training") == 5)
     }
+
+    @Test("the delimiter is sniffed the same way every time: ties go tab, comma, semicolon, bar")
+    func sniffTies() {
+        // The fuzzer found a line with one semicolon and one bar read with either, run to run.
+        for _ in 0..<200 {
+            #expect(CSVTokenizer.sniffDelimiter(Array("a;b|c\n".utf8)) == 59)
+            #expect(CSVTokenizer.sniffDelimiter(Array("a|b;c\n".utf8)) == 59)
+            #expect(CSVTokenizer.sniffDelimiter(Array("a|b|c;d\n".utf8)) == 124)
+            #expect(CSVTokenizer.sniffDelimiter(Array("a\tb,c\n".utf8)) == 9)
+            #expect(CSVTokenizer.sniffDelimiter(Array("a,b;c|d\n".utf8)) == 44)
+        }
+    }
 }
