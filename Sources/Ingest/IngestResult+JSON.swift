@@ -17,6 +17,14 @@ extension IngestResult {
     /// One JSON object per point: `run`, `metric`, `x`, `value`, then `x2`, `wall_time`,
     /// `min`/`max` (a W&B band) when present, then the labels.
     public func jsonLines() -> String {
+        var all = ""
+        writeJSONLines { all += $0 }
+        return all
+    }
+
+    /// ``jsonLines()`` handed to `emit` in pieces of about 1 MiB (see
+    /// ``ScalefitCore/AtomicWriter/write(to:producing:)``).
+    public func writeJSONLines(_ emit: (String) throws -> Void) rethrows {
         var out = ""
         for (k, s) in series.enumerated() {
             // The series' own text, escaped once rather than on every point.
@@ -38,9 +46,13 @@ extension IngestResult {
                 }
                 out += labels
                 out += "}\n"
+                if out.utf8.count >= 1 << 20 {
+                    try emit(out)
+                    out = ""
+                }
             }
         }
-        return out
+        try emit(out)
     }
 }
 

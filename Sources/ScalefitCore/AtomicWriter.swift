@@ -30,6 +30,21 @@ public enum AtomicWriter {
 
     /// Writes `data` to `path` atomically; creates missing parent folders.
     public static func write(_ data: Data, to path: String) throws {
+        try write(to: path) { pieces in try pieces.add(data) }
+    }
+
+    /// Writes the text `produce` hands to `emit`, in order, to `path` atomically, without
+    /// holding it all: it goes to the temporary file in 1 MiB pieces as it comes. Anything
+    /// `produce` throws abandons the temporary, as a write error does.
+    ///
+    /// ```swift
+    /// try AtomicWriter.write(to: "tidy.csv") { emit in try NormalForm.writeCSV(series, emit) }
+    /// ```
+    public static func write(to path: String, producing produce: (_ emit: (String) throws -> Void) throws -> Void) throws {
+        try write(to: path) { pieces in try produce { try pieces.add($0.utf8) } }
+    }
+
+    private static func write(to path: String, _ fill: (PieceWriter) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         do {
@@ -49,7 +64,9 @@ public enum AtomicWriter {
         do {
             let handle = try FileHandle(forWritingTo: temporary)
             defer { try? handle.close() }
-            try writeChunks(data, to: handle, temporary: temporary.path)
+            let pieces = PieceWriter(handle: handle, temporary: temporary.path)
+            try fill(pieces)
+            try pieces.finish()
             try handle.synchronize()
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -64,22 +81,42 @@ public enum AtomicWriter {
         }
     }
 
-    /// Writes in 1 MiB pieces. With `SCALEFIT_TEST_PAUSE_MID_WRITE` set (a test hook, see
-    /// Tests/ReliabilityTests/OutputSafetyTests.swift), it stops after the first piece,
-    /// says where on standard error and waits to be killed.
-    private static func writeChunks(_ data: Data, to handle: FileHandle, temporary: String) throws {
-        let piece = 1 << 20
-        var offset = 0
-        repeat {
-            let end = min(offset + piece, data.count)
-            try handle.write(contentsOf: data[data.startIndex + offset..<data.startIndex + end])
-            offset = end
-            if offset < data.count, ProcessInfo.processInfo.environment["SCALEFIT_TEST_PAUSE_MID_WRITE"] != nil {
+    /// Gathers bytes and writes them in 1 MiB pieces. With `SCALEFIT_TEST_PAUSE_MID_WRITE`
+    /// set (a test hook, see Tests/CLITests/ReliabilityCLITests.swift), it stops after the
+    /// first piece when there is more to write, says where on standard error and waits to
+    /// be killed.
+    private final class PieceWriter {
+        static let piece = 1 << 20
+        let handle: FileHandle
+        let temporary: String
+        private var pending: [UInt8] = []
+        private var written = 0
+
+        init(handle: FileHandle, temporary: String) {
+            self.handle = handle
+            self.temporary = temporary
+            pending.reserveCapacity(2 * Self.piece)
+        }
+
+        func add<Bytes: Collection>(_ bytes: Bytes) throws where Bytes.Element == UInt8 {
+            pending.append(contentsOf: bytes)
+            while pending.count >= Self.piece { try writePiece(Self.piece) }
+        }
+
+        func finish() throws {
+            if !pending.isEmpty { try writePiece(pending.count) }
+        }
+
+        private func writePiece(_ count: Int) throws {
+            if written > 0, ProcessInfo.processInfo.environment["SCALEFIT_TEST_PAUSE_MID_WRITE"] != nil {
                 try handle.synchronize()
                 FileHandle.standardError.write(Data("scalefit: paused mid-write: \(temporary)\n".utf8))
                 while true { sleep(60) }
             }
-        } while offset < data.count
+            try pending.withUnsafeBytes { try handle.write(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            pending.removeSubrange(..<count)
+            written += count
+        }
     }
 
     /// `.<name>.tmp-`: the prefix of every temporary for `destination`.

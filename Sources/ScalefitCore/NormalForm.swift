@@ -10,6 +10,14 @@ public enum NormalForm {
 
     /// The CSV text for `series`, with a header and `\n` line ends.
     public static func csv(_ series: [Series]) -> String {
+        var out = ""
+        writeCSV(series) { out += $0 }
+        return out
+    }
+
+    /// ``csv(_:)`` handed to `emit` in pieces of about 1 MiB, so that a large table need
+    /// not be held whole (see ``AtomicWriter/write(to:producing:)``).
+    public static func writeCSV(_ series: [Series], _ emit: (String) throws -> Void) rethrows {
         let hasX2 = series.contains { $0.x2 != nil }
         let hasWallTime = series.contains { $0.wallTimes != nil }
         let labelKeys = Set(series.flatMap { $0.labels.keys }).sorted()
@@ -40,9 +48,14 @@ public enum NormalForm {
                 }
                 out += labelCells
                 out += "\n"
+                if out.utf8.count >= 1 << 20 {
+                    try emit(out)
+                    out = ""
+                    out.reserveCapacity(1 << 20 + 4096)
+                }
             }
         }
-        return out
+        try emit(out)
     }
 
     /// Appends ``number(_:)``'s spelling of `value` without making a string for it.

@@ -150,12 +150,16 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         // The SHA-256 is only in the --json report.
         let result = try input.read(digest: json ? .concurrent : .none)
-        let text = output?.hasSuffix(".jsonl") == true ? result.jsonLines() : NormalForm.csv(result.series)
+        // The table goes out in pieces as it is formatted, never whole in memory.
+        let jsonLines = output?.hasSuffix(".jsonl") == true
+        func table(_ emit: (String) throws -> Void) throws {
+            if jsonLines { try result.writeJSONLines(emit) } else { try NormalForm.writeCSV(result.series, emit) }
+        }
         if let output, output != "-" {
-            try AtomicWriter.write(text, to: output)
+            try AtomicWriter.write(to: output, producing: table)
         } else {
             if json { throw UsageError("--json prints the report on standard output; write the table to a file with -o") }
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try table { FileHandle.standardOutput.write(Data($0.utf8)) }
         }
         if json {
             FileHandle.standardOutput.write(Data(result.jsonReport(toolVersion: ScalefitCommand.version, options: input.summary).utf8))

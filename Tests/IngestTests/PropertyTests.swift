@@ -47,6 +47,24 @@ struct PropertyTests {
         #expect(back.sorted { key($0) < key($1) } == expected)
     }
 
+    @Test("the normal form goes out in pieces of about 1 MiB that join to the whole table")
+    func streamedTable() throws {
+        let n = 120_000
+        let series = [Series(run: "a, b", metric: "loss", x: (0..<n).map { Double($0) }, values: (0..<n).map { 1 / Double($0 + 1) },
+                             labels: ["seed": "1"])]
+        var pieces: [String] = []
+        NormalForm.writeCSV(series) { pieces.append($0) }
+        #expect(pieces.count > 1)
+        #expect(pieces.dropLast().allSatisfy { $0.utf8.count >= 1 << 20 && $0.utf8.count < (1 << 20) + 200 })
+        #expect(pieces.joined() == NormalForm.csv(series))
+        let result = IngestResult(series: series, bands: [nil], report: DropReport(), sources: [], warnings: [])
+        var lines: [String] = []
+        result.writeJSONLines { lines.append($0) }
+        #expect(lines.count > 1 && lines.joined() == result.jsonLines())
+        let path = try Support.temporaryFile("tidy.csv", pieces.joined())
+        #expect(try Ingest.read(paths: [path], options: IngestOptions()).series == series)
+    }
+
     @Test("JSON Lines export round-trips too", arguments: 1...10)
     func roundTripJSONL(_ seed: Int) throws {
         let series = Self.randomSeries(seed: UInt64(seed) + 1000)
