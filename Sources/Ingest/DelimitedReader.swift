@@ -486,16 +486,9 @@ enum DelimitedReader {
                         for v in 0..<valueCount where bandRoleOf[v] != 0 {
                             let main = mainOf[v], k = valueIndexOf[v]
                             guard main >= 0, appendedIn[main] == rowsRead, rowPresent[k] else { continue }
-                            let value = rowValue[k]
-                            let slot = seriesBase[main]
-                            banded[slot] = true
-                            if summary {
-                                if bandRoleOf[v] == 1 { rowLower.base[slot] = value } else { rowUpper.base[slot] = value }
-                                let lower = rowLower.base[slot], upper = rowUpper.base[slot]
-                                if lower.isFinite && upper.isFinite && lower != upper { bandsDiffer += 1 }
-                                continue
-                            }
-                            if bandRoleOf[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
+                            placeBand(rowValue[k], lower: bandRoleOf[v] == 1, slot: seriesBase[main], summary: summary,
+                                      rowLower: rowLower.base, rowUpper: rowUpper.base, bandsDiffer: &bandsDiffer,
+                                      banded: &banded, lowers: &lowers, uppers: &uppers)
                         }
                     }
                 }
@@ -662,16 +655,9 @@ enum DelimitedReader {
                 for v in 0..<valueCount where bandRoleOf[v] != 0 {
                     let main = mainOf[v]
                     guard main >= 0, appendedIn[main] == rowsRead, let value = record.doubleInRange(valueIndexOf[v]) else { continue }
-                    let slot = seriesBase[g &* valueCount &+ main]
-                    banded[slot] = true
-                    if summary {
-                        // Each of a point's two band values is set once: count when the second comes.
-                        if bandRoleOf[v] == 1 { rowLower.base[slot] = value } else { rowUpper.base[slot] = value }
-                        let lower = rowLower.base[slot], upper = rowUpper.base[slot]
-                        if lower.isFinite && upper.isFinite && lower != upper { bandsDiffer += 1 }
-                        continue
-                    }
-                    if bandRoleOf[v] == 1 { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
+                    placeBand(value, lower: bandRoleOf[v] == 1, slot: seriesBase[g &* valueCount &+ main], summary: summary,
+                              rowLower: rowLower.base, rowUpper: rowUpper.base, bandsDiffer: &bandsDiffer,
+                              banded: &banded, lowers: &lowers, uppers: &uppers)
                 }
             }
             // Label candidates: columns constant within the group become labels. Once none
@@ -757,6 +743,26 @@ enum DelimitedReader {
         if format == .wandbHistory && rowsRead == 500 {
             collector.warn("\(path): exactly 500 rows: run.history() samples 500 rows by default; use scan_history() for every point")
         }
+    }
+}
+
+extension DelimitedReader {
+    /// Puts a W&B `__MIN` (`lower`) or `__MAX` value on the point just added to `slot`. A
+    /// summary keeps the row's pair and counts the points whose two values differ (each is
+    /// set once per point: the count is taken when the second comes); a full read sets the
+    /// band arrays' last entries.
+    @inline(__always)
+    static func placeBand(_ value: Double, lower: Bool, slot: Int, summary: Bool,
+                          rowLower: UnsafeMutablePointer<Double>, rowUpper: UnsafeMutablePointer<Double>,
+                          bandsDiffer: inout Int, banded: inout [Bool], lowers: inout [[Double]], uppers: inout [[Double]]) {
+        banded[slot] = true
+        if summary {
+            if lower { rowLower[slot] = value } else { rowUpper[slot] = value }
+            let low = rowLower[slot], high = rowUpper[slot]
+            if low.isFinite && high.isFinite && low != high { bandsDiffer += 1 }
+            return
+        }
+        if lower { lowers[slot][lowers[slot].count - 1] = value } else { uppers[slot][uppers[slot].count - 1] = value }
     }
 }
 
