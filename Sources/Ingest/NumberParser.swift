@@ -348,11 +348,7 @@ public enum NumberParser {
     /// multiplications.
     @inline(__always)
     private static func eightDigits(_ word: UInt64) -> UInt64 {
-        var v = word &- 0x3030_3030_3030_3030
-        v = (v &* 10) &+ (v >> 8)  // pairs
-        let mul1: UInt64 = 0x000F_4240_0000_0064  // 100 + (1_000_000 << 32)
-        let mul2: UInt64 = 0x0000_2710_0000_0001  // 1 + (10_000 << 32)
-        return ((v & 0x0000_00FF_0000_00FF) &* mul1 &+ ((v >> 16) & 0x0000_00FF_0000_00FF) &* mul2) >> 32
+        laneValue(word &- 0x3030_3030_3030_3030)
     }
 
     /// ±`mantissa` × 10^`exponent` correctly rounded, or `nil` when the 128-bit product
