@@ -4,10 +4,10 @@ import Testing
 /// End-to-end tests of `scalefit tail`.
 @Suite("scalefit tail")
 struct TailCLITests {
-    /// `<repo>/../shared/data/zipf-csn2009` (Clauset et al. 2009 data, PROVENANCE.md there).
+    /// `<repo>/fixtures/reference-data/zipf-csn2009` (Clauset et al. 2009 data, PROVENANCE.md there).
     static let data = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data/zipf-csn2009")
+        .appendingPathComponent("fixtures/reference-data/zipf-csn2009")
     static let hasData = FileManager.default.fileExists(atPath: data.appendingPathComponent("words.txt").path)
 
     static func json(_ text: String) throws -> [String: Any] {
@@ -15,7 +15,7 @@ struct TailCLITests {
     }
 
     /// Clauset et al. 2009, Table 6.1: words x_min = 7, α = 1.95(2).
-    @Test("words: table output", .enabled(if: hasData, "shared/data/zipf-csn2009 is absent"))
+    @Test("words: table output", .enabled(if: hasData, "fixtures/reference-data/zipf-csn2009 is absent"))
     func wordsTable() throws {
         let run = try CLI.run(["tail", Self.data.appendingPathComponent("words.txt").path, "--compare", "exponential,truncated_power_law"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -28,7 +28,7 @@ struct TailCLITests {
     }
 
     /// Clauset et al. 2009, Table 6.1: cities (thousands) x_min = 52.46, α = 2.37(8).
-    @Test("cities --scale 1e-3 --json", .enabled(if: hasData, "shared/data/zipf-csn2009 is absent"))
+    @Test("cities --scale 1e-3 --json", .enabled(if: hasData, "fixtures/reference-data/zipf-csn2009 is absent"))
     func citiesJSON() throws {
         let run = try CLI.run(["tail", Self.data.appendingPathComponent("cities.txt").path, "--continuous", "--scale", "1e-3", "--compare", "none", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -46,7 +46,7 @@ struct TailCLITests {
     /// Blackouts: no likelihood-ratio test is conclusive (every p > 0.1). The Python
     /// `powerlaw` 2.0.0 package gives the same p-values to three digits
     /// (benchmarks/tail/RESULTS.md, "Likelihood ratios").
-    @Test("blackouts: all four likelihood-ratio tests in the JSON", .enabled(if: hasData, "shared/data/zipf-csn2009 is absent"))
+    @Test("blackouts: all four likelihood-ratio tests in the JSON", .enabled(if: hasData, "fixtures/reference-data/zipf-csn2009 is absent"))
     func blackoutsComparisons() throws {
         let run = try CLI.run(["tail", Self.data.appendingPathComponent("blackouts.txt").path, "--continuous", "--scale", "1e-3", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -89,7 +89,7 @@ struct TailCLITests {
     }
 
     /// c = 1 − 1/β with β = 1/(α − 1) (collapse-theory.md §1.2 (a)); words: α ≈ 1.953 ⇒ c ≈ 0.047.
-    @Test("--predict on words", .enabled(if: hasData, "shared/data/zipf-csn2009 is absent"))
+    @Test("--predict on words", .enabled(if: hasData, "fixtures/reference-data/zipf-csn2009 is absent"))
     func predict() throws {
         let run = try CLI.run(["tail", Self.data.appendingPathComponent("words.txt").path, "--predict", "--cut", "1000", "--t0", "1e6", "--compare", "none", "--json"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -118,7 +118,7 @@ struct TailCLITests {
         #expect(warnings.contains { $0["code"] as? String == "non_finite" })
     }
 
-    @Test("bootstrap output does not depend on --threads", .enabled(if: hasData, "shared/data/zipf-csn2009 is absent"))
+    @Test("bootstrap output does not depend on --threads", .enabled(if: hasData, "fixtures/reference-data/zipf-csn2009 is absent"))
     func bootstrapThreads() throws {
         let path = Self.data.appendingPathComponent("blackouts.txt").path
         let one = try CLI.run(["tail", path, "--scale", "1e-3", "--continuous", "--bootstrap", "8", "--seed", "5", "--threads", "1", "--compare", "none", "--json"])

@@ -6,13 +6,13 @@ import ScalefitCore
 @Suite("Real data: revisiting-benchmark and overtrain-gadre2024")
 struct BenchmarkDataTests {
     /// Held-out |log error| of `saturating` on each NMT curve, from an independent
-    /// implementation (shared/data/revisiting-benchmark/PROVENANCE.md, "Reference baselines").
+    /// implementation (fixtures/reference-data/revisiting-benchmark/PROVENANCE.md, "Reference baselines").
     static let nmtReference: [String: Double] = [
         "6 Enc, 6 Dec": 0.0561, "28 Enc, 6 Dec": 0.0636, "6 Enc, 28 Dec": 0.0661, "Dec-only": 0.0376, "TEnc-LSTM": 0.0174,
     ]
 
     @Test("NMT: saturating extrapolates to 512M with the reference log errors (±0.005)",
-          .enabled(if: TestData.available, "shared/data is not beside the repository"))
+          .enabled(if: TestData.available, "fixtures/reference-data is missing"))
     func nmtHoldout() throws {
         let curves = try TestData.revisitingCurves().filter { $0.domain == "NMT" }
         #expect(curves.count == 5)
@@ -29,7 +29,7 @@ struct BenchmarkDataTests {
     }
 
     @Test("--holdout K on a sorted curve equals fitting the rest and predicting",
-          .enabled(if: TestData.available, "shared/data is not beside the repository"))
+          .enabled(if: TestData.available, "fixtures/reference-data is missing"))
     func holdoutOption() throws {
         let curve = try #require(TestData.revisitingCurves().first { $0.domain == "NMT" })
         let full = Series(
@@ -43,11 +43,11 @@ struct BenchmarkDataTests {
         #expect(holdout.points[0].x == 5.12e8)
     }
 
-    /// D1-a of shared/data/overtrain-gadre2024/PROVENANCE.md: L = E + a·N^(−η) + b·D^(−η) fitted
+    /// D1-a of fixtures/reference-data/overtrain-gadre2024/PROVENANCE.md: L = E + a·N^(−η) + b·D^(−η) fitted
     /// on 5 small rpj runs (loss_c4_val, linear least squares) predicts rpj-open_lm_1b-32.0 and
     /// rpj-open_lm_7b-1.0 with relative errors 0.710% and 0.732% (within 0.1 point).
     @Test("overtrain D1-a: shared-exponent law extrapolates to 1.4B and 6.9B",
-          .enabled(if: TestData.available, "shared/data is not beside the repository"))
+          .enabled(if: TestData.available, "fixtures/reference-data is missing"))
     func overtrain() throws {
         let rows = try TestData.csv("overtrain-gadre2024/overtrain_losses.csv")
         let fitNames = Set(rows.filter { row in

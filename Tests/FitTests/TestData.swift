@@ -1,19 +1,19 @@
 import Foundation
 import ScalefitCore
 
-/// Reads the shared reference data sets (../shared/data beside the repository).
+/// Reads the public reference data sets in fixtures/reference-data (each with its PROVENANCE.md).
 enum TestData {
-    static var sharedData: URL {
+    static var referenceData: URL {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data")
+            .appendingPathComponent("fixtures/reference-data")
     }
 
-    static var available: Bool { FileManager.default.fileExists(atPath: sharedData.path) }
+    static var available: Bool { FileManager.default.fileExists(atPath: referenceData.path) }
 
     /// A small RFC 4180 reader for the test fixtures (quoted cells with commas).
     static func csv(_ relativePath: String) throws -> [[String: String]] {
-        let text = try String(contentsOf: sharedData.appendingPathComponent(relativePath), encoding: .utf8)
+        let text = try String(contentsOf: referenceData.appendingPathComponent(relativePath), encoding: .utf8)
         var rows: [[String]] = []
         var row: [String] = [], cell = "", quoted = false
         var iterator = text.makeIterator()

@@ -149,9 +149,9 @@ struct TokenizerTests {
     }
 
     @Test("readTable reads the revisiting benchmark's quoted \"6 Enc, 6 Dec\" cells",
-          .enabled(if: FileManager.default.fileExists(atPath: Support.root.appendingPathComponent("../shared/data/revisiting-benchmark/benchmark.lang.csv").path)))
+          .enabled(if: FileManager.default.fileExists(atPath: Support.root.appendingPathComponent("fixtures/reference-data/revisiting-benchmark/benchmark.lang.csv").path)))
     func benchmarkTable() throws {
-        let table = try Ingest.readTable(path: Support.root.appendingPathComponent("../shared/data/revisiting-benchmark/benchmark.lang.csv").path)
+        let table = try Ingest.readTable(path: Support.root.appendingPathComponent("fixtures/reference-data/revisiting-benchmark/benchmark.lang.csv").path)
         #expect(table.header == ["Domain", "Task", "Model", "Seen Examples", "Loss", "Training"])
         #expect(table.rows.first?[2] == "6 Enc, 6 Dec")
         #expect(table.rows.allSatisfy { $0.count == 6 })

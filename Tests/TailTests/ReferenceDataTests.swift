@@ -3,15 +3,14 @@ import Testing
 @testable import Tail
 
 /// The four data sets of Clauset, Shalizi & Newman (2009), as shipped with the `powerlaw`
-/// package (shared/data/zipf-csn2009/PROVENANCE.md).
+/// package (fixtures/reference-data/zipf-csn2009/PROVENANCE.md).
 enum ReferenceData {
-    /// `<repo>/../shared/data/zipf-csn2009`, found from this file's path.
+    /// `<repo>/fixtures/reference-data/zipf-csn2009`, found from this file's path.
     static let folder: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // TailTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // repository root
-        .deletingLastPathComponent()  // its parent, where shared/ sits
-        .appendingPathComponent("shared/data/zipf-csn2009")
+        .appendingPathComponent("fixtures/reference-data/zipf-csn2009")
 
     static var isAvailable: Bool {
         FileManager.default.fileExists(atPath: folder.appendingPathComponent("words.txt").path)
@@ -35,7 +34,7 @@ struct PublishedFit: Sendable, CustomStringConvertible {
     var description: String { name }
 }
 
-@Suite("Clauset–Shalizi–Newman 2009 reference data", .enabled(if: ReferenceData.isAvailable, "shared/data/zipf-csn2009 is absent beside the repository; these tests need it"))
+@Suite("Clauset–Shalizi–Newman 2009 reference data", .enabled(if: ReferenceData.isAvailable, "fixtures/reference-data/zipf-csn2009 is missing; these tests need it"))
 struct ReferenceDataTests {
     /// Clauset, Shalizi & Newman, SIAM Review 51 (2009), Table 6.1.
     static let table61: [PublishedFit] = [
