@@ -24,6 +24,11 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]
         ),
+        // SQLite as a system library (`apt-get install libsqlite3-dev`), for MLflow's mlflow.db.
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         // Plain values shared by every stage (Series, units, errors) and GSL's
         // process-wide set-up (error handler off) plus its special functions.
         .target(
@@ -50,10 +55,10 @@ let package = Package(
             exclude: ["README.md"]
         ),
         // Readers for training logs (CSV, W&B, TensorBoard, Hugging Face, MLflow, text
-        // logs, sweep tables) producing Series. No GSL: it depends on the core only.
+        // logs, sweep tables) producing Series. No GSL: the core, and SQLite for mlflow.db.
         .target(
             name: "Ingest",
-            dependencies: ["ScalefitCore"],
+            dependencies: ["ScalefitCore", "CSQLite"],
             exclude: ["README.md"]
         ),
         // Scenarios with known ground truth; the only code that drives GSL's RNG and
@@ -90,6 +95,12 @@ let package = Package(
             path: "benchmarks/detect/Sources"
         ),
         // Side-by-side benchmark against numpy (benchmarks/generate/run.sh); never run by tests.
+        // Recovery and interval coverage of the exact collapse laws (benchmarks/collapse/run.sh).
+        .executableTarget(
+            name: "collapse-recovery",
+            dependencies: ["Fit", "Generate", "ScalefitCore"],
+            path: "benchmarks/collapse/Sources"
+        ),
         .executableTarget(
             name: "generate-benchmark",
             dependencies: ["Generate"],
@@ -97,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FitTests",
-            dependencies: ["Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["Fit", "ScalefitCore", "Generate", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .testTarget(
             name: "IngestTests",

@@ -2,21 +2,24 @@ import Foundation
 import Fit
 import ScalefitCore
 
-/// Classifies one curve as scaling, saturating, collapsed, grokking or degrading.
+/// Classifies one curve as scaling, saturating, plateaued, grokking or degrading.
 ///
 /// The procedure (every threshold is in ``DetectionCriteria``):
 /// 1. Fit, in log space, a power law, a saturating law, and smoothly broken power laws with
 ///    one and two breaks (floor fixed at 0, so a plateau must show as a flat segment). Each
 ///    fit starts from the best point of a profile search (``ProfileStarts``); one that
-///    cannot win on AICc is stopped after a short screen.
-/// 2. Choose the simplest law unless a more complex one lowers AICc by more than
+///    cannot win on AICc is stopped after a short screen. A fit that could win but has not
+///    converged is refitted (more iterations, more starts); one that still has not
+///    converged is never ranked, and when it would have won the verdict says that the
+///    comparison could not be made.
+/// 2. Choose the simplest converged law unless a more complex one lowers AICc by more than
 ///    ``DetectionCriteria/aiccMargin`` (order: power, saturating, broken1, broken2).
-/// 3. Read the verdict off the chosen law: the sign and significance of the exponent
-///    (power), how far inside the data the curve gets onto its floor (saturating), or the
-///    slopes of the segments between breaks (broken), and the local slope of the fitted
-///    curve at the end of the data: a segment with |slope| below
-///    ``DetectionCriteria/plateauSlope`` is flat, and a plateau must last at least
-///    ``DetectionCriteria/minimumPlateauDecades`` decades inside the data.
+/// 3. Read the verdict off the chosen law. Flat is judged against the curve itself: a
+///    segment is flat when its slope is at most ``DetectionCriteria/flatRatio`` of the
+///    curve's steepest descent (or within the noise of that); a plateau must last at least
+///    ``DetectionCriteria/minimumPlateauDecades`` decades inside the data. One curve can
+///    show a plateau but not why, so the word is `plateaued`; `collapsed` needs a clean
+///    reference or a family (``CurveDetector/establishCollapse(_:references:families:)``).
 public struct CurveDetector: Sendable {
     public var criteria: DetectionCriteria
     /// Threads for each fit's multi-start (results do not depend on it).
@@ -31,7 +34,7 @@ public struct CurveDetector: Sendable {
     func candidates(pointCount: Int) -> [(law: any ScalingLaw, fixed: [String: Double])] {
         var list: [(any ScalingLaw, [String: Double])] = [(PowerLaw(), [:]), (SaturatingLaw(), [:])]
         if pointCount >= 7 { list.append((BrokenPowerLaw(breaks: 1), ["E": 0])) }
-        if pointCount >= 12 { list.append((BrokenPowerLaw(breaks: 2), ["E": 0])) }
+        if pointCount >= 10 { list.append((BrokenPowerLaw(breaks: 2), ["E": 0])) }
         return list
     }
 
@@ -46,39 +49,71 @@ public struct CurveDetector: Sendable {
     static let screenIterations = 30
     static let brokenScreenIterations = 40
     static let polishIterations = 200
-    /// How close (in AICc) to winning a screened fit must be to be polished: the polish
-    /// lowered AICc by less than 2 in the validation, nearly always by less than 0.5.
+    /// The cap of the last refit of a law that could win but has not converged.
+    static let refitIterations = 2000
+    /// How close (in AICc) to winning a screened fit must be to be polished.
     static let polishSlack = 2.0
 
     /// A fit in two stages: every start with a small iteration cap, then, only when the
-    /// best screened fit has not converged and `worthPolishing` says it could matter, a
-    /// polish from it with the full cap.
-    func staged(
-        _ law: any ScalingLaw, _ series: Series, options: FitOptions, screenIterations: Int,
-        worthPolishing: (FitResult) -> Bool
-    ) throws -> FitResult {
+    /// best screened fit has not converged, a polish from it with the full cap.
+    func staged(_ law: any ScalingLaw, _ series: Series, options: FitOptions, screenIterations: Int) throws -> FitResult {
         guard screenIterations < options.solver.maxIterations else { return try law.fit(to: series, options: options) }
         var screen = options
         screen.solver.maxIterations = screenIterations
         screen.retriesUnconverged = false  // capped on purpose; the polish runs the full search
-        let first = try law.fit(to: series, options: screen)
-        guard !first.converged, worthPolishing(first) else { return first }
-        return try polish(law, series, from: first, options: options)
+        return try law.fit(to: series, options: screen)
     }
 
-    /// Refits from an unconverged fit's parameters with the full iteration cap; keeps the
-    /// better of the two (a converged fit first).
-    func polish(_ law: any ScalingLaw, _ series: Series, from first: FitResult, options: FitOptions) throws -> FitResult {
+    /// Refits from an unconverged fit's parameters (and any further `starts`) with
+    /// `iterations`; keeps the better of the two (a converged fit first).
+    func polish(
+        _ law: any ScalingLaw, _ series: Series, from first: FitResult, options: FitOptions,
+        iterations: Int = polishIterations, starts: [[Double]] = []
+    ) throws -> FitResult {
         var full = options
-        full.starts = [first.values]
+        full.starts = [first.values] + starts
+        full.solver.maxIterations = iterations
+        full.retriesUnconverged = true
         let second = try law.fit(to: series, options: full)
-        return second.converged || !(first.objective < second.objective) ? second : first
+        if second.converged != first.converged { return second.converged ? second : first }
+        return second.objective <= first.objective ? second : first
     }
 
     private func evidence(_ fit: FitResult, best: Double?) -> ModelEvidence {
         ModelEvidence(
-            model: fit.model, aicc: fit.aicc, deltaAICc: fit.aicc.flatMap { a in best.map { a - $0 } },
+            model: fit.model, aicc: fit.aicc, deltaAICc: fit.converged ? fit.aicc.flatMap { a in best.map { a - $0 } } : nil,
             converged: fit.converged, holdoutRMSLE: nil)
+    }
+
+    /// The options each candidate is fitted with, and the profile-search starts it may use.
+    private func options(
+        for law: any ScalingLaw, fixed: [String: Double], profile: ProfileStarts, keep: Int
+    ) -> (options: FitOptions, screen: Int) {
+        var options = FitOptions()
+        options.fixed = fixed
+        options.threads = threads
+        options.solver.maxIterations = Self.polishIterations
+        var screen = Self.screenIterations
+        if law is SaturatingLaw { options.starts = profile.saturating(keep: keep) }
+        if let broken = law as? BrokenPowerLaw {
+            options.starts = profile.broken(breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: keep).starts
+            screen = Self.brokenScreenIterations
+        }
+        if law is PowerLaw { screen = options.solver.maxIterations }
+        // No usable start from the profile search (e.g. zero weights): the law's own grid.
+        if options.starts?.isEmpty == true { options.starts = nil; screen = options.solver.maxIterations }
+        return (options, screen)
+    }
+
+    /// The simplest converged law, unless a more complex converged one lowers AICc by more
+    /// than the margin (`fits` simplest first); nil when none converged.
+    func choose(_ fits: [(law: any ScalingLaw, fit: FitResult)]) -> Int? {
+        var chosen: Int? = nil
+        for (i, entry) in fits.enumerated() where entry.fit.converged && entry.fit.aicc != nil {
+            guard let c = chosen else { chosen = i; continue }
+            if entry.fit.aicc! < fits[c].fit.aicc! - criteria.aiccMargin { chosen = i }
+        }
+        return chosen
     }
 
     /// The verdict on `series`.
@@ -90,39 +125,14 @@ public struct CurveDetector: Sendable {
             throw FitError("\(series.name): detection needs at least 4 points, got \(series.count)")
         }
         var fits: [(law: any ScalingLaw, fit: FitResult)] = []
+        var settings: [(options: FitOptions, screen: Int)] = []
         var warnings: [String] = []
         let profile = ProfileStarts(x: series.x, y: series.values, weights: series.weights)
         for (law, fixed) in candidates(pointCount: series.count) {
-            var options = FitOptions()
-            options.fixed = fixed
-            options.threads = threads
-            options.solver.maxIterations = Self.polishIterations
-            var screenIterations = Self.screenIterations
-            if law is SaturatingLaw {
-                options.starts = profile.saturating(keep: Self.saturatingStarts)
-            }
-            if let broken = law as? BrokenPowerLaw {
-                // Two breaks only when one break already beats the smooth laws: a clean power
-                // law never pays for the most expensive fit.
-                if broken.breaks == 2 {
-                    let smooth = fits.filter { !($0.law is BrokenPowerLaw) }.compactMap { $0.fit.aicc }.min() ?? .infinity
-                    let oneBreak = fits.first { $0.law is BrokenPowerLaw }?.fit.aicc ?? .infinity
-                    if !(oneBreak < smooth - criteria.aiccMargin) { continue }
-                }
-                options.starts = profile.broken(
-                    breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: Self.brokenStarts[broken.breaks]!
-                ).starts
-                screenIterations = Self.brokenScreenIterations
-            }
-            if law is PowerLaw { screenIterations = options.solver.maxIterations }
-            // No usable start from the profile search (e.g. zero weights): the law's own grid.
-            if options.starts?.isEmpty == true { options.starts = nil; screenIterations = options.solver.maxIterations }
-            // The best AICc of the simpler laws: a fit that stays far from beating it by the
-            // margin cannot be chosen, so it is not polished to convergence.
-            let simpler = fits.compactMap { $0.fit.aicc }.min() ?? .infinity
-            let needed = simpler - criteria.aiccMargin + Self.polishSlack
+            let setting = options(for: law, fixed: fixed, profile: profile, keep: law is BrokenPowerLaw ? Self.brokenStarts[(law as! BrokenPowerLaw).breaks]! : Self.saturatingStarts)
             do {
-                fits.append((law, try staged(law, series, options: options, screenIterations: screenIterations) { ($0.aicc ?? .infinity) < needed }))
+                fits.append((law, try staged(law, series, options: setting.options, screenIterations: setting.screen)))
+                settings.append(setting)
             } catch let error as FitError where error.exitStatus == .badInput && fits.isEmpty {
                 throw error
             } catch {
@@ -131,14 +141,47 @@ public struct CurveDetector: Sendable {
         }
         guard !fits.isEmpty else { throw FitError("\(series.name): no law could be fitted", exitStatus: .failure) }
 
-        // Simplest law unless a more complex one wins by the margin.
-        var chosen = fits[0]
-        for candidate in fits.dropFirst() where candidate.fit.converged || !chosen.fit.converged {
-            let a = candidate.fit.aicc ?? .infinity, b = chosen.fit.aicc ?? .infinity
-            if a < b - criteria.aiccMargin || (!chosen.fit.converged && candidate.fit.converged) { chosen = candidate }
+        // A screened fit that has not converged and could still be chosen is polished; one
+        // that then still has not converged gets more iterations and more starts. Repeated
+        // until the choice no longer depends on an unconverged fit.
+        var refitted = Set<Int>()
+        while true {
+            let chosen = choose(fits)
+            let bar = chosen.map { fits[$0].fit.aicc! } ?? .infinity
+            // The unconverged fit that could beat the current choice, simplest first.
+            guard let index = fits.indices.first(where: { i in
+                !fits[i].fit.converged && !refitted.contains(i)
+                    && (fits[i].fit.aicc ?? .infinity) < bar - (chosen.map { $0 < i } ?? false ? criteria.aiccMargin : 0) + Self.polishSlack
+            }) else { break }
+            refitted.insert(index)
+            let (law, first) = fits[index]
+            var more: [[Double]] = []
+            if let broken = law as? BrokenPowerLaw {
+                more = profile.broken(breaks: broken.breaks, locations: Self.breakLocations[broken.breaks]!, keep: 4).starts
+            } else if law is SaturatingLaw {
+                more = profile.saturating(keep: 4)
+            }
+            var fit = (try? polish(law, series, from: first, options: settings[index].options)) ?? first
+            if !fit.converged {
+                fit = (try? polish(law, series, from: fit, options: settings[index].options, iterations: Self.refitIterations, starts: more)) ?? fit
+            }
+            fits[index].fit = fit
         }
-        let bestAICc = fits.compactMap { $0.fit.aicc }.min()
+
+        guard let chosenIndex = choose(fits) else {
+            throw FitError("\(series.name): no law converged (\(fits.map { "\($0.law.name): \($0.fit.status)" }.joined(separator: "; ")))", exitStatus: .failure)
+        }
+        let chosen = fits[chosenIndex]
+        let bestAICc = fits.filter { $0.fit.converged }.compactMap { $0.fit.aicc }.min()
         var models = fits.map { evidence($0.fit, best: bestAICc) }
+        for entry in fits where !entry.fit.converged {
+            let delta = (entry.fit.aicc ?? .infinity) - chosen.fit.aicc!
+            if delta < -criteria.aiccMargin {
+                warnings.append("\(entry.law.name) did not converge (\(entry.fit.status)) although its AICc is \(short(-delta)) below \(chosen.law.name)'s after a refit with more iterations and starts: the comparison with it could not be made, and the verdict rests on \(chosen.law.name)")
+            } else {
+                warnings.append("\(entry.law.name) did not converge (\(entry.fit.status)); it is not ranked")
+            }
+        }
         if criteria.holdout > 0 && series.count - criteria.holdout >= 4 {
             // Refits without the last points start from the full fit and from the profile
             // search on the points kept.
@@ -146,7 +189,7 @@ public struct CurveDetector: Sendable {
             let training = ProfileStarts(
                 x: Array(series.x.prefix(kept)), y: Array(series.values.prefix(kept)),
                 weights: series.weights.map { Array($0.prefix(kept)) })
-            for (i, entry) in fits.enumerated() {
+            for (i, entry) in fits.enumerated() where entry.fit.converged {
                 var options = FitOptions()
                 options.threads = threads
                 options.holdout = criteria.holdout
@@ -163,52 +206,79 @@ public struct CurveDetector: Sendable {
         }
 
         var verdict = interpret(chosen.fit, law: chosen.law, series: series)
-        // A collapse read off a broken law also gets the model-free plateau onset: the x
+        verdict.reasons.insert(selectionReason(fits, chosen: chosenIndex), at: 0)
+        // A plateau read off a broken law also gets the model-free plateau onset: the x
         // where the decreasing part equals the floor, from the saturating fit.
-        if verdict.kind == .collapsed, !(chosen.law is SaturatingLaw),
+        if verdict.kind == .plateaued, !(chosen.law is SaturatingLaw),
            let index = fits.firstIndex(where: { $0.law is SaturatingLaw }) {
-            // The screen may have stopped the saturating fit short of convergence when it
-            // could not win on AICc; its crossover is needed now, so finish it.
-            if !fits[index].fit.converged {
-                var options = FitOptions()
-                options.threads = threads
-                options.solver.maxIterations = Self.polishIterations
-                if let finished = try? polish(fits[index].law, series, from: fits[index].fit, options: options) {
-                    fits[index].fit = finished
-                    models[index] = evidence(finished, best: bestAICc)
+            if !fits[index].fit.converged,
+               let finished = try? polish(fits[index].law, series, from: fits[index].fit, options: settings[index].options) {
+                fits[index].fit = finished
+                models[index] = evidence(finished, best: bestAICc)
+            }
+            let saturating = fits[index].fit
+            if saturating.converged, (saturating.parameter("E")?.ci95?.lower ?? 0) > 0 {
+                let e = saturating.values[0], a = saturating.values[1], alpha = saturating.values[2]
+                let formula = Foundation.pow(a / e, 1 / alpha)
+                // Where the chosen (more flexible) curve is twice the floor: the decreasing part
+                // equals the floor. Its interval is the saturating fit's, moved to this estimate.
+                let crossover = crossing(of: chosen.law, parameters: chosen.fit.values, level: 2 * e, in: series) ?? formula
+                if crossover > series.x.first! && crossover < series.x.last! {
+                    let ci = crossoverInterval(saturating).map { ($0.0 * crossover / formula, $0.1 * crossover / formula) }
+                    verdict.breakpoints.append(
+                        Breakpoint(x: crossover, ci95: ci, meaning: "plateau begins: the decreasing part equals the floor \(short(e))"))
+                    verdict.scalingStops = formula * Foundation.pow(1 / criteria.stopFraction, 1 / alpha)
                 }
             }
         }
-        if verdict.kind == .collapsed, !(chosen.law is SaturatingLaw),
-           let saturating = fits.first(where: { $0.law is SaturatingLaw })?.fit, saturating.converged,
-           (saturating.parameter("E")?.ci95?.lower ?? 0) > 0 {
-            let e = saturating.values[0], a = saturating.values[1], alpha = saturating.values[2]
-            let formula = Foundation.pow(a / e, 1 / alpha)
-            // Where the chosen (more flexible) curve is twice the floor: the decreasing part
-            // equals the floor. Its interval is the saturating fit's, moved to this estimate.
-            let crossover = crossing(of: chosen.law, parameters: chosen.fit.values, level: 2 * e, in: series) ?? formula
-            if crossover > series.x.first! && crossover < series.x.last! {
-                let ci = crossoverInterval(saturating).map { ($0.0 * crossover / formula, $0.1 * crossover / formula) }
-                verdict.breakpoints.insert(
-                    Breakpoint(x: crossover, ci95: ci, meaning: "plateau begins: the decreasing part equals the floor \(short(e))"),
-                    at: 0)
-                verdict.scalingStops = formula * Foundation.pow(1 / criteria.stopFraction, 1 / alpha)
+        // Breakpoints in order of x, each flagged when it lies beyond the data.
+        let xMin = series.x.first!, xMax = series.x.last!
+        for i in verdict.breakpoints.indices {
+            let b = verdict.breakpoints[i]
+            verdict.breakpoints[i].insideData = b.x >= xMin && b.x <= xMax
+            if !verdict.breakpoints[i].insideData {
+                verdict.breakpoints[i].meaning += " (beyond the data, which span \(short(xMin))–\(short(xMax)))"
             }
         }
+        verdict.breakpoints.sort { $0.x < $1.x }
         verdict.models = models
         verdict.warnings = warnings + verdict.warnings
-        if !chosen.fit.converged { verdict.warnings.append("the chosen law did not converge: \(chosen.fit.status)") }
         return verdict
     }
 
+    /// The rule that chose, in words, with the ΔAICc of every converged law.
+    private func selectionReason(_ fits: [(law: any ScalingLaw, fit: FitResult)], chosen: Int) -> String {
+        let best = fits[chosen].fit.aicc!
+        let others = fits.enumerated().filter { $0.offset != chosen && $0.element.fit.converged }
+            .map { "\($0.element.law.name) \(short(($0.element.fit.aicc ?? .infinity) - best))" }
+        let lower = fits.enumerated().filter { $0.offset > chosen && $0.element.fit.converged && ($0.element.fit.aicc ?? .infinity) < best }
+        var text = "\(fits[chosen].law.name) chosen: the simplest converged law unless a more complex one lowers AICc by more than \(short(criteria.aiccMargin))"
+        if !others.isEmpty { text += " (AICc relative to it: " + others.joined(separator: ", ") + ")" }
+        if !lower.isEmpty {
+            text += "; " + lower.map(\.element.law.name).joined(separator: ", ") + " fit" + (lower.count == 1 ? "s" : "") + " slightly better but not by the margin"
+        }
+        return text
+    }
+
     // MARK: - Reading the verdict off a fit
+
+    /// Whether each slope (positive: descending) is flat, judged against the steepest
+    /// descent `steepest` and the slope's own 95% interval.
+    func flatness(_ rates: [Double], intervals: [(lower: Double, upper: Double)?], steepest: Double) -> [Bool] {
+        let band = criteria.flatRatio * max(steepest, 0)
+        return rates.indices.map { k in
+            if abs(rates[k]) <= band { return true }
+            guard abs(rates[k]) <= 3 * band, let ci = intervals[k] else { return false }
+            return ci.lower <= 0 && ci.upper >= 0
+        }
+    }
 
     private func interpret(_ fit: FitResult, law: any ScalingLaw, series: Series) -> Verdict {
         let xMin = series.x.first!, xMax = series.x.last!
         var verdict = Verdict(
             series: series.name, kind: .scaling, breakpoints: [], plateau: nil, scalingStops: nil, segments: [],
             chosenModel: fit.model, models: [], reasons: [], warnings: [], fit: fit)
-        let flat = criteria.plateauSlope
+        let ratio = criteria.flatRatio
         let decades = { (a: Double, b: Double) in Foundation.log10(b / a) }
 
         switch law {
@@ -216,16 +286,16 @@ public struct CurveDetector: Sendable {
             let alpha = fit.values[1]
             let ci = fit.parameter("alpha")?.ci95
             verdict.segments = [Segment(fromX: xMin, toX: xMax, slope: -alpha, ci95: ci.map { (-$0.upper, -$0.lower) })]
-            if let ci, ci.upper < 0, abs(alpha) > flat {
-                verdict.kind = .degrading
-                verdict.reasons.append("a power law fits best and its exponent is negative (loss rises as x^\(short(-alpha)), 95% CI excludes 0)")
-            } else if abs(alpha) <= flat {
-                verdict.kind = .collapsed
+            if let ci, ci.lower <= 0 && ci.upper >= 0 {
+                verdict.kind = .plateaued
                 verdict.plateau = Plateau(level: geometricMean(series.values), fromX: xMin, toX: nil)
-                verdict.reasons.append("a power law fits best and its slope \(short(-alpha)) is flat (|slope| ≤ \(flat)) over the whole range")
+                verdict.reasons.append("the power law's slope \(short(-alpha)) [\(short(-ci.upper)), \(short(-ci.lower))] is flat within the noise (its 95% interval reaches 0) over the whole range: no descent is seen")
+            } else if let ci, ci.upper < 0 {
+                verdict.kind = .degrading
+                verdict.reasons.append("the power law's exponent is negative (loss rises as x^\(short(-alpha)), 95% CI excludes 0)")
             } else {
                 verdict.kind = .scaling
-                verdict.reasons.append("a power law with exponent \(short(alpha)) fits best; no floor is detectable in range (ΔAICc margin \(criteria.aiccMargin))")
+                verdict.reasons.append("the power law's exponent \(short(alpha))" + (ci.map { " [\(short($0.lower)), \(short($0.upper))]" } ?? "") + " is above 0; no floor is detectable in range")
             }
 
         case is SaturatingLaw:
@@ -238,11 +308,11 @@ public struct CurveDetector: Sendable {
             if !floorDistinct {
                 verdict.kind = .scaling
                 verdict.reasons.append("a floor improves the fit, but it is indistinguishable from 0 (its 95% CI reaches 0)")
-            } else if stop < xMax && decades(stop, xMax) >= criteria.minimumPlateauDecades {
-                verdict.kind = .collapsed
-                verdict.plateau = Plateau(level: e, fromX: stop, toX: nil)
+            } else if stop < xMax && decades(max(stop, xMin), xMax) >= criteria.minimumPlateauDecades {
+                verdict.kind = .plateaued
+                verdict.plateau = Plateau(level: e, fromX: max(stop, xMin), toX: nil)
                 verdict.breakpoints.append(Breakpoint(x: crossover, ci95: crossoverInterval(fit), meaning: "plateau begins: the decreasing part equals the floor"))
-                verdict.reasons.append("the curve is within \(Int(criteria.stopFraction * 100))% of its floor \(short(e)) from x = \(short(stop)) on, for \(short(decades(stop, xMax))) decades (≥ \(criteria.minimumPlateauDecades))")
+                verdict.reasons.append("the curve is within \(Int(criteria.stopFraction * 100))% of its floor \(short(e)) from x = \(short(max(stop, xMin))) on, for \(short(decades(max(stop, xMin), xMax))) decades (≥ \(criteria.minimumPlateauDecades))")
             } else {
                 verdict.kind = .saturating
                 verdict.breakpoints.append(Breakpoint(x: crossover, ci95: crossoverInterval(fit), meaning: "the decreasing part equals the floor"))
@@ -250,18 +320,20 @@ public struct CurveDetector: Sendable {
             }
 
         case let broken as BrokenPowerLaw:
-            let p = fit.values
+            // Breaks in order of location (the law does not depend on their order).
+            let p = broken.canonicalized(fit.values)
+            let order = (0..<broken.breaks).sorted { fit.values[4 + 3 * $0] < fit.values[4 + 3 * $1] }
             var cumulative = 0.0
             var rates: [Double] = []
             var rateIndices: [[Int]] = []
             for k in 0...broken.breaks {
                 cumulative += k == 0 ? p[2] : p[3 * k]
                 rates.append(cumulative)
-                rateIndices.append([2] + (0..<k).map { 3 * ($0 + 1) })
+                rateIndices.append([2] + order.prefix(k).map { 3 * ($0 + 1) })
             }
             let breaks = (0..<broken.breaks).map { p[4 + 3 * $0] }
             let bounds = [xMin] + breaks.map { min(max($0, xMin), xMax) } + [xMax]
-            verdict.segments = rates.indices.map { k in
+            let allSegments = rates.indices.map { k in
                 let slope = -rates[k]
                 var ci: (Double, Double)? = nil
                 if let cov = fit.covariance {
@@ -272,66 +344,68 @@ public struct CurveDetector: Sendable {
                 }
                 return Segment(fromX: bounds[k], toX: bounds[k + 1], slope: slope, ci95: ci)
             }
+            // Segments that lie beyond the data (between a break outside it and the data's
+            // end) are not shown and do not count.
+            verdict.segments = allSegments.filter { $0.toX > $0.fromX }
             verdict.breakpoints = breaks.indices.map { k in
-                Breakpoint(x: breaks[k], ci95: logNormalInterval(fit, index: 4 + 3 * k), meaning: "slope changes from \(short(-rates[k])) to \(short(-rates[k + 1]))")
+                Breakpoint(x: breaks[k], ci95: logNormalInterval(fit, index: 4 + 3 * order[k]), meaning: "slope changes from \(short(-rates[k])) to \(short(-rates[k + 1]))")
             }
-            // Flat: |slope| ≤ the threshold, or within 3× of it with a 95% interval that
-            // reaches the flat band (noise). Rising: the whole interval above the threshold.
-            let segmentCI = verdict.segments.map { $0.ci95 }
-            let isFlat = rates.indices.map { k -> Bool in
-                if abs(rates[k]) <= flat { return true }
-                guard abs(rates[k]) <= 3 * flat, let ci = segmentCI[k] else { return false }
-                return ci.lower <= flat && ci.upper >= -flat
-            }
-            let isDescent = rates.indices.map { rates[$0] > flat && !isFlat[$0] }
-            let isRise = rates.indices.map { k -> Bool in
-                guard rates[k] < -flat, !isFlat[k] else { return false }
-                return segmentCI[k].map { $0.lower > flat } ?? false
-            }
-            let last = rates.count - 1
-            if isRise[last] {
+            let inside = rates.indices.filter { bounds[$0 + 1] > bounds[$0] }
+            // The steepest descent: of the segments inside the data, or of the fitted curve
+            // itself (a break just beyond the data leaves its asymptotes outside the range).
+            let steepest = max(inside.map { rates[$0] }.max() ?? 0, steepestLocalDescent(of: broken, parameters: p, from: xMin, to: xMax))
+            // Slopes as descents (positive: falling), with intervals in the same sense.
+            let rateCI: [(lower: Double, upper: Double)?] = allSegments.map { s in s.ci95.map { (-$0.upper, -$0.lower) } }
+            let flatAll = flatness(rates, intervals: rateCI, steepest: steepest)
+            let band = ratio * steepest
+            func isFlat(_ k: Int) -> Bool { flatAll[k] }
+            func isDescent(_ k: Int) -> Bool { rates[k] > band && !flatAll[k] }
+            func isRise(_ k: Int) -> Bool { rates[k] < -band && !flatAll[k] && (rateCI[k].map { $0.upper < 0 } ?? false) }
+            guard let first = inside.first, let last = inside.last else { break }
+            let slopeList = inside.map { short(-rates[$0]) }.joined(separator: ", ")
+            let bandText = "|slope| ≤ \(short(band)), \(short(ratio)) of the steepest descent \(short(steepest)), or within the noise"
+            if isRise(last) {
                 verdict.kind = .degrading
-                verdict.reasons.append("the last segment rises (slope \(short(-rates[last])))")
-            } else if broken.breaks == 2 && isDescent[0] && isFlat[1] && isDescent[2] && decades(bounds[1], bounds[2]) >= criteria.minimumPlateauDecades {
+                verdict.reasons.append("the last segment rises (slope \(short(-rates[last])), 95% CI excludes 0)")
+            } else if let middle = inside.first(where: { k in
+                k > first && k < last && isFlat(k) && inside.filter({ $0 < k }).contains(where: isDescent)
+                    && inside.filter({ $0 > k }).allSatisfy(isDescent)
+                    && decades(bounds[k], bounds[k + 1]) >= criteria.minimumPlateauDecades
+            }) {
                 verdict.kind = .grokking
-                verdict.plateau = Plateau(level: broken.value(Foundation.sqrt(bounds[1] * bounds[2]), .nan, parameters: p), fromX: bounds[1], toX: bounds[2])
-                verdict.reasons.append("descent, a plateau of \(short(decades(bounds[1], bounds[2]))) decades (|slope| ≤ \(flat)), then descent again (slope \(short(-rates[2])))")
-            } else if isFlat[0] && last >= 1 && isDescent[1] && decades(bounds[0], bounds[1]) >= criteria.minimumPlateauDecades {
+                verdict.plateau = Plateau(level: broken.value(Foundation.sqrt(bounds[middle] * bounds[middle + 1]), .nan, parameters: p), fromX: bounds[middle], toX: bounds[middle + 1])
+                verdict.reasons.append("descent, a plateau of \(short(decades(bounds[middle], bounds[middle + 1]))) decades (\(bandText)), then descent again (slope \(short(-rates[middle + 1])))")
+            } else if isFlat(first) && inside.count >= 2 && inside.dropFirst().allSatisfy(isDescent)
+                        && decades(bounds[first], bounds[first + 1]) >= criteria.minimumPlateauDecades {
                 verdict.kind = .grokking
-                verdict.plateau = Plateau(level: broken.value(Foundation.sqrt(bounds[0] * bounds[1]), .nan, parameters: p), fromX: bounds[0], toX: bounds[1])
-                verdict.reasons.append("a plateau of \(short(decades(bounds[0], bounds[1]))) decades, then descent (slope \(short(-rates[1])))")
-            } else if let flatIndex = (1...last).first(where: { isFlat[$0] && isDescent[0..<$0].allSatisfy { $0 } }),
+                verdict.plateau = Plateau(level: broken.value(Foundation.sqrt(bounds[first] * bounds[first + 1]), .nan, parameters: p), fromX: bounds[first], toX: bounds[first + 1])
+                verdict.reasons.append("a plateau of \(short(decades(bounds[first], bounds[first + 1]))) decades (\(bandText)), then descent (slope \(short(-rates[first + 1])))")
+            } else if let flatIndex = inside.first(where: { k in k > first && inside.filter({ $0 >= k }).allSatisfy(isFlat) }),
+                      inside.filter({ $0 < flatIndex }).contains(where: isDescent),
+                      !inside.filter({ $0 < flatIndex }).contains(where: isRise),
                       decades(bounds[flatIndex], xMax) >= criteria.minimumPlateauDecades {
-                verdict.kind = .collapsed
-                verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: bounds[flatIndex], toX: flatIndex < last ? bounds[flatIndex + 1] : nil)
-                verdict.reasons.append("descent, then a flat segment (|slope| ≤ \(flat)) lasting \(short(decades(bounds[flatIndex], xMax))) decades to the end of the data")
-            } else if let flatIndex = (1...last).first(where: { k in isFlat[k...].allSatisfy { $0 } }),
-                      isDescent[0..<flatIndex].contains(true), !isRise[0..<flatIndex].contains(true),
-                      decades(bounds[flatIndex], xMax) >= criteria.minimumPlateauDecades {
-                // Flat to the end after a descent, with a segment between whose slope is
-                // neither a descent nor a significant rise (a bump within the noise).
-                verdict.kind = .collapsed
+                verdict.kind = .plateaued
                 verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: bounds[flatIndex], toX: nil)
-                verdict.reasons.append("descent, then flat (|slope| ≤ \(flat)) for the last \(short(decades(bounds[flatIndex], xMax))) decades of the data; no segment rises significantly before")
-            } else if isFlat.allSatisfy({ $0 }) {
-                verdict.kind = .collapsed
+                verdict.reasons.append("descent, then flat (\(bandText)) for the last \(short(decades(bounds[flatIndex], xMax))) decades of the data (slopes \(slopeList))")
+            } else if inside.allSatisfy(isFlat) && inside.allSatisfy({ k in rateCI[k].map { $0.lower <= 0 && $0.upper >= 0 } ?? false }) {
+                verdict.kind = .plateaued
                 verdict.plateau = Plateau(level: geometricMean(series.values), fromX: xMin, toX: nil)
-                verdict.reasons.append("every segment is flat (slopes \(rates.map { short(-$0) }.joined(separator: ", ")), |slope| ≤ \(flat) or within the noise) over the whole range")
-            } else if let tail = flatTail(of: broken, parameters: p, from: xMin, to: xMax),
+                verdict.reasons.append("every segment is flat within the noise (slopes \(slopeList), each 95% interval reaches 0): no descent is seen")
+            } else if let tail = flatTail(of: broken, parameters: p, from: xMin, to: xMax, band: band),
                       decades(tail, xMax) >= criteria.minimumPlateauDecades {
                 // The asymptotic slopes of a smooth break can differ from what the curve does
                 // inside the data: a steep start bent by a wide break leaves the fitted curve
                 // flat at the end while its last asymptote still leans up or down.
-                verdict.kind = .collapsed
+                verdict.kind = .plateaued
                 verdict.plateau = Plateau(level: broken.value(xMax, .nan, parameters: p), fromX: tail, toX: nil)
-                verdict.reasons.append("descent, then the fitted curve stays flat (local |slope| ≤ \(flat)) for the last \(short(decades(tail, xMax))) decades of the data (segment asymptotes \(rates.map { short(-$0) }.joined(separator: ", ")))")
-            } else if rates.allSatisfy({ $0 > flat }) {
-                let slowing = rates[last] < rates[0]
-                verdict.kind = slowing && rates[last] < 0.5 * rates[0] ? .saturating : .scaling
-                verdict.reasons.append("every segment descends (slopes \(rates.map { short(-$0) }.joined(separator: ", ")))" + (verdict.kind == .saturating ? "; the last one less than half as steep as the first" : ""))
+                verdict.reasons.append("descent, then the fitted curve stays flat (local |slope| ≤ \(short(band)), \(short(ratio)) of the steepest descent) for the last \(short(decades(tail, xMax))) decades of the data (segment asymptotes \(slopeList))")
+            } else if inside.allSatisfy(isDescent) {
+                let slowing = rates[last] < 0.5 * rates[first]
+                verdict.kind = slowing ? .saturating : .scaling
+                verdict.reasons.append("every segment descends (slopes \(slopeList))" + (slowing ? "; the last one less than half as steep as the first" : ""))
             } else {
                 verdict.kind = .scaling
-                verdict.reasons.append("segments with slopes \(rates.map { short(-$0) }.joined(separator: ", ")); no plateau lasts \(criteria.minimumPlateauDecades) decades")
+                verdict.reasons.append("segments with slopes \(slopeList); no plateau lasts \(criteria.minimumPlateauDecades) decades")
             }
         default:
             verdict.reasons.append("\(fit.model) is not one of the detector's laws")
@@ -342,7 +416,7 @@ public struct CurveDetector: Sendable {
     /// Where the fitted curve's local log–log slope stays within the flat band up to the end of
     /// the data, if it descended (local slope below −flat) somewhere before: checked on 200
     /// points evenly spaced in ln x.
-    private func flatTail(of law: BrokenPowerLaw, parameters p: [Double], from xMin: Double, to xMax: Double) -> Double? {
+    private func flatTail(of law: BrokenPowerLaw, parameters p: [Double], from xMin: Double, to xMax: Double, band: Double) -> Double? {
         let lo = Foundation.log(xMin), hi = Foundation.log(xMax), steps = 200
         let h = (hi - lo) / Double(steps)
         guard h > 0 else { return nil }
@@ -355,15 +429,31 @@ public struct CurveDetector: Sendable {
             let current = logValue(u)
             let slope = (previous - current) / h
             guard slope.isFinite else { return nil }
-            if abs(slope) > criteria.plateauSlope {
+            if abs(slope) > band {
                 // The flat tail ends here; it counts only after a descent.
-                return slope < -criteria.plateauSlope ? start : nil
+                return slope < -band ? start : nil
             }
             start = Foundation.exp(u)
             previous = current
             k -= 1
         }
         return nil
+    }
+
+    /// The largest local descent −d ln L/d ln x of the fitted curve inside the data (200 steps).
+    private func steepestLocalDescent(of law: BrokenPowerLaw, parameters p: [Double], from xMin: Double, to xMax: Double) -> Double {
+        let lo = Foundation.log(xMin), hi = Foundation.log(xMax), steps = 200
+        let h = (hi - lo) / Double(steps)
+        guard h > 0 else { return 0 }
+        var best = 0.0
+        var previous = Foundation.log(law.value(xMin, .nan, parameters: p))
+        for k in 1...steps {
+            let current = Foundation.log(law.value(Foundation.exp(lo + Double(k) * h), .nan, parameters: p))
+            let descent = (previous - current) / h
+            if descent.isFinite { best = max(best, descent) }
+            previous = current
+        }
+        return best
     }
 
     /// The x in the data range where a decreasing fitted curve falls to `level` (bisection in ln x).

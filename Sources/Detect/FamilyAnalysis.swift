@@ -134,3 +134,44 @@ extension CurveDetector {
         return FamilyAnalysis(column: column, members: rows, floorLaws: floorLaws, warnings: warnings)
     }
 }
+
+extension CurveDetector {
+    /// Turns the plateaus that a clean reference or a family explains into collapses.
+    ///
+    /// One curve's plateau can be an irreducible floor or model collapse; what tells them
+    /// apart is a comparison (collapse-theory.md §1.2):
+    /// - `--reference`: the curve is `plateaued` and separates from the clean curve (its
+    ///   gap to it stays above the threshold to the end), and the clean curve is not itself
+    ///   plateaued over that range: the plateau is what the synthetic data did.
+    /// - `--by`: the family's fitted floors rise with the key (each member's floor above the
+    ///   first member's, the last one's 95% interval above the first one's): the members
+    ///   that plateau after the first are collapsed.
+    public func establishCollapse(
+        _ verdicts: [Verdict], references: [ReferenceComparison], referenceVerdict: Verdict? = nil,
+        families: [FamilyAnalysis]
+    ) -> [Verdict] {
+        var out = verdicts
+        for i in out.indices where out[i].kind == .plateaued {
+            if let r = references.first(where: { $0.series == out[i].series }), let at = r.separatesAt {
+                if let clean = referenceVerdict, clean.kind == .plateaued {
+                    out[i].warnings.append("the clean reference \(r.reference) is itself plateaued, so the comparison does not establish a collapse")
+                } else {
+                    out[i].kind = .collapsed
+                    out[i].reasons.append("the clean reference \(r.reference) keeps descending where this curve plateaus: the curves separate (gap > \(short(r.separationThreshold))) from x = \(short(at)) on")
+                }
+            }
+        }
+        for family in families {
+            let members = family.members.filter { $0.floor != nil }
+            guard members.count >= 2, let first = members.first, let last = members.last,
+                  members.dropFirst().allSatisfy({ $0.floor! > first.floor! }),
+                  let lastCI = last.floorCI95, let firstCI = first.floorCI95, lastCI.lower > firstCI.upper else { continue }
+            for i in out.indices where out[i].kind == .plateaued {
+                guard let member = members.first(where: { $0.series == out[i].series }), member.key > first.key else { continue }
+                out[i].kind = .collapsed
+                out[i].reasons.append("the family's floor rises with \(family.column): \(short(first.floor!)) at \(family.column) = \(short(first.key)), \(short(member.floor!)) here (\(family.column) = \(short(member.key))), \(short(last.floor!)) at the last")
+            }
+        }
+        return out
+    }
+}

@@ -7,7 +7,13 @@ public enum VerdictKind: String, Sendable, CaseIterable, Codable {
     case scaling
     /// Approaching a floor, still descending in range.
     case saturating
-    /// A plateau after descent: more data has stopped helping (model collapse, loss of scaling).
+    /// Flat for the last part of the data after a descent (or flat throughout): more data has
+    /// stopped helping this curve. One curve cannot say why: an irreducible floor and model
+    /// collapse look the same. Only `--reference` or `--by` turn this into ``collapsed``.
+    case plateaued
+    /// A plateau that a clean reference curve (`--reference`) or the family (`--by`) shows
+    /// to be a collapse: the clean curve keeps descending where this one stops, or the floor
+    /// rises along the family (collapse-theory.md §1.2).
     case collapsed
     /// Descent, plateau, descent again (or a plateau that ends in descent): the delayed second
     /// descent of mixed clean/synthetic training.
@@ -22,6 +28,9 @@ public struct Breakpoint: Sendable {
     public var ci95: (lower: Double, upper: Double)?
     /// What happens there, e.g. "plateau begins".
     public var meaning: String
+    /// Whether x lies inside the data's x range (a fitted break can lie beyond either end,
+    /// where it still bends the curve inside the data).
+    public var insideData: Bool = true
 }
 
 /// A flat stretch of the curve.
@@ -71,8 +80,11 @@ public struct Verdict: Sendable {
 
 /// The thresholds the detector uses. Every verdict states which one decided.
 public struct DetectionCriteria: Sendable {
-    /// A segment whose |log–log slope| is below this is flat (a plateau).
-    public var plateauSlope: Double = 0.05
+    /// A segment is flat when its |log–log slope| is at most this fraction of the curve's
+    /// steepest descent, or at most three times that with a 95% interval that reaches 0
+    /// (flat within the noise). A single power law is flat only when its slope's 95% interval
+    /// reaches 0.
+    public var flatRatio: Double = 0.1
     /// A plateau must last at least this many decades of x inside the data.
     public var minimumPlateauDecades: Double = 0.5
     /// Scaling "stops" where the decreasing part falls below this fraction of the floor.

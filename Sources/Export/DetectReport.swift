@@ -7,8 +7,8 @@ import ScalefitCore
 /// Schema (`schema_version` 1; fixed keys from DESIGN.md's output contract):
 /// ```
 /// { "schema_version": 1, "tool": {…}, "inputs": [{"path", "sha256"}], "criteria": {…},
-///   "verdicts": [{ "series", "verdict": "scaling|saturating|collapsed|grokking|degrading",
-///     "breakpoints": [{"x", "ci95": [lo, hi] | null, "meaning"}],
+///   "verdicts": [{ "series", "verdict": "scaling|saturating|plateaued|collapsed|grokking|degrading",
+///     "breakpoints": [{"x", "ci95": [lo, hi] | null, "meaning", "inside_data"}],
 ///     "plateau": {"level", "from_x", "to_x"} | null, "scaling_stops": x | null,
 ///     "evidence": {"chosen_model", "reasons": […], "segments": [{"from_x", "to_x", "slope", "ci95"}],
 ///                  "models": [{"model", "aicc", "delta_aicc", "converged", "holdout_rmsle"}]},
@@ -29,7 +29,7 @@ public enum DetectReport {
             ("tool", .object([("name", .string("scalefit")), ("version", .string(toolVersion))])),
             ("inputs", .array(inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("criteria", .object([
-                ("plateau_slope", .number(criteria.plateauSlope)),
+                ("flat_ratio", .number(criteria.flatRatio)),
                 ("min_plateau_decades", .number(criteria.minimumPlateauDecades)),
                 ("stop_fraction", .number(criteria.stopFraction)), ("aicc_margin", .number(criteria.aiccMargin)),
                 ("holdout", .integer(criteria.holdout)),
@@ -62,7 +62,7 @@ public enum DetectReport {
         return .object([
             ("series", .string(v.series)), ("verdict", .string(v.kind.rawValue)),
             ("breakpoints", .array(v.breakpoints.map { b in
-                .object([("x", .finite(b.x)), ("ci95", .pair(b.ci95)), ("meaning", .string(b.meaning))])
+                .object([("x", .finite(b.x)), ("ci95", .pair(b.ci95)), ("meaning", .string(b.meaning)), ("inside_data", .bool(b.insideData))])
             })),
             ("plateau", plateau), ("scaling_stops", .finite(v.scalingStops)), ("evidence", evidence),
             ("warnings", .array(v.warnings.map { .string($0) })),
@@ -118,7 +118,11 @@ public enum DetectReport {
             for s in v.segments {
                 out += "  segment \(FitReport.number(s.fromX))–\(FitReport.number(s.toX)): log–log slope \(FitReport.number(s.slope)) \(FitReport.interval(s.ci95))\n"
             }
-            out += "  models: " + v.models.map { "\($0.model) ΔAICc \(FitReport.number($0.deltaAICc))" + ($0.holdoutRMSLE.map { " hold-out RMSLE \(FitReport.number($0))" } ?? "") }.joined(separator: "; ") + "\n"
+            out += "  models (ΔAICc from the best converged law): " + v.models.map { m in
+                m.converged
+                    ? "\(m.model) ΔAICc \(FitReport.number(m.deltaAICc))" + (m.holdoutRMSLE.map { " hold-out RMSLE \(FitReport.number($0))" } ?? "")
+                    : "\(m.model) not converged"
+            }.joined(separator: "; ") + "\n"
             for w in v.warnings { out += "  warning: \(w)\n" }
             out += "\n"
         }

@@ -22,9 +22,11 @@ public struct InputRecord: Sendable {
 ///   "fits": [{
 ///     "series", "model", "formula", "n_points", "converged", "status", "status_detail",
 ///     "objective", "chi_squared", "aicc", "bic", "degrees_of_freedom", "condition_number",
-///     "starts": {"tried", "converged", "reached_best"}, "iterations",
-///     "parameters": [{"name", "value", "stderr", "ci95": [lo, hi], "bootstrap_ci95": [lo, hi] | null, "note"}],
-///     "derived": [{"name", "meaning", "value", "bootstrap_ci95"}],
+///     "starts": {"tried", "converged", "reached_best", "screen_iterations" | null, "continued" | null}, "iterations",
+///     "parameters": [{"name", "value", "stderr", "ci95": [lo, hi], "ci95_method": "wald"|"wald-log"|"wald-logit"|"profile"|null, "bootstrap_ci95": [lo, hi] | null, "note"}],
+///     "derived": [{"name", "meaning", "value", "ci95": [lo, hi] | null, "bootstrap_ci95"}],
+///     (with --truth, each parameter and derived quantity the truth names also has
+///      "truth": {"value", "in_ci95", "in_bootstrap_ci95"})
 ///     "holdout": {"k", "rmsle", "points": [{"x", "x2", "observed", "predicted", "log_error"}]} | null,
 ///     "predictions": [{"x", "x2", "value", "confidence_band": [lo, hi], "prediction_interval": [lo, hi]}],
 ///     "warnings": ["…"] }],
@@ -36,14 +38,14 @@ public struct InputRecord: Sendable {
 public enum FitReport {
     public static func json(
         fits: [FitResult], comparison: [FitResult] = [], inputs: [InputRecord], options: [(String, JSONNode)],
-        toolVersion: String
+        toolVersion: String, truth: TruthFile? = nil
     ) -> JSONNode {
         var document: [(String, JSONNode)] = [
             ("schema_version", .integer(1)),
             ("tool", .object([("name", .string("scalefit")), ("version", .string(toolVersion))])),
             ("inputs", .array(inputs.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("options", .object(options)),
-            ("fits", .array(fits.map(fitObject))),
+            ("fits", .array(fits.map { fitObject($0, truth: truth) })),
         ]
         if !comparison.isEmpty {
             document.append(("comparison", .array(comparison.map { fit in
@@ -57,7 +59,9 @@ public enum FitReport {
         return .object(document)
     }
 
-    static func fitObject(_ fit: FitResult) -> JSONNode {
+    static func fitObject(_ fit: FitResult) -> JSONNode { fitObject(fit, truth: nil) }
+
+    static func fitObject(_ fit: FitResult, truth: TruthFile?) -> JSONNode {
         var warnings = fit.warnings
         func checked(_ name: String, _ value: Double?) -> JSONNode {
             if let value, !value.isFinite { warnings.append("\(name) is not finite (\(value)); written as null") }
@@ -66,16 +70,20 @@ public enum FitReport {
         let parameters: [JSONNode] = fit.parameters.map { p in
             var members: [(String, JSONNode)] = [
                 ("name", .string(p.name)), ("value", checked(p.name, p.value)), ("stderr", .finite(p.standardError)),
-                ("ci95", .pair(p.ci95)), ("bootstrap_ci95", .pair(p.bootstrapCI95)),
+                ("ci95", .pair(p.ci95)), ("ci95_method", p.ci95 == nil ? .null : p.ci95Method.map { .string($0.rawValue) } ?? .null),
+                ("bootstrap_ci95", .pair(p.bootstrapCI95)),
             ]
             if let note = p.note { members.append(("note", .string(note))) }
+            if let check = truth?.check(p) { members.append(("truth", TruthFile.node(check))) }
             return .object(members)
         }
         let derived: [JSONNode] = fit.derived.map { d in
-            .object([
+            var members: [(String, JSONNode)] = [
                 ("name", .string(d.name)), ("meaning", .string(d.meaning)), ("value", .finite(d.value)),
-                ("bootstrap_ci95", .pair(d.bootstrapCI95)),
-            ])
+                ("ci95", .pair(d.ci95)), ("bootstrap_ci95", .pair(d.bootstrapCI95)),
+            ]
+            if let check = truth?.check(d) { members.append(("truth", TruthFile.node(check))) }
+            return .object(members)
         }
         let holdout: JSONNode = fit.holdout.map { h in
             .object([
@@ -105,29 +113,49 @@ public enum FitReport {
             ("starts", .object([
                 ("tried", .integer(fit.starts.tried)), ("converged", .integer(fit.starts.converged)),
                 ("reached_best", .integer(fit.starts.reachedBest)),
+                ("screen_iterations", fit.starts.screenIterations.map { .integer($0) } ?? .null),
+                ("continued", fit.starts.continued.map { .integer($0) } ?? .null),
             ])),
             ("iterations", .integer(fit.iterations)),
             ("parameters", .array(parameters)), ("derived", .array(derived)),
             ("bootstrap_failures", fit.bootstrapFailures.map { .integer($0) } ?? .null),
             ("holdout", holdout), ("predictions", .array(predictions)),
         ]
+        members += savedFitMembers(fit)
         members.append(("warnings", .array(warnings.map { .string($0) })))
         return .object(members)
     }
 
+    /// What `scalefit predict` and `scalefit optimal` need besides the estimates: the
+    /// residual variance, the covariance (natural scale, law order) and the bootstrap
+    /// replicates (each a list of parameter values in law order), or null.
+    static func savedFitMembers(_ fit: FitResult) -> [(String, JSONNode)] {
+        func rows(_ matrix: [[Double]]?) -> JSONNode {
+            matrix.map { .array($0.map { .array($0.map { JSONNode.finite($0) }) }) } ?? .null
+        }
+        return [
+            ("residual_variance", .finite(fit.residualVariance)),
+            ("covariance", rows(fit.covariance)),
+            ("bootstrap_replicates", rows(fit.bootstrapReplicates)),
+        ]
+    }
+
     /// A plain-text table per fit, for people.
-    public static func table(_ fits: [FitResult], comparison: [FitResult] = []) -> String {
+    public static func table(_ fits: [FitResult], comparison: [FitResult] = [], truth: TruthFile? = nil) -> String {
         var out = ""
         for fit in fits {
             out += "\(fit.series): \(fit.model)  \(fit.formula)\n"
             out += "  \(fit.pointCount) points, \(fit.status), objective \(number(fit.objective)) (\(fit.space.rawValue) space, \(fit.loss))\n"
-            out += "  AICc \(number(fit.aicc)), BIC \(number(fit.bic)); starts: \(fit.starts.tried) tried, \(fit.starts.converged) converged, \(fit.starts.reachedBest) reached the best\n"
+            out += "  AICc \(number(fit.aicc)), BIC \(number(fit.bic)); starts: \(fit.starts.description)\n"
             let rows = fit.parameters.map { p -> [String] in
-                [p.name, number(p.value), number(p.standardError), interval(p.ci95), interval(p.bootstrapCI95), p.note ?? ""]
+                [p.name, number(p.value), number(p.standardError), interval(p.ci95), p.ci95 == nil ? "" : p.ci95Method?.rawValue ?? "", interval(p.bootstrapCI95), p.note ?? ""]
+                    + (truth.map { [TruthFile.cell($0.check(p))] } ?? [])
             }
-            out += columns(["parameter", "value", "stderr", "95% CI", "bootstrap 95% CI", "note"], rows, indent: 2)
+            out += columns(["parameter", "value", "stderr", "95% CI", "CI method", "bootstrap 95% CI", "note"] + (truth == nil ? [] : ["truth"]), rows, indent: 2)
             for d in fit.derived {
-                out += "  \(d.name) = \(number(d.value))" + (d.bootstrapCI95.map { "  bootstrap 95% CI \(interval($0))" } ?? "") + "  (\(d.meaning))\n"
+                out += "  \(d.name) = \(number(d.value))" + (d.ci95.map { "  95% CI \(interval($0))" } ?? "")
+                    + (d.bootstrapCI95.map { "  bootstrap 95% CI \(interval($0))" } ?? "")
+                    + (truth?.check(d).map { "  truth \(TruthFile.cell($0))" } ?? "") + "  (\(d.meaning))\n"
             }
             if let h = fit.holdout {
                 out += "  hold-out (\(h.k) largest x): RMS log error \(number(h.rmsle))\n"
@@ -167,7 +195,7 @@ public enum FitReport {
         return trimmed(mantissa, digits: 5) + "e" + String(exponent)
     }
 
-    static func interval(_ pair: (Double, Double)?) -> String {
+    public static func interval(_ pair: (Double, Double)?) -> String {
         pair.map { "[\(number($0.0)), \(number($0.1))]" } ?? "-"
     }
 

@@ -76,9 +76,9 @@ public enum Notebook {
             fitText += fit.space == .log ? " (r = ln L(x) − ln y: every decade counts the same)" : " (r = L(x) − y)"
             fitText += ", loss \(fit.loss == .leastSquares ? "least squares (Σ r²)" : "\(fit.loss) (Huber, summed)"). "
             fitText += "AICc \(FitReport.number(fit.aicc)), status \(fit.status.code).\n\n"
-            fitText += "| parameter | value | std. error | 95% CI |\n|---|---|---|---|\n"
+            fitText += "| parameter | value | std. error | 95% CI | CI method |\n|---|---|---|---|---|\n"
             for p in fit.parameters {
-                fitText += "| \(p.name) | \(FitReport.number(p.value)) | \(FitReport.number(p.standardError)) | \(FitReport.interval(p.ci95))\(p.note.map { " (\($0))" } ?? "") |\n"
+                fitText += "| \(p.name) | \(FitReport.number(p.value)) | \(FitReport.number(p.standardError)) | \(FitReport.interval(p.ci95))\(p.note.map { " (\($0))" } ?? "") | \(p.ci95 == nil ? "" : p.ci95Method?.rawValue ?? "") |\n"
             }
             fitText += "\n"
         }
@@ -219,10 +219,16 @@ public enum Notebook {
                     return np.asarray(out)
                 """
         case "tailcut":
-            return "def \(name)(x, x2, p):\n    a, beta, floor = p\n    return a * x ** (-(1.0 - 1.0 / beta)) + floor"
-        case "narrowing":
-            return "def \(name)(x, x2, p):\n    a, beta, beta_prime = p\n    return a * x ** (-(beta - 1.0) / beta_prime)"
+            return memoriserCode + "\n\ndef \(name)(x, x2, p):\n    beta, k = p\n    return memoriser_cut(x, beta, k, 0.0)"
         case "mixing":
+            return memoriserCode + "\n\ndef \(name)(x, x2, p):\n    beta, k, pi = p\n    return memoriser_cut(x, beta, k, pi)"
+        case "narrowing":
+            return memoriserCode + "\n\ndef \(name)(x, x2, p):\n    beta, beta_prime = p\n    return memoriser_narrowed(x, beta, beta_prime)"
+        case "tailcut-asymptotic":
+            return "def \(name)(x, x2, p):\n    a, beta, floor = p\n    return a * x ** (-(1.0 - 1.0 / beta)) + floor"
+        case "narrowing-asymptotic":
+            return "def \(name)(x, x2, p):\n    a, beta, beta_prime = p\n    return a * x ** (-(beta - 1.0) / beta_prime)"
+        case "mixing-asymptotic":
             return """
                 def \(name)(x, x2, p):
                     # Clean descent plus a soft minimum (sharpness 4) of the plateau and the late descent at pi*x.
@@ -240,10 +246,74 @@ public enum Notebook {
             return "def \(name)(x, x2, p):\n    F0, b = p\n    return F0 + b * np.log(x)"
         case "chinchilla":
             return "def \(name)(x, x2, p):\n    E, A, B, alpha, beta = p\n    return E + A * x ** (-alpha) + B * x2 ** (-beta)"
+        case "kaplan":
+            return "def \(name)(x, x2, p):\n    N_c, D_c, alpha_N, alpha_D = p\n    return ((N_c / x) ** (alpha_N / alpha_D) + D_c / x2) ** alpha_D"
         default:
             return nil
         }
     }
+
+    /// The memoriser's expected error in numpy/scipy, written independently of the Swift code
+    /// from the same formulas (docs/collapse-theory.md): ranks 1…1000 summed exactly, the rest
+    /// of each block as a difference of lower incomplete gamma functions, the unseen tail as
+    /// ζ(β, k + 1)/ζ(β); cuts below 1000 interpolate linearly between integer cuts.
+    static let memoriserCode = """
+        from scipy.special import gammainc, gammaincc, gamma as gamma_fn, zeta
+
+        M_EXACT = 1000
+        RANKS = np.arange(1, M_EXACT + 1, dtype=float)
+
+        def block_integral(a, b, g, lam, lo, hi):
+            # integral from lo to hi of a x^-b exp(-lam x^-g) dx (u = lam x^-g)
+            e = (b - 1.0) / g
+            u_lo = lam * lo ** (-g)
+            u_hi = 0.0 if np.isinf(hi) else lam * hi ** (-g)
+            if u_lo < 1e-10:
+                pw = lambda x, r: 0.0 if np.isinf(x) else x ** (-r)
+                return a * (pw(lo, b - 1) - pw(hi, b - 1)) / (b - 1) - lam * a * (pw(lo, b + g - 1) - pw(hi, b + g - 1)) / (b + g - 1)
+            if u_hi > 1:
+                diff = gammaincc(e, u_hi) - gammaincc(e, u_lo)
+            else:
+                diff = gammainc(e, u_lo) - (gammainc(e, u_hi) if u_hi > 0 else 0.0)
+            return max(a / g * lam ** (-e) * gamma_fn(e) * diff, 0.0)
+
+        def _cut_integer(ts, beta, k, pi, integer_cut):
+            A = 1.0 / zeta(beta)
+            tail = A * zeta(beta, k + 1.0)
+            inside = 1.0 - tail
+            s1 = pi + (1.0 - pi) / inside
+            p = A * RANKS ** (-beta)
+            head_end = min(integer_cut, M_EXACT) if integer_cut is not None else M_EXACT
+            q = np.where(np.arange(M_EXACT) < head_end, s1, pi) * p
+            exact_end = M_EXACT if pi > 0 else head_end
+            logq = np.log1p(-q[:exact_end])
+            out = []
+            for t in np.atleast_1d(ts):
+                e = float(np.sum(p[:exact_end] * np.exp(np.maximum(t * logq, -745.0))))
+                if integer_cut is None:
+                    e += block_integral(A, beta, beta, t * s1 * A, M_EXACT + 0.5, k + 0.5)
+                    e += block_integral(A, beta, beta, t * pi * A, k + 0.5, np.inf) if pi > 0 else tail
+                else:
+                    e += block_integral(A, beta, beta, t * pi * A, M_EXACT + 0.5, np.inf) if pi > 0 else tail
+                out.append(e)
+            return np.asarray(out)
+
+        def memoriser_cut(ts, beta, k, pi):
+            if k >= M_EXACT:
+                return _cut_integer(ts, beta, k, pi, None)
+            lower = np.floor(k)
+            w = k - lower
+            low = _cut_integer(ts, beta, lower, pi, int(lower))
+            return low if w == 0 else (1 - w) * low + w * _cut_integer(ts, beta, lower + 1, pi, int(lower) + 1)
+
+        def memoriser_narrowed(ts, beta, beta_prime):
+            A, A2 = 1.0 / zeta(beta), 1.0 / zeta(beta_prime)
+            p = A * RANKS ** (-beta)
+            logq = np.log1p(-A2 * RANKS ** (-beta_prime))
+            return np.asarray([float(np.sum(p * np.exp(np.maximum(t * logq, -745.0))))
+                               + block_integral(A, beta, beta_prime, t * A2, M_EXACT + 0.5, np.inf)
+                               for t in np.atleast_1d(ts)])
+        """
 
     static let refitCode = """
         def to_theta(value, domain):

@@ -1,4 +1,5 @@
 import Foundation
+import ScalefitCore
 
 /// Draws a ``Plot`` as a standalone SVG document (text; write it with `AtomicWriter`).
 ///
@@ -37,8 +38,11 @@ public enum SVGPlot {
         "#" + [r, g, b].map { String(format: "%02x", $0) }.joined()
     }
 
-    /// XML text escaping for labels.
-    static func escaped(_ text: String) -> String {
+    /// XML text escaping for labels. Characters XML 1.0 forbids even as references (most
+    /// C0 controls, U+FFFE, U+FFFF) and those HTML calls errors (DEL, C1) are shown as
+    /// `\xHH` text (``VisibleText``), so a name from a log cannot make the file ill-formed.
+    static func escaped(_ raw: String) -> String {
+        let text = VisibleText.escaped(raw, keeping: "\t\n\r")
         var out = ""
         for c in text {
             switch c {

@@ -30,7 +30,7 @@ extension ReportVerdict {
             evidence.append("segment x ∈ [\(n(s.fromX)), \(n(s.toX))]: log–log slope \(n(s.slope))" + (s.ci95.map { ", 95% CI [\(n($0.lower)), \(n($0.upper))]" } ?? ""))
         }
         if !verdict.models.isEmpty {
-            let ranked = verdict.models.map { m in "\(m.model) ΔAICc \(n(m.deltaAICc))\(m.converged ? "" : " (not converged)")" }
+            let ranked = verdict.models.map { m in m.converged ? "\(m.model) ΔAICc \(n(m.deltaAICc))" : "\(m.model) not converged (not ranked)" }
             evidence.append("laws compared (chosen: \(verdict.chosenModel)): " + ranked.joined(separator: "; "))
         }
         evidence += verdict.warnings.map { "warning: \($0)" }

@@ -61,9 +61,14 @@ public struct FitOptions: Sendable {
     public var seed: UInt64 = 0
     /// Hold out the K largest-x points and report the extrapolation error on them.
     public var holdout: Int = 0
+    /// Which points are "the largest" for ``holdout``: by default x for one-input laws and
+    /// the compute C = 6·N·D (the product x·x₂) for two-input laws (`--holdout-by`).
+    public var holdoutBy: HoldoutOrder = .automatic
     /// Points at which to predict, with bands (x, and x2 for two-input laws).
     public var predictX: [Double] = []
     public var predictX2: [Double] = []
+    /// How the 95% intervals of the parameters are computed (`--intervals wald|profile`).
+    public var intervals: IntervalMethod = .wald
     /// Worker threads (nil: all cores). Results do not depend on it.
     public var threads: Int? = nil
     /// GSL settings for each least-squares solve. A solve that does not converge is tried
@@ -74,6 +79,19 @@ public struct FitOptions: Sendable {
     /// turns it off.
     public var retriesUnconverged = true
     public var solver = LeastSquaresSettings(method: .levenbergMarquardt, scaling: .more, maxIterations: 400)
+    /// Series with more points than this are fitted by the long-series strategy (see
+    /// ``LongSeries``): the search on a systematic sample, the finish on every point.
+    public var longSeriesThreshold = 20_000
 
     public init() {}
+}
+
+/// How ``FitOptions/holdout`` orders points (`--holdout-by`).
+public enum HoldoutOrder: String, Sendable, CaseIterable {
+    /// `compute` for a two-input law's series, `x` otherwise.
+    case automatic = "auto"
+    /// The largest x (for L(N, D): the largest N, whatever D).
+    case x
+    /// The largest compute C ≈ 6·N·D (x·x₂; the factor 6 does not change the order).
+    case compute
 }

@@ -6,8 +6,12 @@ public struct ParameterEstimate: Sendable {
     public var value: Double
     /// Standard error from the covariance, scaled by the residual variance.
     public var standardError: Double?
-    /// 95% interval value ± t₀.₉₇₅(ν)·se (Student's t with ν = n − p degrees of freedom).
+    /// 95% interval. By default θ̂ ± t₀.₉₇₅(ν)·se_θ on the parameter the fit works in
+    /// (log for a positive one, logit for a bounded one), mapped back; with
+    /// ``IntervalMethod/profile`` the profile-likelihood interval. ``ci95Method`` says which.
     public var ci95: (lower: Double, upper: Double)?
+    /// How ``ci95`` was computed (nil when there is none).
+    public var ci95Method: IntervalSource?
     /// Bootstrap percentile interval (2.5%, 97.5%).
     public var bootstrapCI95: (lower: Double, upper: Double)?
     /// Why an error bar is missing, or that the parameter was fixed or tied.
@@ -19,6 +23,10 @@ public struct DerivedEstimate: Sendable {
     public var name: String
     public var meaning: String
     public var value: Double?
+    /// 95% interval by the delta method from the parameters' covariance (Student's t, on
+    /// the log scale for a positive quantity so that the interval stays positive); nil
+    /// without a covariance.
+    public var ci95: (lower: Double, upper: Double)? = nil
     public var bootstrapCI95: (lower: Double, upper: Double)?
 }
 
@@ -30,6 +38,30 @@ public struct StartSummary: Sendable {
     public var converged: Int
     /// Starts that reached the best objective (within 1e-6 relative).
     public var reachedBest: Int
+    /// For a screened grid (more than 100 starts): the iterations every start got in the
+    /// screen, and how many of the front-runners that had not converged were continued to
+    /// the end. Nil when every start ran to the end.
+    public var screenIterations: Int? = nil
+    public var continued: Int? = nil
+
+    public init(tried: Int, converged: Int, reachedBest: Int, screenIterations: Int? = nil, continued: Int? = nil) {
+        self.tried = tried
+        self.converged = converged
+        self.reachedBest = reachedBest
+        self.screenIterations = screenIterations
+        self.continued = continued
+    }
+
+    /// One phrase for every output: `6 tried, 6 converged, 6 reached the best`, or for a
+    /// screened grid `4502 screened (5 iterations each), 10 continued to the end,
+    /// 20 converged, 20 reached the best`.
+    public var description: String {
+        let counts = "\(converged) converged, \(reachedBest) reached the best"
+        if let screenIterations, let continued {
+            return "\(tried) screened (\(screenIterations) iterations each), \(continued) continued to the end, " + counts
+        }
+        return "\(tried) tried, " + counts
+    }
 }
 
 /// A prediction at a new input, with a confidence band for the mean curve and a prediction
@@ -85,6 +117,8 @@ public struct FitResult: Sendable {
     public var covariance: [[Double]]?
     /// Bootstrap replicates that failed (not finite or not converged), of those asked.
     public var bootstrapFailures: Int?
+    /// The converged bootstrap replicates of the parameters (law order), for saved fits.
+    public var bootstrapReplicates: [[Double]]? = nil
     public var holdout: HoldoutResult?
     public var predictions: [Prediction]
     /// What a reader should know about this fit (identifiability, convergence, the data).

@@ -5,7 +5,8 @@ public enum LawCatalog {
     /// Every law, in the order `scalefit models` lists them.
     public static let all: [any ScalingLaw] = [
         PowerLaw(), SaturatingLaw(), BrokenPowerLaw(breaks: 1), BrokenPowerLaw(breaks: 2), BrokenPowerLaw(breaks: 3),
-        M3Law(), M4Law(), ChinchillaLaw(), TailCutLaw(), NarrowingLaw(), MixingLaw(),
+        M3Law(), M4Law(), ChinchillaLaw(), KaplanLaw(), ExactTailCutLaw(), ExactNarrowingLaw(), ExactMixingLaw(),
+        TailCutLaw(), NarrowingLaw(), MixingLaw(),
         GenerationLaw(.linear), GenerationLaw(.power), GenerationLaw(.log),
     ]
 
@@ -14,6 +15,18 @@ public enum LawCatalog {
         "auto": "the laws that apply to the data, compared by AICc",
         "generations": "floor vs generation: linear, power and log forms, compared by AICc",
     ]
+
+    /// Whether a collapse law is the memoriser's exact curve or the papers' asymptotic form
+    /// (docs/collapse-theory.md), as `scalefit models` states it; nil for other laws.
+    public static func theoryKind(_ name: String) -> String? {
+        switch name {
+        case "tailcut", "narrowing", "mixing":
+            "exact: the memoriser's expected error itself (fits generator curves without bias)"
+        case "tailcut-asymptotic", "narrowing-asymptotic", "mixing-asymptotic":
+            "asymptotic: the papers' ≍ form (crossover dropped); biased on exact curves"
+        default: nil
+        }
+    }
 
     /// The law called `name` (`broken` means `broken1`).
     public static func law(named name: String) -> (any ScalingLaw)? {
@@ -34,6 +47,9 @@ public enum LawCatalog {
     public static func compare(
         _ laws: [any ScalingLaw], on series: Series, options: FitOptions
     ) -> (fits: [FitResult], skipped: [(law: String, reason: String)]) {
+        if series.count > options.longSeriesThreshold, series.count > LongSeries.sampleSize {
+            return compareLong(laws, on: series, options: options)
+        }
         var fits: [FitResult] = []
         var skipped: [(String, String)] = []
         for law in laws {
@@ -64,6 +80,21 @@ public enum LawCatalog {
             }
         }
         return (fits, skipped)
+    }
+
+    /// The rule `compare` applied, in words, for the chosen fit (the first of `ranked`):
+    /// lowest AICc among converged fits, and among laws within ΔAICc ≤ 2 of it the better
+    /// extrapolator, with every law's ΔAICc; unconverged fits are named as not ranked.
+    public static func selectionNote(_ ranked: [FitResult]) -> String {
+        guard let chosen = ranked.first else { return "no law could be fitted" }
+        let best = ranked.filter(\.converged).compactMap(\.aicc).min()
+        let deltas = ranked.filter(\.converged).map { f in
+            "\(f.model) \(best.flatMap { b in f.aicc.map { String(format: "%+.3g", $0 - b) } } ?? "-")"
+        }
+        let unconverged = ranked.filter { !$0.converged }.map(\.model)
+        var text = "\(chosen.model) chosen among the converged fits by AICc: lowest AICc, and among laws within ΔAICc ≤ 2 of the lowest (indistinguishable, Burnham & Anderson 2002) the better extrapolator (m4, saturating, m3, broken1, power, then the rest); ΔAICc: " + deltas.joined(separator: ", ")
+        if !unconverged.isEmpty { text += "; not converged, not ranked: " + unconverged.joined(separator: ", ") }
+        return text
     }
 
     /// Preference among laws that fit equally well: lower extrapolates better.

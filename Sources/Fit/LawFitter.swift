@@ -113,6 +113,18 @@ struct FitData: Sendable {
     var inputs: LawInputs
 
     init(series: Series, space: ResidualSpace, law: any ScalingLaw) throws {
+        try Self.check(series, space: space, law: law)
+        x = series.x
+        x2 = series.x2
+        y = series.values
+        logY = space == .log ? y.map { Double.log($0) } : []
+        weights = series.weights
+        inputs = LawInputs(x: x, x2: x2)
+    }
+
+    /// Refuses a series the law cannot be fitted to in this space: no points, a missing
+    /// second input, non-finite or non-positive inputs, values without a logarithm, bad weights.
+    static func check(_ series: Series, space: ResidualSpace, law: any ScalingLaw) throws {
         // The name is built only for an error message.
         var name: String { series.name }
         guard series.count > 0 else { throw FitError("\(name): no points to fit") }
@@ -134,12 +146,6 @@ struct FitData: Sendable {
         if let w = series.weights, let bad = w.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
             throw FitError("\(name): weight \(bad + 1) is \(w[bad]); weights must be finite and ≥ 0")
         }
-        x = series.x
-        x2 = series.x2
-        y = series.values
-        logY = space == .log ? y.map { Double.log($0) } : []
-        weights = series.weights
-        inputs = LawInputs(x: x, x2: x2)
     }
 
     var count: Int { x.count }

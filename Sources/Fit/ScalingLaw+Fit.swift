@@ -18,7 +18,26 @@ extension ScalingLaw {
     /// - Complexity: one GSL solve per start (and per bootstrap replicate), spread over
     ///   ``FitOptions/threads`` workers.
     public func fit(to series: Series, options: FitOptions = .init()) throws -> FitResult {
-        var result = try fitWithHoldout(series, options: options)
+        // Points at x ≤ 0 (a log that starts at step 0) have no logarithm: they are left
+        // out, counted and named in a warning, and the fit goes on with the rest.
+        var input = series
+        var nonPositive = 0
+        if !name.hasPrefix("generations") {
+            let keep = series.x.indices.filter { !(series.x[$0] <= 0 || (series.x2?[$0] ?? 1) <= 0) }
+            nonPositive = series.count - keep.count
+            if nonPositive > 0 {
+                guard !keep.isEmpty else {
+                    throw FitError("\(series.name): every point has x ≤ 0; scaling laws need positive inputs")
+                }
+                input = series.subset(keep)
+            }
+        }
+        var result = try fitWithHoldout(input, options: options)
+        if nonPositive > 0 {
+            let smallest = input.x.min() ?? 1
+            result.notes.append(.text("dropped \(nonPositive) point\(nonPositive == 1 ? "" : "s") with x ≤ 0 (x ≤ 0 in log space: no logarithm); "
+                + "--min-x \(format(smallest)) drops them before the fit and silences this"))
+        }
         result.explainNonFiniteValues()
         return result
     }
@@ -28,7 +47,7 @@ extension ScalingLaw {
         // Check every point before the split: a NaN or ∞ x sorts among "the largest" and
         // would otherwise be held out instead of refused (found by the torture of issue 9).
         _ = try FitData(series: series, space: options.space, law: self)
-        let sorted = series.sortedByX()
+        let sorted = Self.holdoutOrder(series, options.holdoutBy)
         let k = options.holdout
         guard k < sorted.count else {
             throw FitError("\(series.name): cannot hold out \(k) of \(sorted.count) points")
@@ -55,13 +74,121 @@ extension ScalingLaw {
         if let reason = unsuitability(pointCount: series.count, fixed: held) {
             throw FitError(reason)
         }
-        let data = try FitData(series: series, space: options.space, law: self)
-        let n = data.count, p = map.freeCount
+        let p = map.freeCount
         guard p > 0 else { throw FitError("\(name): every parameter is fixed; nothing to fit") }
-        guard n >= p else {
-            throw FitError("\(series.name): \(name) has \(p) free parameters but only \(n) points")
+        if series.count > options.longSeriesThreshold, options.loss == .leastSquares {
+            return try fitLong(series, map: map, options: options)
         }
+        let data = try FitData(series: series, space: options.space, law: self)
         let threads = options.threads ?? defaultThreadCount()
+        let (finite, tried, continued) = try search(data, name: series.name, map: map, options: options, threads: threads)
+        let law = self
+        guard var best = pickBest(finite) else {
+            throw FitError("\(series.name): \(name): no start gave a finite fit", exitStatus: .failure)
+        }
+        // Put permutable parameters (break order) in canonical order, and re-solve there so
+        // that the covariance matches the order reported.
+        let found = map.natural(best.theta)
+        let canonical = canonicalized(found)
+        if canonical != found, options.fixed.isEmpty, options.tied.isEmpty,
+           let runner = StartRunner.make(law: law, data: data, map: map, options: options) {
+            if let again = runner.run(from: map.unconstrained(canonical)), again.status.isConverged,
+               again.objective <= best.objective * (1 + 1e-9) + 1e-300 {
+                best = again
+            }
+            runner.recycle()
+        }
+        let tolerance = 1e-6 * max(abs(best.objective), 1e-300)
+        let summary = StartSummary(
+            tried: tried,
+            converged: finite.reduce(0) { $0 + ($1.status.isConverged ? 1 : 0) },
+            reachedBest: finite.reduce(0) { $0 + ($1.objective - best.objective <= tolerance && $1.status.isConverged ? 1 : 0) },
+            screenIterations: continued == nil ? nil : Self.screenIterations, continued: continued)
+
+        var result = buildResult(series: series, pointCount: data.count, weights: data.weights, map: map, best: best, starts: summary, options: options)
+        if options.bootstrap > 0 {
+            try addBootstrap(to: &result, data: data, map: map, best: best, options: options, threads: threads)
+        }
+        if !options.predictX.isEmpty {
+            result.predictions = predictions(at: options.predictX, x2: options.predictX2, result: result)
+        }
+        return result
+    }
+
+    /// A long series (see ``LongSeries``): the search on a systematic sample, then
+    /// Levenberg–Marquardt on every point, streaming, from the sample's best distinct optima.
+    private func fitLong(_ series: Series, map: ParameterMap, options: FitOptions) throws -> FitResult {
+        try FitData.check(series, space: options.space, law: self)
+        let threads = options.threads ?? defaultThreadCount()
+        let n = series.count
+        let sample = series.subset(LongSeries.sampleIndices(of: series, size: LongSeries.sampleSize))
+        let sampleData = try FitData(series: sample, space: options.space, law: self)
+        let (searched, tried, continued) = try search(sampleData, name: series.name, map: map, options: options, threads: threads)
+        // The sample's optima, converged ones first, lowest objective first; distinct ones only.
+        let ranked = searched.sorted { a, b in
+            if a.status.isConverged != b.status.isConverged { return a.status.isConverged }
+            return a.objective < b.objective
+        }
+        var seeds: [(theta: [Double], converged: Bool)] = []
+        for outcome in ranked {
+            let distinct = seeds.allSatisfy { other in
+                zip(other.theta, outcome.theta).contains { abs($0 - $1) > 1e-4 * (abs($1) + 1) }
+            }
+            if distinct { seeds.append((outcome.theta, outcome.status.isConverged)) }
+            if seeds.count == LongSeries.finishCount { break }
+        }
+        guard !seeds.isEmpty else {
+            throw FitError("\(series.name): \(name): no start gave a finite fit", exitStatus: .failure)
+        }
+        LongSeries.announce("\(series.name): \(name): \(n) points: searched on a sample of \(sample.count), refining on all points")
+        let solver = StreamingLeastSquares(
+            law: self, map: map, series: series, space: options.space, settings: options.solver, threads: threads)
+        let limits = LongSeries.finishIterations
+        let finals = seeds.compactMap { solver.solve(from: $0.theta, maxIterations: $0.converged ? limits.converged : limits.unconverged) }
+        guard var best = pickBest(finals) else {
+            throw FitError("\(series.name): \(name): no start gave a finite fit", exitStatus: .failure)
+        }
+        let found = map.natural(best.theta)
+        let canonical = canonicalized(found)
+        if canonical != found, options.fixed.isEmpty, options.tied.isEmpty,
+           let again = solver.solve(from: map.unconstrained(canonical), maxIterations: limits.converged), again.status.isConverged,
+           again.objective <= best.objective * (1 + 1e-9) + 1e-300 {
+            best = again
+        }
+        // The starts as the sample saw them.
+        let sampleBest = searched.filter(\.status.isConverged).map(\.objective).min() ?? .infinity
+        let tolerance = 1e-6 * max(abs(sampleBest), 1e-300)
+        let summary = StartSummary(
+            tried: tried,
+            converged: searched.reduce(0) { $0 + ($1.status.isConverged ? 1 : 0) },
+            reachedBest: searched.reduce(0) { $0 + ($1.objective - sampleBest <= tolerance && $1.status.isConverged ? 1 : 0) },
+            screenIterations: continued == nil ? nil : Self.screenIterations, continued: continued)
+        var result = buildResult(series: series, pointCount: n, weights: series.weights, map: map, best: best, starts: summary, options: options)
+        result.notes.append(.text(
+            "long series: starts searched on a systematic sample of \(sample.count) of the \(n) points "
+                + "(one in \(n / max(sample.count, 1)), evenly in x order); "
+                + (seeds.count == 1 ? "the sample's optimum refined" : "its \(seeds.count) best distinct optima refined")
+                + " on all \(n) points by streaming Levenberg–Marquardt"))
+        if options.bootstrap > 0 {
+            let data = try FitData(series: series, space: options.space, law: self)
+            try addBootstrap(to: &result, data: data, map: map, best: best, options: options, threads: threads)
+        }
+        if !options.predictX.isEmpty {
+            result.predictions = predictions(at: options.predictX, x2: options.predictX2, result: result)
+        }
+        return result
+    }
+
+    /// The multi-start search on `data`: the starts (given, or the law's guesses), each
+    /// solved (a large grid screened first), and for a Huber loss the robust refinement of
+    /// the best few. Returns the finite outcomes and the number of starts tried.
+    private func search(
+        _ data: FitData, name seriesName: String, map: ParameterMap, options: FitOptions, threads: Int
+    ) throws -> (finite: [StartOutcome], tried: Int, continued: Int?) {
+        let n = data.count, p = map.freeCount
+        guard n >= p else {
+            throw FitError("\(seriesName): \(name) has \(p) free parameters but only \(n) points")
+        }
 
         // Starts: the law's guesses with fixed and tied values imposed, as θ.
         var seen = Set<[Double]>()
@@ -95,7 +222,7 @@ extension ScalingLaw {
             collect(initialGuesses(x: data.x, x2: data.x2, y: data.y))
         }
         if let limit = options.startLimit { starts = Array(starts.prefix(max(1, limit))) }
-        guard !starts.isEmpty else { throw FitError("\(series.name): \(name) found no valid starting point for this data") }
+        guard !starts.isEmpty else { throw FitError("\(seriesName): \(name) found no valid starting point for this data") }
 
         // Least squares from every start; for Huber, robust refinement from the best few.
         var lsqOptions = options
@@ -135,6 +262,7 @@ extension ScalingLaw {
                 body: { runner, i in runner.run(from: startList[i]) },
                 finish: { $0.recycle() })
         }
+        var continuedCount = 0
         if screened {
             var continueOptions = lsqOptions
             continueOptions.solver = options.solver
@@ -152,6 +280,7 @@ extension ScalingLaw {
                 if distinct { chosen.append(i) }
                 if chosen.count == Self.screenContinued { break }
             }
+            continuedCount = chosen.count
             let continued = chosen, snapshot = phase1, finalOptions = continueOptions
             let finals = parallelMap(
                 count: continued.count, threads: threads,
@@ -184,36 +313,7 @@ extension ScalingLaw {
                 body: { runner, i in runner.run(from: seedList[i]) },
                 finish: { $0.recycle() })
         }
-        let finite = outcomes.compactMap { $0 }
-        guard var best = pickBest(finite) else {
-            throw FitError("\(series.name): \(name): no start gave a finite fit", exitStatus: .failure)
-        }
-        // Put permutable parameters (break order) in canonical order, and re-solve there so
-        // that the covariance matches the order reported.
-        let found = map.natural(best.theta)
-        let canonical = canonicalized(found)
-        if canonical != found, options.fixed.isEmpty, options.tied.isEmpty,
-           let runner = StartRunner.make(law: law, data: data, map: map, options: options) {
-            if let again = runner.run(from: map.unconstrained(canonical)), again.status.isConverged,
-               again.objective <= best.objective * (1 + 1e-9) + 1e-300 {
-                best = again
-            }
-            runner.recycle()
-        }
-        let tolerance = 1e-6 * max(abs(best.objective), 1e-300)
-        let summary = StartSummary(
-            tried: tried,
-            converged: finite.reduce(0) { $0 + ($1.status.isConverged ? 1 : 0) },
-            reachedBest: finite.reduce(0) { $0 + ($1.objective - best.objective <= tolerance && $1.status.isConverged ? 1 : 0) })
-
-        var result = buildResult(series: series, data: data, map: map, best: best, starts: summary, options: options)
-        if options.bootstrap > 0 {
-            try addBootstrap(to: &result, data: data, map: map, best: best, options: options, threads: threads)
-        }
-        if !options.predictX.isEmpty {
-            result.predictions = predictions(at: options.predictX, x2: options.predictX2, map: map, best: best, result: result, options: options)
-        }
-        return result
+        return (outcomes.compactMap { $0 }, tried, screened ? continuedCount : nil)
     }
 
     /// Grids of more starts than this are screened (see ``fit(to:options:)``).
@@ -232,9 +332,10 @@ extension ScalingLaw {
     }
 
     private func buildResult(
-        series: Series, data: FitData, map: ParameterMap, best: StartOutcome, starts: StartSummary, options: FitOptions
+        series: Series, pointCount n: Int, weights: [Double]?, map: ParameterMap, best: StartOutcome, starts: StartSummary,
+        options: FitOptions
     ) -> FitResult {
-        let n = data.count, p = map.freeCount
+        let p = map.freeCount
         let natural = map.natural(best.theta)
         let dof = n - p
         let variance = dof > 0 ? best.chiSquared / Double(dof) : .nan
@@ -252,6 +353,15 @@ extension ScalingLaw {
             naturalCovariance = cov
         }
 
+        // θ-space variance (unscaled) of the free parameter that law parameter j is or copies.
+        func thetaVariance(_ j: Int) -> (Int, Double)? {
+            guard let c = best.covariance else { return nil }
+            switch map.slots[j] {
+            case .free(let k): return (k, c[k * p + k])
+            case .tied(let s): if case .free(let k) = map.slots[s] { return (k, c[k * p + k]) } else { return nil }
+            case .fixed: return nil
+            }
+        }
         let parameters = self.parameters
         var estimates: [ParameterEstimate] = []
         estimates.reserveCapacity(parameters.count)
@@ -277,22 +387,42 @@ extension ScalingLaw {
                 }
             }
             if let se = estimate.standardError, se.isFinite, t.isFinite {
+                estimate.ci95Method = .wald
                 estimate.ci95 = (estimate.value - t * se, estimate.value + t * se)
+                if let (k, c) = thetaVariance(j), let wald = map.domains[k].waldInterval(theta: best.theta[k], thetaStandardError: (c * variance).squareRoot(), t: t) {
+                    estimate.ci95 = wald.interval
+                    estimate.ci95Method = wald.source
+                }
                 if abs(se) > abs(estimate.value) && estimate.note == nil {
                     warnings.append(.poorlyIdentified(parameter.name, standardError: se, value: estimate.value))
                 }
             }
             let isFloor = parameter.name == "E" || parameter.name == "floor" || parameter.name == "E_inf"
             if isFloor, estimate.note != "fixed" {
+                // Indistinguishable from 0: a symmetric interval value ± t·se would reach it.
                 let indistinct = estimate.note?.hasPrefix("at bound") == true
-                    || (estimate.ci95.map { $0.lower <= 0 } ?? false)
+                    || (estimate.standardError.map { estimate.value - t * $0 <= 0 } ?? false)
                 if indistinct {
                     warnings.append(.text("the floor \(parameter.name) is indistinguishable from 0"))
                 }
             }
             estimates.append(estimate)
         }
-        if let cov = naturalCovariance {
+        if var cov = naturalCovariance {
+            if let centred = self as? any CentredScaleLaw {
+                // Judge A–α correlations with A at the data's centre (see centredCovariance).
+                cov = centredCovariance(
+                    cov, free: p,
+                    freeIndexOf: { j in if case .free(let k) = map.slots[j] { k } else { nil } },
+                    natural: natural, pairs: centred.scaleExponentPairs,
+                    meanLogInput: { input in
+                        let xs = input == 0 ? series.x : series.x2
+                        guard let xs else { return nil }
+                        let logs = xs.lazy.filter { $0 > 0 }.map { Double.log($0) }
+                        let count = logs.count
+                        return count == 0 ? nil : logs.reduce(0, +) / Double(count)
+                    })
+            }
             for k in 0..<p {
                 for l in (k + 1)..<max(k + 1, p) {
                     let denominator = (cov[k * p + k] * cov[l * p + l]).squareRoot()
@@ -306,15 +436,19 @@ extension ScalingLaw {
             }
         }
         if starts.tried > 1 && starts.reachedBest <= 1 {
-            warnings.append(.text("only one of \(starts.tried) starts reached the best objective: the optimum may be fragile"))
+            let of = starts.continued == nil ? "\(starts.tried) starts" : "\(starts.converged) converged starts (of \(starts.tried) screened)"
+            warnings.append(.text("only one of \(of) reached the best objective: the optimum may be fragile"))
         }
         if !best.status.isConverged {
             warnings.append(.text("the fit did not converge: \(best.status)"))
         }
 
         // Information criteria from the weighted residual sum of squares.
+        // (A long series' streaming solve keeps no residuals: its χ² is Σ w_i r_i².)
         var rss = 0.0
-        if let w = data.weights {
+        if best.residuals.isEmpty {
+            rss = best.chiSquared
+        } else if let w = weights {
             for i in 0..<n { rss += w[i] * best.residuals[i] * best.residuals[i] }
         } else {
             for r in best.residuals { rss += r * r }
@@ -325,7 +459,7 @@ extension ScalingLaw {
         let aicc: Double? = n - p - 1 > 0 ? aic + 2 * kd * (kd + 1) / (nd - kd - 1) : nil
         let bic = logLikelihoodTerm + kd * Double.log(nd)
 
-        let derivedEstimates = derived.map { quantity in
+        var derivedEstimates = derived.map { quantity in
             DerivedEstimate(name: quantity.name, meaning: quantity.meaning, value: quantity.value(natural).flatMap { $0.isFinite ? $0 : nil })
         }
         var fullCovariance: [[Double]]? = nil
@@ -344,6 +478,7 @@ extension ScalingLaw {
                 }
             }
         }
+        if let fullCovariance { addDeltaIntervals(to: &derivedEstimates, at: natural, covariance: fullCovariance, t: t) }
         return FitResult(
             series: series.name, model: name, formula: formula, pointCount: n, status: best.status,
             objective: best.objective, chiSquared: rss, residualVariance: variance, degreesOfFreedom: dof,
@@ -385,6 +520,7 @@ extension ScalingLaw {
             finish: { $0.recycle() })
         let good = rows.compactMap { $0 }
         result.bootstrapFailures = replicates - good.count
+        result.bootstrapReplicates = good.map { Array($0.prefix(parameters.count)) }
         if good.count < replicates / 2 {
             result.warnings.append("\(replicates - good.count) of \(replicates) bootstrap refits failed; the intervals are unreliable")
         }
@@ -408,41 +544,12 @@ extension ScalingLaw {
         }
     }
 
-    private func predictions(
-        at xs: [Double], x2 x2s: [Double], map: ParameterMap, best: StartOutcome, result: FitResult, options: FitOptions
-    ) -> [Prediction] {
-        let p = map.natural(best.theta)
-        let free = map.freeCount
-        let dof = result.degreesOfFreedom
-        let t = studentT95(degreesOfFreedom: dof)
-        let variance = result.residualVariance
-        var lawGradient = [Double](repeating: 0, count: parameters.count)
-        var chained = [Double](repeating: 0, count: free)
+    /// Predictions at the requested points, by ``FittedLaw/predict(x:x2:)`` (what a saved
+    /// fit gives `scalefit predict` for the same points).
+    private func predictions(at xs: [Double], x2 x2s: [Double], result: FitResult) -> [Prediction] {
+        guard let fitted = try? FittedLaw(result, law: self) else { return [] }
         return xs.enumerated().map { index, x in
-            let x2 = inputCount == 2 ? (index < x2s.count ? x2s[index] : .nan) : .nan
-            let value = self.value(x, x2, parameters: p)
-            var prediction = Prediction(x: x, x2: inputCount == 2 ? x2 : nil, value: value)
-            guard let c = best.covariance, variance.isFinite, t.isFinite, value.isFinite else { return prediction }
-            gradient(x, x2, parameters: p, into: &lawGradient)
-            best.theta.withUnsafeBufferPointer { buffer in
-                map.chain(lawGradient, theta: ParameterView(array: buffer), into: &chained)
-            }
-            // Variance of the fitted curve: gᵀ·C_θ·g·s², with g = ∂(ln L or L)/∂θ.
-            let scale = options.space == .log ? 1 / value : 1
-            var meanVariance = 0.0
-            for k in 0..<free {
-                for l in 0..<free { meanVariance += chained[k] * scale * c[k * free + l] * chained[l] * scale }
-            }
-            meanVariance *= variance
-            let se = meanVariance.squareRoot(), sePrediction = (meanVariance + variance).squareRoot()
-            if options.space == .log {
-                prediction.confidenceBand = (value * Double.exp(-t * se), value * Double.exp(t * se))
-                prediction.predictionInterval = (value * Double.exp(-t * sePrediction), value * Double.exp(t * sePrediction))
-            } else {
-                prediction.confidenceBand = (value - t * se, value + t * se)
-                prediction.predictionInterval = (value - t * sePrediction, value + t * sePrediction)
-            }
-            return prediction
+            fitted.predict(x: x, x2: inputCount == 2 ? (index < x2s.count ? x2s[index] : .nan) : nil)
         }
     }
 }

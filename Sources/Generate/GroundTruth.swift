@@ -127,20 +127,46 @@ public struct GeneratedData: Sendable {
         return String(decoding: try encoder.encode(Document(series: rows)), as: UTF8.self) + "\n"
     }
 
-    /// Writes `dir/data.csv` (or `data.json`), `dir/truth.json` and the extra files, each
-    /// atomically. Nothing is written until everything has been generated.
+    /// The first number that is not finite (NaN or ±∞) in the series or the truth, named;
+    /// nil when every number is finite. Data whose "known truth" holds NaN is not data.
+    public func firstNonFinite() -> String? {
+        for s in series {
+            if let i = s.x.firstIndex(where: { !$0.isFinite }) { return "\(s.name): x = \(s.x[i])" }
+            if let i = s.values.firstIndex(where: { !$0.isFinite }) { return "\(s.name): value \(s.values[i]) at x = \(s.x[i])" }
+        }
+        for (label, table) in [("parameter", truth.parameters), ("law", truth.law)] {
+            for (key, value) in table.sorted(by: { $0.key < $1.key }) {
+                switch value {
+                case .number(let v) where !v.isFinite: return "truth \(label) \(key) = \(v)"
+                case .numbers(let list) where list.contains(where: { !$0.isFinite }): return "truth \(label) \(key) holds a non-finite number"
+                default: continue
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Writes `dir/data.csv` (or `data.json`), `dir/truth.json` and the extra files together
+    /// (``AtomicWriter/write(files:)``: all appear or none, so new data never sits beside an
+    /// old truth). Nothing is written until everything has been generated, and nothing at all
+    /// when a number came out NaN or infinite (a usage error, exit 2).
     public func write(to dir: String, json: Bool = false) throws {
+        if let bad = firstNonFinite() {
+            throw UsageError("these parameters give results that are not finite (\(bad)); nothing written")
+        }
         let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+        var files: [(path: String, data: Data)] = []
         if series.isEmpty {
             // Sample-only scenarios (zipf-sample) have no curve to write.
         } else if json {
-            try AtomicWriter.write(try seriesJSON(), to: base + "/data.json")
+            files.append((base + "/data.json", Data(try seriesJSON().utf8)))
         } else {
-            try AtomicWriter.write(NormalForm.csv(series), to: base + "/data.csv")
+            files.append((base + "/data.csv", Data(NormalForm.csv(series).utf8)))
         }
         for (name, text) in extraFiles.sorted(by: { $0.key < $1.key }) {
-            try AtomicWriter.write(text, to: base + "/" + name)
+            files.append((base + "/" + name, Data(text.utf8)))
         }
-        try AtomicWriter.write(try truth.json(), to: base + "/truth.json")
+        files.append((base + "/truth.json", Data(try truth.json().utf8)))
+        try AtomicWriter.write(files: files)
     }
 }

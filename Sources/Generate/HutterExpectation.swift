@@ -1,6 +1,6 @@
 import Foundation
 
-/// The exact expected test error of the memorising learner of collapse-theory.md §1.1,
+/// The exact expected test error of the memorising learner (docs/collapse-theory.md §1),
 ///
 ///     E(T) = Σ_i p_i (1 − q_i)^T,   p_i = A·i^(−β) on ranks 1...N,
 ///

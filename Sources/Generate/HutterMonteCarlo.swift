@@ -136,7 +136,7 @@ enum HutterMonteCarlo {
 }
 
 /// A training law on a finite set of ranks: q_i ∝ base_i on `support` (the output of
-/// repeated generations, collapse-theory.md §1.1).
+/// repeated generations, docs/collapse-theory.md §1).
 struct FiniteTrainingLaw: Sendable {
     var support: [Int]
     var q: [Double]

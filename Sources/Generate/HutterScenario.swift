@@ -9,7 +9,7 @@ public enum HutterMode: String, CaseIterable, Sendable, Codable {
     case monteCarlo = "monte-carlo"
 }
 
-/// The "Hutter LLM" of collapse-theory.md §1.1: test law Zipf(β) on ranks 1...N, a
+/// The "Hutter LLM" of docs/collapse-theory.md §1: test law Zipf(β) on ranks 1...N, a
 /// memorising learner, and a training law that is clean, tail-cut at k, narrowed to β′, a
 /// mix of a clean fraction π with the cut/narrowed part, or the output of G generations
 /// each trained on T0 samples.
@@ -35,6 +35,10 @@ public struct HutterSetting: Sendable, Hashable, Codable {
     public var replicates: Int
     /// Write the first `emitTokens` tokens of a training stream to `tokens.txt`.
     public var emitTokens: Int?
+    /// Multiplicative measurement noise: each value is multiplied by exp(σ·z), z standard
+    /// normal (seeded), so that log values carry Gaussian noise of standard deviation σ.
+    /// 0 (the default) writes the expectation itself.
+    public var noise: Double = 0
 
     public init(
         beta: Double, ranks: Int? = nil, cut: Int? = nil, narrow: Double? = nil, mix: Double? = nil,
@@ -81,6 +85,7 @@ public struct HutterSetting: Sendable, Hashable, Codable {
         }
         try require(replicates >= 1 && replicates <= 100_000, "--replicates must be between 1 and 100000")
         if let emitTokens { try require(emitTokens >= 1 && emitTokens <= 100_000_000, "--emit-tokens must be between 1 and 1e8") }
+        try require(noise.isFinite && noise >= 0 && noise <= 1, "--noise must be in [0, 1], got \(noise)")
     }
 
     /// The test law p.
@@ -104,6 +109,7 @@ public struct HutterSetting: Sendable, Hashable, Codable {
         if let narrow { name += "-narrow\(compact(narrow))" }
         if let mix { name += "-mix\(compact(mix))" }
         if generations > 0, let t0 { name += "-gen\(generations)-t0_\(t0)" }
+        if noise > 0 { name += "-noise\(NormalForm.number(noise))" }
         if cut == nil && narrow == nil && generations == 0 { name += "-clean" }
         return name
     }
@@ -149,8 +155,19 @@ public struct HutterSetting: Sendable, Hashable, Codable {
                 }
             }
         }
-        var labels = ["mode": mode.rawValue]
-        if generations > 0 { labels["generation"] = String(generations) }
+        if noise > 0 {
+            let rng = try GSLRandom(seed: GSLRandom.subseed(seed, 0x0015e))
+            values = values.map { $0 * exp(noise * rng.gaussian()) }
+        }
+        var labels = ["mode": mode.rawValue, "beta": NormalForm.number(beta), "generation": String(generations)]
+        // The labels a family analysis groups by (`detect --by pi`, `--by generation`, …):
+        // the synthetic fraction is the share of the stream that is not clean data.
+        let synthetic = (cut == nil && narrow == nil) ? 0 : 1 - (mix ?? 0)
+        labels["synthetic_fraction"] = NormalForm.number(synthetic)
+        labels["pi"] = NormalForm.number(cut == nil && narrow == nil ? 1 : (mix ?? 0))
+        if let cut { labels["k"] = String(cut) }
+        if let narrow { labels["beta_prime"] = NormalForm.number(narrow) }
+        if noise > 0 { labels["noise"] = NormalForm.number(noise) }
         var series = [Series(run: runName, metric: "test_error", x: t, values: values, labels: labels)]
         if !errors.isEmpty {
             series.append(Series(run: runName, metric: "test_error_stderr", x: t, values: errors, labels: labels))
@@ -179,6 +196,7 @@ public struct HutterSetting: Sendable, Hashable, Codable {
         p["T0"] = t0.map { .integer($0) } ?? .null
         if mode == .monteCarlo { p["replicates"] = .integer(replicates) }
         if let emitTokens { p["emit_tokens"] = .integer(emitTokens) }
+        if noise > 0 { p["noise"] = .number(noise) }
         return p
     }
 

@@ -121,16 +121,18 @@ public struct RidgeSetting: Sendable, Hashable, Codable {
     public func generate(seed: UInt64, toolVersion: String = GroundTruth.defaultToolVersion) throws -> GeneratedData {
         let averages = try simulate(seed: seed)
         let x = sizes.map(Double.init)
-        var series = [Series(run: runName, metric: "test_error", x: x, values: averages.mean(0))]
+        // The label a family analysis groups by (`detect --by synthetic_fraction`).
+        let labels = ["synthetic_fraction": NormalForm.number(p2)]
+        var series = [Series(run: runName, metric: "test_error", x: x, values: averages.mean(0), labels: labels)]
         if replicates > 1 {
-            series.append(Series(run: runName, metric: "test_error_stderr", x: x, values: averages.standardError(0)))
+            series.append(Series(run: runName, metric: "test_error_stderr", x: x, values: averages.standardError(0), labels: labels))
         }
         if projection == nil {
-            series.append(Series(run: runName, metric: "test_error_conditional", x: x, values: averages.mean(1)))
+            series.append(Series(run: runName, metric: "test_error_conditional", x: x, values: averages.mean(1), labels: labels))
         }
         let closed = sizes.map(closedForm)
         if closed.allSatisfy({ $0 != nil }) {
-            series.append(Series(run: runName, metric: "test_error_closed_form", x: x, values: closed.map { $0! }))
+            series.append(Series(run: runName, metric: "test_error_closed_form", x: x, values: closed.map { $0! }, labels: labels))
         }
         var law: [String: TruthValue] = [
             "test_error": "E||w_hat - w1*||^2 (Sigma = I)",

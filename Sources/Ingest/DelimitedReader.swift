@@ -109,8 +109,21 @@ enum DelimitedReader {
         UsageError("\(path): no column \"\(name)\" for \(role); the columns are: \(header.map { "\"\($0)\"" }.joined(separator: ", "))")
     }
 
+    /// Key (metric) and run column names of long tables: `run,metric,x,value` (the normal
+    /// form), MLflow's history export `key,value,step,timestamp,run_id`, TensorBoard's
+    /// `tag`, and the like.
+    static let keyColumnNames = ["metric", "key", "tag", "metric_name", "metric_key", "name", "series"]
+    static let runColumnNames = ["run", "run_id", "run_name", "run_uuid", "runid", "run id"]
+
+    /// The long-table columns of `header`: the key (metric) and value columns, when both are there.
+    static func longColumns(_ lowered: [String]) -> (metric: Int, value: Int)? {
+        guard let value = lowered.firstIndex(of: "value") else { return nil }
+        guard let metric = keyColumnNames.lazy.compactMap({ lowered.firstIndex(of: $0) }).first else { return nil }
+        return (metric, value)
+    }
+
     static func makePlan(header: [String], format: LogFormat, options: IngestOptions, path: String,
-                         collector: SeriesCollector) throws -> Plan {
+                         collector: SeriesCollector, shape: SampleShape? = nil) throws -> Plan {
         var plan = Plan()
         let defaultRun = Ingest.runName(for: path, options: options)
         for name in options.groupColumns {
@@ -173,11 +186,11 @@ enum DelimitedReader {
         }
         // Long form: run, metric, x, value (the normal form).
         let lowered = header.map { $0.lowercased() }
-        if format == .csv, let metric = lowered.firstIndex(of: "metric"), let value = lowered.firstIndex(of: "value") {
+        if format == .csv, options.yColumn == nil, let (metric, value) = longColumns(lowered) {
             plan.mode = .long
             plan.metricIndex = metric
             plan.valueIndex = value
-            plan.runIndex = lowered.firstIndex(of: "run")
+            plan.runIndex = runColumnNames.lazy.compactMap { lowered.firstIndex(of: $0) }.first
             if let name = options.xColumn {
                 guard let k = find(name, in: header) else { throw columnError(name, role: "--x", header: header, path: path) }
                 plan.xIndex = k
@@ -186,7 +199,7 @@ enum DelimitedReader {
             }
             guard plan.xIndex != nil else { throw UsageError("\(path): a long table (metric, value) needs an x column: name it with --x") }
             plan.x2Index = options.x2Column.flatMap { find($0, in: header) } ?? lowered.firstIndex(of: "x2")
-            plan.wallIndex = lowered.firstIndex(of: "wall_time")
+            plan.wallIndex = lowered.firstIndex(of: "wall_time") ?? lowered.firstIndex(of: "timestamp")
             let used = Set([plan.metricIndex, plan.valueIndex, plan.runIndex, plan.xIndex, plan.x2Index, plan.wallIndex].compactMap { $0 })
             plan.extraIndices = header.indices.filter { !used.contains($0) && !header[$0].isEmpty }
             return plan
@@ -239,15 +252,20 @@ enum DelimitedReader {
             }
         } else if format == .wandbHistory, let k = header.firstIndex(of: "_step") {
             plan.xIndex = k
+        } else if let k = xPreference.lazy.compactMap({ find($0, in: header) }).first {
+            plan.xIndex = k
+        } else if let shape, let k = shape.firstNumeric(excluding: Set(plan.groupIndices)) {
+            // No column named like an x (step, tokens…): the first column of numbers.
+            plan.xIndex = k
         } else {
-            plan.xIndex = xPreference.lazy.compactMap { find($0, in: header) }.first ?? (header.first == "" ? 1 : 0)
+            plan.xIndex = header.first == "" ? 1 : 0
         }
         if let name = options.x2Column {
             guard let k = find(name, in: header) else { throw columnError(name, role: "--x", header: header, path: path) }
             plan.x2Index = k
         }
         plan.wallIndex = header.firstIndex(of: "_timestamp") ?? lowered.firstIndex(of: "wall_time") ?? lowered.firstIndex(of: "wall time")
-        var excluded = Set([plan.xIndex, plan.x2Index, plan.wallIndex].compactMap { $0 } + plan.groupIndices)
+        var excluded = Set([plan.xIndex, plan.x2Index, plan.wallIndex].compactMap { $0 } + plan.groupIndices + (shape?.flags ?? []))
         if header.first == "" { excluded.insert(0) }  // pandas index column
         if let y = options.yColumn {
             guard let k = find(y, in: header) else { throw columnError(y, role: "--y", header: header, path: path) }
@@ -277,14 +295,34 @@ enum DelimitedReader {
     // MARK: Reading
 
     /// Reads one delimited file into `collector`.
-    static func read(source: ByteSource, format: LogFormat, options: IngestOptions, into collector: SeriesCollector) throws {
-        let tokenizer = try CSVTokenizer(source: source, delimiter: options.delimiter)
+    static func read(source: ByteSource, format: LogFormat, options callerOptions: IngestOptions, into collector: SeriesCollector) throws {
+        let head = format == .csv ? try source.peek(64 * 1024) : []
+        let tokenizer = try CSVTokenizer(source: source, delimiter: callerOptions.delimiter)
         let path = source.path
         var header: [String] = []
         while try tokenizer.next() {
             if !tokenizer.isBlank { header = tokenizer.strings(); break }
         }
         if header.isEmpty { throw InputError(file: path, line: 1, column: 1, message: "the file is empty; expected a header line") }
+        // (A W&B panel's repeated __MIN/__MAX columns are bands of one series, handled by its plan.)
+        if format != .wandbPanel { header = renamingDuplicates(header, path: path, collector: collector) }
+        // A generic table with text columns that split it (Domain, Task, Model): those
+        // become the runs, as --group would make them (issue 16: the revisiting benchmark
+        // reads as its 20 curves with no flags).
+        var options = callerOptions
+        var shape: SampleShape?
+        if format == .csv, options.groupColumns.isEmpty, longColumns(header.map { $0.lowercased() }) == nil {
+            let delimiter = options.delimiter ?? CSVTokenizer.sniffDelimiter(head)
+            let sample = SampleShape(header: header, head: head, delimiter: delimiter)
+            shape = sample
+            if !sample.groups.isEmpty {
+                options.groupColumns = sample.groups.map { header[$0] }
+                for k in sample.flags {
+                    collector.warn("\(path): column \"\(header[k])\" holds only 0 and 1 (a flag), so it is not read as a metric; --y \"\(header[k])\" reads it")
+                }
+            }
+        }
+        let autoGroups = shape.map { !$0.groups.isEmpty } ?? false
         // The TensorBoard plan reads cells 0, 1 and 2 by position (fuzzing found the crash
         // with `--format tensorboard-csv` on a two-column file: issue 9).
         if format == .tensorboardCSV && header.count < 3 {
@@ -292,7 +330,8 @@ enum DelimitedReader {
         }
         // A constant: a `var` captured by the nested functions below would be boxed and pay
         // an exclusivity check on every access in the row loop.
-        let plan = try makePlan(header: header, format: format, options: options, path: path, collector: collector)
+        let plan = try makePlan(header: header, format: format, options: options, path: path, collector: collector,
+                                shape: autoGroups ? shape : nil)
         let defaultRun = Ingest.runName(for: path, options: options)
 
         var groups: [[UInt8]: Int] = [:]
@@ -402,6 +441,7 @@ enum DelimitedReader {
             throw tokenizer.error(atCell: k, field: field, "expected a number, found \"\(record.string(k))\"")
         }
 
+        var longWallScale: Double?
         var madeGroup = false
         var liveLabels = candidateCount  // label flags still set (counted for files without groups)
         var currentGroup = -1, currentRun = "", currentLabels: [String: String] = [:]
@@ -529,8 +569,16 @@ enum DelimitedReader {
             var x: Double?
             var x2: Double?
             if let xIndex = plan.xIndex {
-                let parsed = xIndex == 0 && first != nil ? first! * plan.xScale
-                    : try number(record, xIndex, scale: plan.xScale, field: header[xIndex])
+                let parsed: Double?
+                do {
+                    parsed = xIndex == 0 && first != nil ? first! * plan.xScale
+                        : try number(record, xIndex, scale: plan.xScale, field: header[xIndex])
+                } catch var error as InputError {
+                    // Text where x was expected (a label column taken for x): list the columns.
+                    error.message += "; the columns are " + header.map { "\"\($0)\"" }.joined(separator: ", ")
+                        + ": name x with --x, the value with --y, and split rows into runs with --group COLUMN"
+                    throw error
+                }
                 guard let value = parsed else {
                     collector.report.add(.missingX, path)
                     continue
@@ -573,7 +621,10 @@ enum DelimitedReader {
                 }
                 let valueIndex = plan.valueIndex!
                 guard let value = try number(record, valueIndex, scale: 1, field: header[valueIndex]) else { continue }
-                collector.append(series, x: x, value: value, x2: x2, wallTime: wall)
+                // A `timestamp` column in milliseconds (MLflow's export) becomes seconds, as
+                // the MLflow reader has it.
+                if longWallScale == nil, let wall { longWallScale = wall > 1e11 && header[plan.wallIndex!].lowercased() == "timestamp" ? 0.001 : 1 }
+                collector.append(series, x: x, value: value, x2: x2, wallTime: wall.map { $0 * (longWallScale ?? 1) })
                 continue
             }
 
@@ -727,9 +778,46 @@ enum DelimitedReader {
             }
             if labels.isEmpty { continue }
             for v in 0..<valueCount {
-                let b = seriesOf.base[g * valueCount + v]
-                if b >= 0 { collector.builders[b].labels.merge(labels) { old, _ in old } }
+                let slot = seriesOf.base[g * valueCount + v]
+                if slot >= 0 { collector.builders[slotBuilder[slot]].labels.merge(labels) { old, _ in old } }
             }
+        }
+        // Found groups: a column the same in every group says nothing about the run (it
+        // stays a label); the run is named by the columns that differ.
+        if autoGroups && !groupRun.isEmpty {
+            let parts = groupRun.indices.map { g in plan.groupIndices.map { groupLabels[g][header[$0]] ?? "" } }
+            let varying = plan.groupIndices.indices.filter { p in Set(parts.map { $0[p] }).count > 1 }
+            for g in groupRun.indices {
+                let name = varying.isEmpty ? defaultRun : varying.map { parts[g][$0] }.joined(separator: "/")
+                for v in 0..<valueCount {
+                    let slot = seriesOf.base[g * valueCount + v]
+                    if slot >= 0 { collector.builders[slotBuilder[slot]].run = options.run ?? name }
+                }
+            }
+            collector.warn("\(path): rows split into runs by the text column\(varying.count == 1 ? "" : "s") "
+                + (varying.isEmpty ? plan.groupIndices : varying.map { plan.groupIndices[$0] }).map { "\"\(header[$0])\"" }.joined(separator: ", ")
+                + " (as --group would); --group names other columns")
+        }
+        // What to suggest if a series turns out to repeat many x (SeriesCollector.MisKeyed).
+        var varyingText: [String] = []
+        for (c, k) in plan.labelCandidates.enumerated() where !numericColumns.contains(k) && !plan.groupIndices.contains(k) {
+            if groupRun.indices.contains(where: { !labelConstant.base[$0 * candidateCount + c] && labelValues[$0][c] != nil }) {
+                varyingText.append(header[k])
+            }
+        }
+        if let sweep = plan.sweep, plan.x2Index == nil, let xIndex = plan.xIndex {
+            let others = [sweep.n, sweep.d, sweep.c].compactMap { $0 }.filter { $0 != xIndex }
+            if let other = others.first {
+                let xName = xIndex == sweep.n ? "N" : xIndex == sweep.d ? "D" : "C"
+                let otherName = other == sweep.n ? "N" : other == sweep.d ? "D" : "C"
+                collector.keyHints[collector.source] = "a sweep with several \(otherName) (\"\(header[other])\") per \(xName): --x \(xName),\(otherName) reads both inputs for a two-input law such as chinchilla; --group \"\(header[other])\" makes one curve per \(otherName)"
+            }
+        } else if !varyingText.isEmpty {
+            collector.keyHints[collector.source] = "the column\(varyingText.count == 1 ? "" : "s") " + varyingText.map { "\"\($0)\"" }.joined(separator: ", ")
+                + " differ\(varyingText.count == 1 ? "s" : "") from row to row: " + varyingText.map { "--group \"\($0)\"" }.joined(separator: " ") + " splits the rows into runs"
+        } else if plan.mode == .wide {
+            collector.keyHints[collector.source] = "the columns are " + header.map { "\"\($0)\"" }.joined(separator: ", ")
+                + ": --group COLUMN splits rows into runs; a long table needs a key column (metric, key, tag, name) beside \"value\""
         }
         for column in valueColumns where column.numbers > 0 && column.texts > 0 {
             collector.report.add(.notANumber, "\(path) column \"\(header[column.index])\"", count: column.texts)
@@ -840,5 +928,112 @@ struct SweepColumns {
         if words.contains(where: { $0.hasPrefix("pflop") }) { return 1e15 }
         if words.contains(where: { $0.hasPrefix("eflop") }) { return 1e18 }
         return 1
+    }
+}
+
+extension DelimitedReader {
+    /// A header whose names repeat (`step,loss,loss`) keeps every column: the second
+    /// `loss` is read as `loss.1` (pandas' spelling), with a warning.
+    static func renamingDuplicates(_ header: [String], path: String, collector: SeriesCollector) -> [String] {
+        guard Set(header).count < header.count else { return header }
+        var out = header
+        var taken = Set(header)
+        var seen: Set<String> = []
+        for k in header.indices where !header[k].isEmpty {
+            if seen.insert(header[k]).inserted { continue }
+            var n = 1
+            while taken.contains("\(header[k]).\(n)") { n += 1 }
+            out[k] = "\(header[k]).\(n)"
+            taken.insert(out[k])
+            collector.warn("\(path): the header names \"\(header[k])\" more than once; column \(k + 1) is read as \"\(out[k])\"")
+        }
+        return out
+    }
+}
+
+/// What the first rows of a generic table (the first 64 KiB) say about its columns:
+/// which hold text that splits rows into runs, which are 0/1 flags, which are numbers.
+struct SampleShape {
+    /// Text columns with few distinct values (at most half the rows sampled): the runs.
+    var groups: [Int] = []
+    /// Columns of only 0 and 1 (a train/test flag), when there are groups.
+    var flags: [Int] = []
+    /// Columns whose every sampled cell is a number or empty (at least one number).
+    var numeric: [Int] = []
+
+    init(header: [String], head: [UInt8], delimiter: UInt8) {
+        var records = DelimitedReader.records(head, delimiter: delimiter, limit: 2000)
+        if head.count == 64 * 1024, records.count > 1 { records.removeLast() }  // maybe cut short
+        let rows = records.dropFirst().filter { $0.count == header.count }
+        guard rows.count >= 2 else { return }
+        var textColumns: [Int] = []
+        for k in header.indices {
+            var numbers = 0, texts = 0, onlyFlags = true
+            var distinct: Set<String> = []
+            for row in rows {
+                let cell = row[k].trimmingCharacters(in: .whitespaces)
+                if cell.isEmpty { continue }
+                if let value = NumberParser.parse(cell) {
+                    numbers += 1
+                    if value != 0 && value != 1 { onlyFlags = false }
+                } else {
+                    texts += 1
+                }
+                if distinct.count <= rows.count { distinct.insert(cell) }
+            }
+            if texts > 0 {
+                if distinct.count * 2 <= rows.count { textColumns.append(k) }
+            } else if numbers > 0 {
+                numeric.append(k)
+                let name = SweepColumns.normalise(header[k])
+                if onlyFlags && distinct.count == 2 && !SweepColumns.lossNames.contains(name) { flags.append(k) }
+            }
+        }
+        // Only a table that some text column actually splits is grouped (a constant text
+        // column stays a label, and the fast path for plain rows stays open).
+        let splits = textColumns.contains { k in Set(rows.map { $0[k] }).count > 1 }
+        if splits { groups = textColumns } else { flags = [] }
+    }
+
+    func firstNumeric(excluding: Set<Int>) -> Int? {
+        numeric.first { !excluding.contains($0) && !flags.contains($0) }
+    }
+}
+
+extension DelimitedReader {
+    /// The records of `head` (quotes, doubled quotes, CR LF), at most `limit`.
+    static func records(_ head: [UInt8], delimiter: UInt8, limit: Int) -> [[String]] {
+        var out: [[String]] = []
+        var cells: [String] = []
+        var current: [UInt8] = []
+        var inQuotes = false
+        var i = 0
+        func endRecord() {
+            cells.append(String(decoding: current, as: UTF8.self)); current = []
+            if !(cells.count == 1 && cells[0].isEmpty) { out.append(cells) }
+            cells = []
+        }
+        while i < head.count && out.count < limit {
+            let b = head[i]
+            if inQuotes {
+                if b == UInt8(ascii: "\"") {
+                    if i + 1 < head.count && head[i + 1] == UInt8(ascii: "\"") { current.append(b); i += 2; continue }
+                    inQuotes = false
+                } else {
+                    current.append(b)
+                }
+            } else if b == UInt8(ascii: "\"") && current.isEmpty {
+                inQuotes = true
+            } else if b == delimiter {
+                cells.append(String(decoding: current, as: UTF8.self)); current = []
+            } else if b == 10 {
+                endRecord()
+            } else if b != 13 {
+                current.append(b)
+            }
+            i += 1
+        }
+        if !current.isEmpty || !cells.isEmpty { endRecord() }
+        return out
     }
 }

@@ -27,19 +27,11 @@ public enum Ingest {
     public static func read(paths: [String], options: IngestOptions) throws -> IngestResult {
         guard !paths.isEmpty else { throw UsageError("no input: give at least one file, folder or - for standard input") }
         let collector = SeriesCollector(options: options)
-        collector.metricFilter = options.metric
-        var sources: [SourceInfo] = []
-        for (k, path) in paths.enumerated() {
-            collector.source = k
-            sources.append(try readOne(path: path, options: options, into: collector))
-        }
-        if let metric = options.metric, !collector.seenMetrics.contains(metric) {
-            let known = collector.seenMetrics.sorted()
-            throw UsageError("no series has the metric \"\(metric)\"; found: \(known.joined(separator: ", "))")
-        }
-        let (series, bands) = collector.finish(options: options)
+        let (sources, skipped) = try readAll(paths: paths, options: options, into: collector)
+        let (series, bands) = try collector.finish(options: options)
+        if series.isEmpty { throw noSeries(paths: paths, sources: sources, skipped: skipped, report: collector.report) }
         return IngestResult(series: series, bands: bands, report: collector.report, sources: sources,
-                            warnings: collector.warnings)
+                            warnings: collector.warnings, skipped: skipped)
     }
 
     /// What ``read(paths:options:)`` would find, summarised per series (count, x range,
@@ -55,24 +47,77 @@ public enum Ingest {
         guard !paths.isEmpty else { throw UsageError("no input: give at least one file, folder or - for standard input") }
         if options.stitch || paths.contains("-") { return try read(paths: paths, options: options).summary }
         let collector = SeriesCollector(options: options, summaryMode: true)
-        collector.metricFilter = options.metric
-        var sources: [SourceInfo] = []
+        let sources: [SourceInfo], skipped: [SkippedInput]
         do {
-            for (k, path) in paths.enumerated() {
-                collector.source = k
-                sources.append(try readOne(path: path, options: options, into: collector))
-                if collector.needsPoints { throw NeedsPoints() }
-            }
+            (sources, skipped) = try readAll(paths: paths, options: options, into: collector)
         } catch is NeedsPoints {
             return try read(paths: paths, options: options).summary
         }
-        if let metric = options.metric, !collector.seenMetrics.contains(metric) {
-            let known = collector.seenMetrics.sorted()
-            throw UsageError("no series has the metric \"\(metric)\"; found: \(known.joined(separator: ", "))")
-        }
-        let series = collector.finishSummary(options: options)
+        let series = try collector.finishSummary(options: options)
+        if series.isEmpty { throw noSeries(paths: paths, sources: sources, skipped: skipped, report: collector.report) }
         return IngestSummary(series: series, report: collector.report, sources: sources, warnings: collector.warnings,
-                             streamed: true)
+                             streamed: true, skipped: skipped)
+    }
+
+    /// Reads every input (files, and what the folders hold) into `collector`: each file or
+    /// run folder is its own source, so series of different inputs are never merged.
+    private static func readAll(paths: [String], options: IngestOptions, into collector: SeriesCollector) throws
+        -> (sources: [SourceInfo], skipped: [SkippedInput]) {
+        collector.metricFilter = options.metrics
+        var (items, skipped) = try FolderWalk.expand(paths, options: options)
+        var sources: [SourceInfo] = []
+        for (k, item) in items.enumerated() {
+            collector.source = k
+            collector.sourcePaths[k] = item.path
+            collector.origin = origin(of: item)
+            // A file's name tells it from another file of the same run (a run's event
+            // files given one by one) where nothing above it does.
+            collector.identity = item.folderFormat == nil && item.path != "-" ? URL(fileURLWithPath: item.path).lastPathComponent : ""
+            do {
+                sources.append(try readOne(item: item, options: options, into: collector))
+            } catch let error as InputError where item.root != nil && !options.strict {
+                skipped.append(SkippedInput(path: item.path, reason: "a bad file: \(error.description)"))
+            } catch let error as UsageError where item.root != nil && !options.strict {
+                skipped.append(SkippedInput(path: item.path, reason: error.message))
+            }
+            if collector.summaryMode && collector.needsPoints { throw NeedsPoints() }
+        }
+        for pattern in options.metrics where !collector.seenMetrics.contains(where: { MetricPattern.matches(pattern, $0) }) {
+            let known = collector.seenMetrics.sorted()
+            throw UsageError("no series has the metric \"\(pattern)\"; found: \(known.joined(separator: ", "))")
+        }
+        return (sources, skipped)
+    }
+
+    /// The folders above an input, outermost first, without the `checkpoint-N` folder a
+    /// Trainer state sits in: what tells two runs of one name apart (see
+    /// ``SeriesCollector/uniqueNames(_:)``).
+    static func origin(of item: FolderWalk.Item) -> [String] {
+        if item.path == "-" { return [] }
+        let url = URL(fileURLWithPath: item.path).standardizedFileURL
+        var folders = (item.folderFormat == nil ? url.deletingLastPathComponent() : url.deletingLastPathComponent()).pathComponents
+        if folders.first == "/" { folders.removeFirst() }
+        while let last = folders.last, isCheckpointFolder(last) { folders.removeLast() }
+        return folders
+    }
+
+    static func isCheckpointFolder(_ name: String) -> Bool {
+        name.hasPrefix("checkpoint-") && !name.dropFirst("checkpoint-".count).isEmpty
+            && name.dropFirst("checkpoint-".count).allSatisfy(\.isNumber)
+    }
+
+    /// The error for a read that found no series at all (a header-only file, no numeric
+    /// column, a delimiter that matches nothing): nothing is written, exit status 2.
+    static func noSeries(paths: [String], sources: [SourceInfo], skipped: [SkippedInput], report: DropReport) -> InputError {
+        var message = "no series found"
+        if sources.count == 1, let only = sources.first {
+            message += " (read as \(only.format.rawValue))"
+        }
+        message += ": nothing to write"
+        if report.total > 0 { message += "; dropped: " + report.lines.prefix(3).joined(separator: "; ") }
+        if !skipped.isEmpty { message += "; skipped: " + skipped.prefix(3).map { "\($0.path) (\($0.reason))" }.joined(separator: "; ") }
+        message += ". A table needs a header and at least one row with a numeric x and a numeric value; inspect shows what was found"
+        return InputError(file: paths.count == 1 ? paths[0] : paths.joined(separator: ", "), message: message)
     }
 
     /// Thrown by a reader in summary mode once a point came out of x order: the caller
@@ -117,11 +162,18 @@ public enum Ingest {
         return path != "-" && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
-    private static func readOne(path: String, options: IngestOptions, into collector: SeriesCollector) throws -> SourceInfo {
+    private static func readOne(item: FolderWalk.Item, options: IngestOptions, into collector: SeriesCollector) throws -> SourceInfo {
+        var info = try readOne(path: item.path, folderFormat: item.folderFormat, options: options, into: collector)
+        info.root = item.root
+        return info
+    }
+
+    private static func readOne(path: String, folderFormat: LogFormat? = nil, options: IngestOptions, into collector: SeriesCollector) throws -> SourceInfo {
         if isFolder(path) {
-            let format = try options.format ?? detectFolder(path)
+            let format = try folderFormat ?? options.format ?? detectFolder(path)
             switch format {
-            case .mlflow: return try MLflowReader.read(folder: path, options: options, into: collector)
+            case .mlflow: return try MLflowReader.read(folder: ProjectStores.mlruns(in: path) ?? path, options: options, into: collector)
+            case .mlflowDB, .wandbOffline: return try ProjectStores.read(folder: path, format: format, options: options, into: collector)
             case .tfevents: return try TFEventsReader.read(folder: path, options: options, into: collector)
             case .trainerState:
                 let file = try trainerStateFile(in: path)
@@ -135,6 +187,9 @@ public enum Ingest {
         let source = try ByteSource(path: path, digest: options.digest)
         let head = try source.peek(64 * 1024)
         let format = try options.format ?? detect(head: head, path: path)
+        if let forced = options.format, !LogFormat.binary.contains(forced) {
+            try BinaryFormats.requireText(head: head, path: path, format: forced)
+        }
         switch format {
         case .csv, .wandbPanel, .wandbRuns, .wandbHistory, .tensorboardCSV, .lightning, .sweep:
             try DelimitedReader.read(source: source, format: format, options: options, into: collector)
@@ -146,6 +201,10 @@ public enum Ingest {
             try TFEventsReader.read(source: source, run: runName(for: path, options: options), options: options, into: collector)
         case .nanogpt, .llmc, .megatron, .olmo, .hfStdout:
             try TextLogReader.read(source: source, format: format, options: options, into: collector)
+        case .mlflowDB:
+            try MLflowSQLiteReader.read(source: source, options: options, into: collector)
+        case .wandbOffline:
+            try WandbOfflineReader.read(source: source, options: options, into: collector)
         case .mlflow:
             throw InputError(file: path, message: "--format mlflow reads a folder (mlruns/ or one experiment or run in it), not a file")
         }
@@ -163,8 +222,11 @@ public enum Ingest {
         if stem.hasSuffix(".csv") || stem.hasSuffix(".json") { stem = URL(fileURLWithPath: stem).deletingPathExtension().lastPathComponent }
         let generic: Set<String> = ["metrics", "log", "logs", "train", "history", "trainer_state", "output", "stdout", "events", "scalars", "data", "results"]
         if generic.contains(stem.lowercased()) || stem.hasPrefix("events.out.tfevents") {
-            let parent = url.deletingLastPathComponent().lastPathComponent
-            if !parent.isEmpty && parent != "." && parent != "/" { return parent }
+            // A Trainer's checkpoint-N/trainer_state.json names its output folder's run.
+            var folder = url.deletingLastPathComponent()
+            if isCheckpointFolder(folder.lastPathComponent) { folder = folder.deletingLastPathComponent() }
+            let parent = folder.lastPathComponent
+            if !parent.isEmpty && parent != "." && parent != "/" && parent != ".." { return parent }
         }
         return stem
     }
@@ -182,7 +244,8 @@ public enum Ingest {
             }
         }
         if entries.contains(where: { $0.hasPrefix("checkpoint-") }) { return .trainerState }
-        throw InputError(file: path, message: "a folder with no logs scalefit knows: expected an MLflow mlruns tree, tfevents files or trainer_state.json")
+        if let format = ProjectStores.find(in: path) { return format }
+        throw InputError(file: path, message: "a folder with no logs scalefit knows: expected an MLflow mlruns tree or mlflow.db, W&B offline runs (wandb/), tfevents files or trainer_state.json")
     }
 
     private static func trainerStateFile(in folder: String) throws -> String {
@@ -202,6 +265,7 @@ public enum Ingest {
     static func detect(head: [UInt8], path: String) throws -> LogFormat {
         let name = URL(fileURLWithPath: path).lastPathComponent
         if name.contains("tfevents") || TFEventsReader.looksLikeRecord(head) { return .tfevents }
+        if let binary = try BinaryFormats.classify(head: head, path: path) { return binary }
         var body = head[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {

@@ -25,13 +25,20 @@ public enum LogFormat: String, Sendable, CaseIterable, Codable {
     case trainerState = "hf-trainer-state"
     /// MLflow file store: `mlruns/<experiment>/<run>/metrics/<key>`.
     case mlflow
+    /// MLflow's SQLite store (`mlflow.db`, MLflow 3's default): tables `experiments`, `runs`,
+    /// `tags`, `metrics`; read through SQLite itself.
+    case mlflowDB = "mlflow-db"
+    /// W&B offline runs: `wandb/offline-run-*/run-*.wandb`, a record log of protobuf `Record`s.
+    case wandbOffline = "wandb-offline"
     /// PyTorch Lightning `CSVLogger` `metrics.csv` (`epoch`, `step`, one column per key).
     case lightning
     /// One row per model: N, D, C and a final loss, with unit suffixes (`70M`, `1.3B`).
     case sweep
     /// nanoGPT `train.py` output: `step N: train loss …, val loss …` and `iter N: loss …`.
     case nanogpt
-    /// build-nanogpt / llm.c: `step N | loss … | lr …` lines, or `N train|val X` log files.
+    /// build-nanogpt / llm.c: `step N | loss … | lr …` lines (llm.c's `step N/M | loss …`
+    /// with its parameter table), `N train|val X` log files, or llm.c's `main.log`
+    /// (`s:N trl:X`, `s:N tel:X`).
     case llmc
     /// Megatron-LM: `iteration N/ M | key: value | …` and `validation loss at iteration N | …`.
     case megatron
@@ -66,14 +73,31 @@ public struct IngestOptions: Sendable {
     public var yColumn: String?
     /// Columns whose values split rows into series; the values become `run` and labels.
     public var groupColumns: [String]
-    /// Keep only series of this metric (exact name, e.g. `eval/loss`).
-    public var metric: String?
+    /// Keep only series of these metrics: exact names (`eval/loss`) or globs (`eval/*`).
+    /// Empty: every metric.
+    public var metrics: [String]
+    /// The one metric kept (the first of ``metrics``); setting it replaces them.
+    public var metric: String? {
+        get { metrics.first }
+        set { metrics = newValue.map { [$0] } ?? [] }
+    }
     /// Multiply steps by this to get tokens (batch × sequence length × accumulation × ranks).
     public var tokensPerStep: Double?
     /// Drop points with x below this (cuts warm-up).
     public var minX: Double?
     /// What to do with repeated x values; the default keeps the last.
-    public var repeatedSteps: RepeatedStepPolicy
+    ///
+    /// Left at the default, a series that repeats many x in a way no restart does (a
+    /// table keyed wrongly) is an error (``MisKeyed``); set, that error gives way to the
+    /// policy.
+    public var repeatedSteps: RepeatedStepPolicy { didSet { repeatedStepsChosen = true } }
+    /// Whether ``repeatedSteps`` was set (rather than left at its default).
+    public var repeatedStepsChosen = false
+    /// A bad file found while walking a folder stops the read (rather than being reported
+    /// and skipped).
+    public var strict = false
+    /// How deep a folder is walked (1: only the files in it).
+    public var maxDepth = 8
     /// Concatenate the runs of each metric in input order into one series; a later run wins
     /// where it overlaps an earlier one (a resumed run).
     public var stitch: Bool
@@ -98,7 +122,7 @@ public struct IngestOptions: Sendable {
         x2Column = nil
         yColumn = nil
         groupColumns = []
-        metric = nil
+        metrics = []
         tokensPerStep = nil
         minX = nil
         repeatedSteps = .last

@@ -9,7 +9,7 @@ extension IngestResult {
     /// `{"schema_version": 1, "tool": {…}, "inputs": [{"path", "sha256", "format", "bytes"}],
     /// "series": [{"run", "metric", "labels", "n_points", "x_min", "x_max", "x2_min", "x2_max",
     /// "value_first", "value_last", "value_min", "value_max", "band"}], "dropped": [{"reason",
-    /// "scope", "count"}], "dropped_total", "warnings": […]}`.
+    /// "scope", "count"}], "dropped_total", "warnings": […], "skipped": [{"path", "reason"}]}`.
     public func jsonReport(toolName: String = "scalefit", toolVersion: String, options: [String: String] = [:]) -> String {
         summary.jsonReport(toolName: toolName, toolVersion: toolVersion, options: options)
     }
@@ -106,7 +106,10 @@ extension IngestSummary {
             "\n    {\"reason\": \(JSONText.string($0.reason.rawValue)), \"scope\": \(JSONText.string($0.scope)), \"count\": \($0.count)}"
         }.joined(separator: ",") + (report.entries.isEmpty ? "],\n" : "\n  ],\n")
         out += "  \"dropped_total\": \(report.total),\n"
-        out += "  \"warnings\": [" + warnings.map { "\n    " + JSONText.string($0) }.joined(separator: ",") + (warnings.isEmpty ? "]\n" : "\n  ]\n")
+        out += "  \"warnings\": [" + warnings.map { "\n    " + JSONText.string($0) }.joined(separator: ",") + (warnings.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"skipped\": [" + skipped.map {
+            "\n    {\"path\": \(JSONText.string($0.path)), \"reason\": \(JSONText.string($0.reason))}"
+        }.joined(separator: ",") + (skipped.isEmpty ? "]\n" : "\n  ]\n")
         return out + "}\n"
     }
 

@@ -6,6 +6,10 @@ public enum DropReason: String, Sendable, CaseIterable, Codable {
     case nonFinite = "non-finite value"
     /// Another point had the same x (a restart); see ``RepeatedStepPolicy``.
     case repeatedX = "repeated x"
+    /// The same x and the same value again (a file that holds a curve twice): one is kept.
+    case duplicatePoint = "duplicate point (same x and value)"
+    /// x ≤ 0 where the law works in log x (a log that starts at step 0); `--min-x` drops them up front.
+    case nonPositiveX = "x ≤ 0 in log space"
     /// x was below `--min-x`.
     case belowMinX = "x below --min-x"
     /// The cell held text where a number was expected.
@@ -20,6 +24,9 @@ public enum DropReason: String, Sendable, CaseIterable, Codable {
     case truncatedRow = "truncated last row"
     /// A TFRecord whose payload failed its CRC-32C check.
     case badChecksum = "bad checksum"
+    /// A text-log line that its format's pattern matched only partly (a field that is not
+    /// a number, text after a value); the fields that did read are kept, the line is counted.
+    case partialLine = "line matched only partly"
 }
 
 /// What was dropped, from which series, and how many: printed to stderr and put in `--json`.
@@ -67,6 +74,8 @@ public struct SourceInfo: Sendable, Equatable {
     /// Lowercase hexadecimal SHA-256 of the file's bytes (for a folder: of the files read, in order, concatenated).
     public var sha256: String
     public var bytes: Int
+    /// The folder the user named, when this input was found by walking it.
+    public var root: String? = nil
 }
 
 /// A min/max band around a series (W&B `__MIN`/`__MAX` columns), one entry per point;
@@ -88,6 +97,8 @@ public struct IngestResult: Sendable {
     public var sources: [SourceInfo]
     /// Things the user should know that are not errors (a downsampled export, a repeated header).
     public var warnings: [String]
+    /// What the folders held that was not read, and why (see ``FolderWalk``).
+    public var skipped: [SkippedInput] = []
 }
 
 /// The figures `inspect` shows of one series: its size, x range and values, without the points.
@@ -143,12 +154,14 @@ public struct IngestSummary: Sendable {
     /// False when the points had to be kept after all (an input out of x order, standard
     /// input, `--stitch`): memory then grew with the points, as with ``Ingest/read(paths:options:)``.
     public var streamed: Bool
+    /// What the folders held that was not read, and why.
+    public var skipped: [SkippedInput] = []
 }
 
 extension IngestResult {
     /// The summaries of the series (what `inspect` prints).
     public var summary: IngestSummary {
         IngestSummary(series: series.indices.map { SeriesSummary(series[$0], hasBand: $0 < bands.count && bands[$0] != nil) },
-                      report: report, sources: sources, warnings: warnings, streamed: false)
+                      report: report, sources: sources, warnings: warnings, streamed: false, skipped: skipped)
     }
 }

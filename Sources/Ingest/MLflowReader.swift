@@ -38,7 +38,14 @@ enum MLflowReader {
         guard !runs.isEmpty else { throw InputError(file: folder, message: "no MLflow runs (meta.yaml beside metrics/) in this folder") }
         var lines: [String] = []
         var bytes = 0
+        // Runs of one name in different experiments (a sweep: lr-3e-4/70M, lr-1e-3/70M)
+        // stay apart: each run is its own identity (its id), and where names clash the
+        // experiment's name tells them apart (SeriesCollector.uniqueNames).
+        let baseOrigin = collector.origin
         for runFolder in runs {
+            let experimentFolder = (runFolder as NSString).deletingLastPathComponent
+            collector.origin = baseOrigin + [experimentName(experimentFolder)]
+            collector.identity = URL(fileURLWithPath: runFolder).lastPathComponent
             let meta = (try? String(contentsOfFile: (runFolder as NSString).appendingPathComponent("meta.yaml"), encoding: .utf8)) ?? ""
             var name = URL(fileURLWithPath: runFolder).lastPathComponent
             var deleted = false
@@ -88,6 +95,18 @@ enum MLflowReader {
                 bytes += source.byteCount
             }
         }
+        collector.origin = baseOrigin
+        collector.identity = ""
         return SourceInfo(path: folder, format: .mlflow, sha256: FolderFiles.digest(lines), bytes: bytes)
+    }
+
+    /// An experiment's `name` from its `meta.yaml`, else its folder's name (the id).
+    static func experimentName(_ folder: String) -> String {
+        let meta = (try? String(contentsOfFile: (folder as NSString).appendingPathComponent("meta.yaml"), encoding: .utf8)) ?? ""
+        for line in meta.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0] == "name", !parts[1].isEmpty { return parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) }
+        }
+        return URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
     }
 }

@@ -6,10 +6,15 @@ import ScalefitCore
 /// numbers only, so the per-point cost is a few array appends.
 final class SeriesCollector {
     final class Builder {
-        let run: String
+        var run: String
         let metric: String
         var labels: [String: String]
         let source: Int
+        /// Where the input lives, outermost first (the folders above the file or run), and
+        /// what tells two runs apart when even those agree (a run id): used only to name
+        /// series that would otherwise share a name (``uniqueNames(_:)``).
+        var origin: [String] = []
+        var identity = ""
         var x: [Double] = []
         var x2: [Double] = []
         var values: [Double] = []
@@ -30,6 +35,7 @@ final class SeriesCollector {
         var metric: String
         var labels: [String: String]
         var source: Int
+        var identity: String
     }
 
     private(set) var builders: [Builder] = []
@@ -44,10 +50,21 @@ final class SeriesCollector {
     var warnings: [String] = []
     /// The index of the input being read (series of different inputs are never merged).
     var source = 0
+    /// The folders above the input being read, outermost first (see ``Builder/origin``).
+    var origin: [String] = []
+    /// What tells the run being read from another of the same name in the same input
+    /// (an MLflow run id): series of different identities are never merged either.
+    var identity = ""
+    /// Per input: what likely splits a table into series (a column that varies, the
+    /// `--x N,D` a sweep needs), named when a series repeats many x (``MisKeyed``).
+    var keyHints: [Int: String] = [:]
+    /// Per input: its path, for messages.
+    var sourcePaths: [Int: String] = [:]
 
-    /// Keep only this metric (`--metric`): points of other metrics go to a discarded
-    /// builder, so a large log read for one metric holds only that metric's points.
-    var metricFilter: String?
+    /// Keep only these metrics (`--metric`, exact names or globs such as `eval/*`): points
+    /// of other metrics go to a discarded builder, so a large log read for one metric holds
+    /// only that metric's points. Empty: keep every metric.
+    var metricFilter: [String] = []
     /// Every metric seen, kept or not (to name them when `--metric` matches none).
     private(set) var seenMetrics: Set<String> = []
     private var discardIndex: Int?
@@ -79,10 +96,10 @@ final class SeriesCollector {
 
     /// The index of the series (run, metric, labels) of the current input, created if new.
     func index(run: String, metric: String, labels: [String: String] = [:]) -> Int {
-        let key = Key(run: run, metric: metric, labels: labels, source: source)
+        let key = Key(run: run, metric: metric, labels: labels, source: source, identity: identity)
         if let found = lookup[key] { return found }
         seenMetrics.insert(metric)
-        if let filter = metricFilter, filter != metric {
+        if !metricFilter.isEmpty, !MetricPattern.matchesAny(metricFilter, metric) {
             if let discardIndex { lookup[key] = discardIndex; return discardIndex }
             let discard = Builder(run: "", metric: "", labels: [:], source: -1)
             discard.discard = true
@@ -91,7 +108,10 @@ final class SeriesCollector {
             lookup[key] = builders.count - 1
             return builders.count - 1
         }
-        builders.append(Builder(run: run, metric: metric, labels: labels, source: source))
+        let builder = Builder(run: run, metric: metric, labels: labels, source: source)
+        builder.origin = origin
+        builder.identity = identity
+        builders.append(builder)
         lookup[key] = builders.count - 1
         return builders.count - 1
     }
@@ -193,15 +213,19 @@ final class SeriesCollector {
     ///
     /// Works one series at a time and frees each builder's arrays as it goes, so the peak
     /// is the points once plus one series' index array (8 bytes a point), not a copy of all.
-    func finish(options: IngestOptions) -> (series: [Series], bands: [Band?]) {
+    /// - Throws: ``MisKeyed`` when a series repeats many x in a way no restart does (see
+    ///   ``misKeyed(repeated:count:backSteps:)``) and `--repeated` was not given.
+    func finish(options: IngestOptions) throws -> (series: [Series], bands: [Band?]) {
         let ordered = orderedBuilders()
         var series: [Series] = []
         var bands: [Band?] = []
+        var origins: [Builder] = []
+        var misKeyed: [MisKeyed.Case] = []
         for k in ordered {
             let b = builders[k]
             if b.discard { continue }
             defer { b.x = []; b.x2 = []; b.values = []; b.wallTimes = []; b.lower = []; b.upper = [] }
-            if let metric = options.metric, b.metric != metric { continue }
+            if !options.metrics.isEmpty, !MetricPattern.matchesAny(options.metrics, b.metric) { continue }
             let scope = b.metric.isEmpty ? b.run : "\(b.run)/\(b.metric)"
             let count = b.x.count
             let hasX2 = !b.x2.isEmpty, hasWall = !b.wallTimes.isEmpty
@@ -232,15 +256,24 @@ final class SeriesCollector {
             }
             var sorted = true
             for j in order.indices.dropFirst() where !before(order[j - 1], order[j]) { sorted = false; break }
+            // Steps where x does not grow, in file order: a restart makes one each.
+            var backSteps = 0
+            if !hasX2 { for j in order.indices.dropFirst() where b.x[order[j]] <= b.x[order[j - 1]] { backSteps += 1 } }
             if !sorted { order.sort(by: before) }
             var meanValue: [Int: Double] = [:]
             if options.repeatedSteps != .keep && !hasX2 {
                 var kept: [Int] = []
                 kept.reserveCapacity(order.count)
                 var start = 0
+                var duplicates = 0
                 while start < order.count {
                     var stop = start + 1
                     while stop < order.count && b.x[order[stop]] == b.x[order[start]] { stop += 1 }
+                    // A group whose values are all the same is the same point logged again
+                    // (a file that holds a curve twice): counted apart from real repeats.
+                    if stop - start > 1, order[start + 1..<stop].allSatisfy({ b.values[$0] == b.values[order[start]] }) {
+                        duplicates += stop - start - 1
+                    }
                     switch options.repeatedSteps {
                     case .first: kept.append(order[start])
                     case .last, .keep: kept.append(order[stop - 1])
@@ -252,7 +285,12 @@ final class SeriesCollector {
                     }
                     start = stop
                 }
-                report.add(.repeatedX, scope, count: order.count - kept.count)
+                let repeated = order.count - kept.count - duplicates
+                if !options.repeatedStepsChosen && Self.misKeyed(repeated: repeated, count: order.count, backSteps: backSteps) {
+                    misKeyed.append(.init(scope: scope, source: b.source, repeated: repeated, count: order.count, backSteps: backSteps))
+                }
+                report.add(.repeatedX, scope, count: repeated)
+                report.add(.duplicatePoint, scope, count: duplicates)
                 order = kept
             }
             if let minX = options.minX {
@@ -273,30 +311,101 @@ final class SeriesCollector {
                 run: b.run, metric: b.metric, x: take(&b.x), x2: hasX2 ? take(&b.x2) : nil, values: values,
                 wallTimes: hasWall ? take(&b.wallTimes) : nil, labels: b.labels))
             bands.append(b.hasBand ? Band(lower: take(&b.lower), upper: take(&b.upper)) : nil)
+            origins.append(b)
         }
-        if options.stitch { (series, bands) = stitch(series, bands) }
+        if !misKeyed.isEmpty { throw MisKeyed(cases: misKeyed, hints: keyHints, paths: sourcePaths) }
+        if options.stitch { (series, bands, origins) = stitch(series, bands, origins) }
         if let run = options.run {
             for k in series.indices { series[k].run = run }
         }
+        let names = Self.uniqueNames(series.indices.map { (series[$0].run, series[$0].metric, series[$0].labels, origins[$0]) })
+        for k in series.indices { series[k].run = names[k] }
         return (series, bands)
+    }
+
+    /// Whether `repeated` drops of repeated x among `count` points, with x failing to grow
+    /// `backSteps` times in file order, look like several series keyed as one rather than
+    /// restarts: a resumed run goes back once per restart and repeats a stretch of steps
+    /// since its checkpoint; a table of several curves keyed as one goes back or repeats
+    /// once per row or per curve, and repeats most of its x.
+    static func misKeyed(repeated: Int, count: Int, backSteps: Int) -> Bool {
+        repeated > 3 && (backSteps > 3 || repeated * 3 >= count)
+    }
+
+    /// Run names that make every (run, metric, labels) unique: where two series from
+    /// different inputs or runs share one, each gets the shortest suffix of the folders
+    /// above it that tells them apart (`lr-3e-4/70M`, `lr-1e-3/70M`), and where even the
+    /// whole path agrees (one file given twice, two runs of one name in one experiment),
+    /// the run id or input number.
+    static func uniqueNames(_ items: [(run: String, metric: String, labels: [String: String], builder: Builder)]) -> [String] {
+        struct NameKey: Hashable { var run: String; var metric: String; var labels: [String: String] }
+        var groups: [NameKey: [Int]] = [:]
+        for (k, item) in items.enumerated() { groups[NameKey(run: item.run, metric: item.metric, labels: item.labels), default: []].append(k) }
+        var names = items.map(\.run)
+        // Runs (not series) are renamed: every series of a run gets the same new name.
+        var renamed: [ObjectIdentifier: String] = [:]
+        for (_, members) in groups where members.count > 1 {
+            let distinct = Dictionary(grouping: members) { ObjectIdentifier(items[$0].builder) }
+            if distinct.count < 2 { continue }
+            let run = items[members[0]].run
+            let parents = members.map { k -> [String] in
+                var folders = items[k].builder.origin
+                while folders.last == run { folders.removeLast() }
+                return folders
+            }
+            let longest = parents.map(\.count).max() ?? 0
+            var chosen: [String]? = nil
+            for depth in 1...max(1, longest) {
+                let candidate = parents.map { ($0.suffix(depth) + [run]).joined(separator: "/") }
+                if Set(candidate).count == candidate.count { chosen = candidate; break }
+            }
+            if chosen == nil {
+                chosen = members.indices.map { j in
+                    let b = items[members[j]].builder
+                    return run + " [" + (b.identity.isEmpty ? "input \(b.source + 1)" : b.identity) + "]"
+                }
+                if Set(chosen!).count < members.count {  // one file given twice
+                    chosen = members.map { run + " [input \(items[$0].builder.source + 1)]" }
+                }
+            }
+            for (j, k) in members.enumerated() {
+                let id = ObjectIdentifier(items[k].builder)
+                renamed[id] = renamed[id] ?? chosen![j]
+            }
+        }
+        for (k, item) in items.enumerated() {
+            if let name = renamed[ObjectIdentifier(item.builder)] { names[k] = name }
+        }
+        return names
     }
 
     /// The summaries of the series in summary mode: the same figures, drop report and
     /// order as ``finish(options:)`` followed by ``IngestResult/summary``.
-    func finishSummary(options: IngestOptions) -> [SeriesSummary] {
+    func finishSummary(options: IngestOptions) throws -> [SeriesSummary] {
         precondition(summaryMode && !needsPoints && !options.stitch)
         let ordered = orderedBuilders()
         var out: [SeriesSummary] = []
+        var origins: [Builder] = []
+        var misKeyed: [MisKeyed.Case] = []
         for k in ordered {
             let b = builders[k]
             if b.discard { continue }
-            if let metric = options.metric, b.metric != metric { continue }
+            if !options.metrics.isEmpty, !MetricPattern.matchesAny(options.metrics, b.metric) { continue }
             let scope = b.metric.isEmpty ? b.run : "\(b.run)/\(b.metric)"
             var stats = b.stream
             stats.commit(policy: policy, minX: minX)
             report.add(.nonFinite, scope, count: stats.nonFinite)
             report.add(.missingX, scope, count: stats.missingX)
-            if policy != .keep && !stats.anyX2 { report.add(.repeatedX, scope, count: stats.repeated) }
+            if policy != .keep && !stats.anyX2 {
+                report.add(.repeatedX, scope, count: stats.repeated)
+                report.add(.duplicatePoint, scope, count: stats.duplicates)
+                // Streaming, x never went back (that makes the caller read again): every
+                // repeat was a tie with the point before.
+                if !options.repeatedStepsChosen && Self.misKeyed(repeated: stats.repeated, count: stats.kept + stats.repeated + stats.duplicates + stats.belowMinX, backSteps: stats.repeated) {
+                    misKeyed.append(.init(scope: scope, source: b.source, repeated: stats.repeated,
+                                          count: stats.kept + stats.repeated + stats.duplicates + stats.belowMinX, backSteps: stats.repeated))
+                }
+            }
             if minX != nil { report.add(.belowMinX, scope, count: stats.belowMinX) }
             if stats.kept == 0 { continue }
             out.append(SeriesSummary(
@@ -305,19 +414,25 @@ final class SeriesCollector {
                 hasX2: stats.anyX2, x2Min: stats.anyX2 ? stats.x2Min : nil, x2Max: stats.anyX2 ? stats.x2Max : nil,
                 valueFirst: stats.valueFirst, valueLast: stats.valueLast, valueMin: stats.valueMin,
                 valueMax: stats.valueMax, hasBand: b.hasBand))
+            origins.append(b)
         }
+        if !misKeyed.isEmpty { throw MisKeyed(cases: misKeyed, hints: keyHints, paths: sourcePaths) }
+        let names = Self.uniqueNames(out.indices.map { (out[$0].run, out[$0].metric, out[$0].labels, origins[$0]) })
+        for k in out.indices { out[k].run = names[k] }
         return out
     }
 
     /// One series per (metric, labels), runs joined in input order: a later run replaces
     /// the earlier ones from its first x on (a run resumed from a checkpoint).
-    private func stitch(_ series: [Series], _ bands: [Band?]) -> ([Series], [Band?]) {
+    private func stitch(_ series: [Series], _ bands: [Band?], _ origins: [Builder]) -> ([Series], [Band?], [Builder]) {
         var merged: [Series] = []
         var mergedBands: [Band?] = []
-        for (s, band) in zip(series, bands) {
+        var mergedOrigins: [Builder] = []
+        for (j, (s, band)) in zip(series, bands).enumerated() {
             guard let k = merged.firstIndex(where: { $0.metric == s.metric && $0.labels == s.labels }) else {
                 merged.append(s)
                 mergedBands.append(band)
+                mergedOrigins.append(origins[j])
                 continue
             }
             let startX = s.x.first ?? .infinity
@@ -336,11 +451,63 @@ final class SeriesCollector {
             merged[k] = joined
             mergedBands[k] = nil
         }
-        return (merged, mergedBands)
+        return (merged, mergedBands, mergedOrigins)
     }
 
 }
 
+/// Several series keyed as one: a table whose run or metric column was not recognised,
+/// or a sweep with several D per N read against N alone. Exit status 2.
+public struct MisKeyed: Error, ExitStatusProviding, CustomStringConvertible, Sendable {
+    struct Case: Sendable {
+        var scope: String
+        var source: Int
+        var repeated: Int
+        var count: Int
+        var backSteps: Int
+    }
+    var cases: [Case]
+    var hints: [Int: String]
+    var paths: [Int: String]
+
+    public var exitStatus: ExitStatus { .badInput }
+
+    public var description: String {
+        var lines: [String] = []
+        for c in cases.prefix(5) {
+            let file = paths[c.source].map { "\($0): " } ?? ""
+            lines.append("error: \(file)series \(c.scope): \(c.repeated) of \(c.count) points repeat an x already seen "
+                + "(x fails to grow \(c.backSteps) times in file order); this looks like several series read as one, not a restart")
+        }
+        if cases.count > 5 { lines.append("error: … and \(cases.count - 5) more series like it") }
+        let sources = Set(cases.map(\.source)).sorted()
+        for source in sources { if let hint = hints[source] { lines.append("hint: \(hint)") } }
+        lines.append("hint: if the repeats are meant (a run restarted many times), say --repeated last (or first, mean, keep) to keep one point per x")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `--metric` patterns: an exact name, or a glob with `*` (any run of characters, `/`
+/// included) and `?` (one character).
+public enum MetricPattern {
+    public static func matches(_ pattern: String, _ name: String) -> Bool {
+        if !pattern.contains("*") && !pattern.contains("?") { return pattern == name }
+        let p = Array(pattern.unicodeScalars), n = Array(name.unicodeScalars)
+        var pi = 0, ni = 0, star = -1, mark = 0
+        while ni < n.count {
+            if pi < p.count && (p[pi] == "?" || p[pi] == n[ni]) { pi += 1; ni += 1 }
+            else if pi < p.count && p[pi] == "*" { star = pi; mark = ni; pi += 1 }
+            else if star >= 0 { pi = star + 1; mark += 1; ni = mark }
+            else { return false }
+        }
+        while pi < p.count && p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+
+    public static func matchesAny(_ patterns: [String], _ name: String) -> Bool {
+        patterns.contains { matches($0, name) }
+    }
+}
 
 /// The running figures of one series whose points arrive in x order (summary mode of
 /// ``SeriesCollector``): what ``SeriesCollector/finish(options:)`` would report after its
@@ -350,6 +517,10 @@ final class SeriesCollector {
 /// then becomes one point by the policy (first, last, mean) or, with `keep`, each stays.
 struct StreamStats {
     var nonFinite = 0, missingX = 0, repeated = 0, belowMinX = 0
+    /// Repeats whose value equals the first of their x (the same point logged again).
+    var duplicates = 0
+    /// The pending group holds two different values.
+    var pendingMixed = false
     var kept = 0
     var xFirst = 0.0, xLast = 0.0
     var x2Min = 0.0, x2Max = 0.0
@@ -365,7 +536,7 @@ struct StreamStats {
 
     /// No point has been added.
     var isEmpty: Bool {
-        pendingCount == 0 && kept == 0 && nonFinite == 0 && missingX == 0 && repeated == 0 && belowMinX == 0
+        pendingCount == 0 && kept == 0 && nonFinite == 0 && missingX == 0 && repeated == 0 && duplicates == 0 && belowMinX == 0
     }
 
     /// Adds a point (x already scaled). Returns false when the point comes out of x order
@@ -385,6 +556,7 @@ struct StreamStats {
                 if anyX2 { return false }
                 if policy != .keep {
                     pendingCount += 1
+                    if value != pendingFirst { pendingMixed = true }
                     pendingLast = value
                     pendingSum += value
                     return true
@@ -433,7 +605,8 @@ struct StreamStats {
         case .last, .keep: value = pendingLast
         case .mean: value = pendingCount > 1 ? pendingSum / Double(pendingCount) : pendingLast
         }
-        repeated += pendingCount - 1
+        if pendingMixed { repeated += pendingCount - 1 } else { duplicates += pendingCount - 1 }
+        pendingMixed = false
         pendingCount = 0
         let x = pendingX
         if let minX, x < minX { belowMinX += 1; return }

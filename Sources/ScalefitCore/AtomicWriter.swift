@@ -16,10 +16,18 @@ import Glibc
 /// - after a SIGKILL, which nothing can catch, the next write to the same destination
 ///   removes the temporaries of processes that no longer exist.
 public enum AtomicWriter {
+    /// Why an output could not be written. A destination that cannot take a file (a folder,
+    /// a read-only file, a parent that is a file) is a usage error (exit 2); a failure while
+    /// writing (disk full, I/O error) exits 4.
     public struct WriteError: Error, ExitStatusProviding, CustomStringConvertible {
         public var path: String
         public var reason: String
-        public var exitStatus: ExitStatus { .badInput }
+        public var exitStatus: ExitStatus
+        public init(path: String, reason: String, exitStatus: ExitStatus = .outputFailed) {
+            self.path = path
+            self.reason = reason
+            self.exitStatus = exitStatus
+        }
         public var description: String { "\(path): error: cannot write: \(reason)" }
     }
 
@@ -44,56 +52,243 @@ public enum AtomicWriter {
         try write(to: path) { pieces in try produce { try pieces.add($0.utf8) } }
     }
 
-    private static func write(to path: String, _ fill: (PieceWriter) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw WriteError(path: path, reason: "cannot create folder \(folder.path): \(error.localizedDescription)")
+    /// Writes several files so that they appear together: every one is written to its
+    /// temporary first, then all are renamed under one lock; if a rename fails, the ones
+    /// already renamed are put back (the old files are kept as hard links until the end).
+    /// `generate` writes data.csv and truth.json this way, so new data never sits beside an
+    /// old truth.
+    public static func write(files: [(path: String, data: Data)]) throws {
+        var staged: [(temporary: String, destination: String, path: String)] = []
+        defer { for item in staged { InFlight.shared.unregister(item.temporary); unlink(item.temporary) } }
+        var direct: [(Destination, Data, String)] = []
+        for file in files {
+            let destination = try resolve(file.path)
+            guard case .file(let target, let existing) = destination else {
+                direct.append((destination, file.data, file.path))
+                continue
+            }
+            let temporary = try writeTemporary(for: target, existing: existing, userPath: file.path) { try $0.add(file.data) }
+            staged.append((temporary, target, file.path))
         }
-        removeStaleTemporaries(for: url)
-        let temporary = folder.appendingPathComponent(temporaryPrefix(for: url) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        guard InFlight.shared.register(temporary.path) else {
-            throw WriteError(path: path, reason: "interrupted")
-        }
-        defer { InFlight.shared.unregister(temporary.path) }
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw WriteError(path: path, reason: "cannot create a temporary file in \(folder.path)")
-        }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            let pieces = PieceWriter(handle: handle, temporary: temporary.path)
-            try fill(pieces)
-            try pieces.finish()
-            try handle.synchronize()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw WriteError(path: path, reason: error.localizedDescription)
-        }
-        // The rename happens under the in-flight lock: an interrupt either comes before it
-        // (the temporary is removed and the old file stays) or after it (the new file is whole).
-        let renamed = InFlight.shared.commit(temporary.path) { rename(temporary.path, url.path) == 0 ? nil : errno }
-        if let code = renamed {
-            try? FileManager.default.removeItem(at: temporary)
-            throw WriteError(path: path, reason: String(cString: strerror(code)))
+        try commitGroup(staged.map { ($0.temporary, $0.destination, $0.path) })
+        staged.removeAll()
+        for (destination, data, path) in direct { try writeDirect(destination, path: path) { try $0.add(data) } }
+    }
+
+    /// Where the bytes go.
+    enum Destination {
+        /// An open descriptor: `-`, `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`.
+        case descriptor(Int32)
+        /// A character or block device, a FIFO or a socket: opened and written in place.
+        case special(String)
+        /// A regular file (or none yet) at this path, symbolic links followed: replaced atomically.
+        case file(String, stat?)
+    }
+
+    /// The descriptor a path names, if it names one.
+    static func descriptor(named path: String) -> Int32? {
+        switch path {
+        case "-", "/dev/stdout": return 1
+        case "/dev/stderr": return 2
+        default:
+            for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+                if let n = Int32(path.dropFirst(prefix.count)), n >= 0 { return n }
+            }
+            return nil
         }
     }
 
-    /// Gathers bytes and writes them in 1 MiB pieces. With `SCALEFIT_TEST_PAUSE_MID_WRITE`
-    /// set (a test hook, see Tests/CLITests/ReliabilityCLITests.swift), it stops after the
-    /// first piece when there is more to write, says where on standard error and waits to
-    /// be killed.
+    /// Follows symbolic links (a link keeps pointing at the new file) and sorts the
+    /// destination into a descriptor, a special file or a regular file.
+    static func resolve(_ path: String) throws -> Destination {
+        var current = path
+        for _ in 0..<40 {
+            if let fd = descriptor(named: current) {
+                guard fcntl(fd, F_GETFD) != -1 else {
+                    throw WriteError(path: path, reason: "descriptor \(fd) is not open", exitStatus: .badInput)
+                }
+                return .descriptor(fd)
+            }
+            var info = stat()
+            if lstat(current, &info) != 0 {
+                let code = errno
+                if code == ENOENT || code == ENOTDIR { return .file(current, nil) }
+                throw WriteError(path: path, reason: String(cString: strerror(code)), exitStatus: .badInput)
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFLNK:
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let count = readlink(current, &buffer, Int(PATH_MAX))
+                guard count >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno)), exitStatus: .badInput) }
+                let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                current = target.hasPrefix("/") ? target : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).path
+            case S_IFDIR:
+                throw WriteError(path: path, reason: "\(current) is a folder", exitStatus: .badInput)
+            case S_IFREG:
+                return .file(current, info)
+            default:
+                return .special(current)
+            }
+        }
+        throw WriteError(path: path, reason: "too many levels of symbolic links", exitStatus: .badInput)
+    }
+
+    /// Whether this user may write a file with these permissions. As root, access(2) says
+    /// yes to everything; a file with no write bit at all is still refused (the user made it
+    /// read-only on purpose).
+    static func mayWrite(_ path: String, _ info: stat) -> Bool {
+        if geteuid() == 0 { return info.st_mode & 0o222 != 0 }
+        return access(path, W_OK) == 0
+    }
+
+    /// `mkdir -p` with messages that name the part of the path that is in the way.
+    static func makeFolders(_ folder: String, for path: String) throws {
+        var info = stat()
+        if stat(folder, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw WriteError(path: path, reason: "\(folder) is a file, not a folder", exitStatus: .badInput)
+            }
+            return
+        }
+        let parent = URL(fileURLWithPath: folder).deletingLastPathComponent().path
+        if parent != folder, !parent.isEmpty { try makeFolders(parent, for: path) }
+        if mkdir(folder, 0o777) != 0 && errno != EEXIST {
+            throw WriteError(path: path, reason: "cannot create folder \(folder): \(String(cString: strerror(errno)))", exitStatus: .badInput)
+        }
+    }
+
+    private static func write(to path: String, _ fill: (PieceWriter) throws -> Void) throws {
+        let destination = try resolve(path)
+        guard case .file(let target, let existing) = destination else {
+            try writeDirect(destination, path: path, fill)
+            return
+        }
+        let temporary = try writeTemporary(for: target, existing: existing, userPath: path, fill)
+        defer { InFlight.shared.unregister(temporary) }
+        try commitGroup([(temporary, target, path)])
+    }
+
+    /// A device, FIFO or descriptor is written in place: it cannot be replaced, and
+    /// replacing it would turn /dev/null into a file.
+    private static func writeDirect(_ destination: Destination, path: String, _ fill: (PieceWriter) throws -> Void) throws {
+        let fd: Int32
+        var owned = false
+        switch destination {
+        case .descriptor(let n): fd = n
+        case .special(let device):
+            fd = open(device, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno)), exitStatus: .badInput) }
+            owned = true
+        case .file: return
+        }
+        defer { if owned { close(fd) } }
+        do {
+            let pieces = PieceWriter(fd: fd, temporary: nil)
+            try fill(pieces)
+            try pieces.finish()
+        } catch let error as WriteError {
+            throw WriteError(path: path, reason: error.reason, exitStatus: error.exitStatus)
+        } catch {
+            throw WriteError(path: path, reason: "\(error)", exitStatus: .badInput)
+        }
+    }
+
+    /// Writes the temporary beside `target`, with the old file's mode and owner; returns
+    /// its path (registered in flight).
+    private static func writeTemporary(for target: String, existing: stat?, userPath path: String, _ fill: (PieceWriter) throws -> Void) throws -> String {
+        let url = URL(fileURLWithPath: target)
+        let folder = url.deletingLastPathComponent().path
+        try makeFolders(folder, for: path)
+        if let existing, !mayWrite(target, existing) {
+            throw WriteError(
+                path: path,
+                reason: "\(target) is read-only (mode \(String(existing.st_mode & 0o7777, radix: 8))); scalefit does not replace a file you cannot write",
+                exitStatus: .badInput)
+        }
+        var folderInfo = stat()
+        if stat(folder, &folderInfo) == 0, !(geteuid() == 0 ? folderInfo.st_mode & 0o222 != 0 : access(folder, W_OK | X_OK) == 0) {
+            throw WriteError(path: path, reason: "the folder \(folder) is read-only", exitStatus: .badInput)
+        }
+        if let existing, existing.st_nlink > 1 {
+            FileHandle.standardError.write(Data("scalefit: note: \(path) had \(existing.st_nlink) hard links; the new file takes this name only (the other names keep the old contents)\n".utf8))
+        }
+        removeStaleTemporaries(for: url)
+        let temporary = folder + "/" + temporaryPrefix(for: url) + "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard InFlight.shared.register(temporary) else { throw WriteError(path: path, reason: "interrupted") }
+        let mode = existing.map { mode_t($0.st_mode & 0o7777) } ?? 0o666
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            let code = errno
+            InFlight.shared.unregister(temporary)
+            throw WriteError(path: path, reason: "cannot create a temporary file in \(folder): \(String(cString: strerror(code)))",
+                             exitStatus: code == ENOSPC || code == EIO || code == EDQUOT ? .outputFailed : .badInput)
+        }
+        do {
+            if let existing {
+                // Keep the old file's permissions (umask would have narrowed or the default
+                // widened them) and, where allowed, its owner.
+                _ = fchmod(fd, mode)
+                if existing.st_uid != geteuid() || existing.st_gid != getegid() { _ = fchown(fd, existing.st_uid, existing.st_gid) }
+            }
+            let pieces = PieceWriter(fd: fd, temporary: temporary)
+            try fill(pieces)
+            try pieces.finish()
+            guard fsync(fd) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+            guard close(fd) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            InFlight.shared.unregister(temporary)
+            if let error = error as? WriteError { throw WriteError(path: path, reason: error.reason, exitStatus: error.exitStatus) }
+            throw error
+        }
+        return temporary
+    }
+
+    /// Renames every temporary over its destination under the in-flight lock: an interrupt
+    /// comes before (old files kept) or after (new files whole). When a rename fails, the
+    /// renames done so far are undone from hard-link backups of the old files.
+    private static func commitGroup(_ moves: [(temporary: String, destination: String, path: String)]) throws {
+        var failure: (String, Int32)?
+        let completed = InFlight.shared.commit(moves.map(\.temporary)) { () -> Bool in
+            var done: [(destination: String, backup: String?)] = []
+            for move in moves {
+                var backup: String? = move.temporary + "-old"
+                if moves.count == 1 || link(move.destination, backup!) != 0 { backup = nil }
+                if rename(move.temporary, move.destination) != 0 {
+                    failure = (move.path, errno)
+                    if let backup { unlink(backup) }
+                    for item in done.reversed() {
+                        if let old = item.backup { rename(old, item.destination) } else { unlink(item.destination) }
+                    }
+                    return false
+                }
+                done.append((move.destination, backup))
+            }
+            for item in done { if let old = item.backup { unlink(old) } }
+            return true
+        }
+        if !completed {
+            for move in moves { unlink(move.temporary) }
+            if let (path, code) = failure { throw WriteError(path: path, reason: String(cString: strerror(code))) }
+            throw WriteError(path: moves.first?.path ?? "", reason: "interrupted")
+        }
+    }
+
+    /// Gathers bytes and writes them in 1 MiB pieces. Test hook (debug builds only, see
+    /// Tests/CLITests/ReliabilityCLITests.swift): with `SCALEFIT_TEST_PAUSE_MID_WRITE=S`,
+    /// it stops after the first piece of a temporary when there is more to write, says
+    /// where on standard error and waits S seconds (at most 120; 30 when S is not a number)
+    /// to be killed, then goes on. Release builds have no hook.
     private final class PieceWriter {
         static let piece = 1 << 20
-        let handle: FileHandle
-        let temporary: String
+        let fd: Int32
+        let temporary: String?
         private var pending: [UInt8] = []
         private var written = 0
 
-        init(handle: FileHandle, temporary: String) {
-            self.handle = handle
+        init(fd: Int32, temporary: String?) {
+            self.fd = fd
             self.temporary = temporary
             pending.reserveCapacity(2 * Self.piece)
         }
@@ -108,12 +303,23 @@ public enum AtomicWriter {
         }
 
         private func writePiece(_ count: Int) throws {
-            if written > 0, ProcessInfo.processInfo.environment["SCALEFIT_TEST_PAUSE_MID_WRITE"] != nil {
-                try handle.synchronize()
+            #if DEBUG
+            if written > 0, let temporary, let value = ProcessInfo.processInfo.environment["SCALEFIT_TEST_PAUSE_MID_WRITE"] {
+                fsync(fd)
                 FileHandle.standardError.write(Data("scalefit: paused mid-write: \(temporary)\n".utf8))
-                while true { sleep(60) }
+                let seconds = min(Double(value).map { $0 > 1 ? $0 : 30 } ?? 30, 120)
+                Thread.sleep(forTimeInterval: seconds)
             }
-            try pending.withUnsafeBytes { try handle.write(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            #endif
+            var offset = 0
+            while offset < count {
+                let n = pending.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, count - offset) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw WriteError(path: temporary ?? "", reason: String(cString: strerror(errno)))
+                }
+                offset += n
+            }
             pending.removeSubrange(..<count)
             written += count
         }
@@ -168,11 +374,11 @@ private final class InFlight: @unchecked Sendable {
         paths.remove(path)
     }
 
-    /// Runs `rename` under the lock unless an interrupt already removed the temporary;
-    /// returns `rename`'s error number, or nil on success.
-    func commit(_ path: String, _ rename: () -> Int32?) -> Int32? {
+    /// Runs `rename` under the lock unless an interrupt already removed a temporary;
+    /// returns what `rename` returns, or false.
+    func commit(_ list: [String], _ rename: () -> Bool) -> Bool {
         lock.lock(); defer { lock.unlock() }
-        guard !interrupted, paths.contains(path) else { return EINTR }
+        guard !interrupted, list.allSatisfy({ paths.contains($0) }) else { return false }
         return rename()
     }
 

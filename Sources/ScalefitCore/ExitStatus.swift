@@ -8,6 +8,8 @@ public enum ExitStatus: Int32, Sendable {
     case badInput = 2
     /// `detect --fail-on-collapse` found a collapse or plateau.
     case collapseDetected = 3
+    /// An output could not be written (disk full, an I/O error, a failed rename).
+    case outputFailed = 4
 }
 
 /// An error that knows which exit status it deserves. The CLI's `main` maps every error

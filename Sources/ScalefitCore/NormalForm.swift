@@ -73,8 +73,12 @@ public enum NormalForm {
     }
 
     /// A CSV cell, quoted when it holds a comma, quote, CR or LF (or leading/trailing space).
-    public static func csvCell(_ text: String) -> String {
-        let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+    /// Control characters other than tab, CR and LF are written as `\xHH` (``VisibleText``):
+    /// a NUL would make the file binary, an escape sequence would drive a terminal that
+    /// shows it. Such a cell reads back as its escaped text, which writes back unchanged.
+    public static func csvCell(_ raw: String) -> String {
+        let text = VisibleText.escaped(raw, keeping: "\t\n\r")
+        let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\t" }
             || text.first == " " || text.last == " "
         guard needsQuotes else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""

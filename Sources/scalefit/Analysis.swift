@@ -24,15 +24,47 @@ enum FitArgumentParsing {
             guard parts.count == 2, let value = Double(parts[1]), value.isFinite else {
                 throw UsageError("--fix takes NAME=VALUE, e.g. E=1.7, not \"\(item)\"")
             }
+            guard fixed[parts[0]] == nil else {
+                throw UsageError("--fix \(parts[0]) is given twice (\(FitReport.number(fixed[parts[0]]!)) and \(FitReport.number(value))); give it once")
+            }
             fixed[parts[0]] = value
         }
         return fixed
+    }
+
+    /// A fixed value must lie in its parameter's domain (`scalefit models` lists them):
+    /// `--fix E=-1` would otherwise be "fitted" with a floor no law allows.
+    static func checkFixedDomains(_ fixed: [String: Double], laws: [any ScalingLaw]) throws {
+        for (name, value) in fixed.sorted(by: { $0.key < $1.key }) {
+            for law in laws {
+                guard let parameter = law.parameters.first(where: { $0.name == name }) else { continue }
+                let inside: Bool
+                switch parameter.domain {
+                case .real: inside = value.isFinite
+                case .positive: inside = value > 0
+                case .nonNegative: inside = value >= 0
+                case .interval(let lo, let hi): inside = value > lo && value < hi
+                }
+                guard inside else {
+                    throw UsageError("--fix \(name)=\(FitReport.number(value)) is outside the domain of \(name) in \(law.name) (\(parameter.domain)); see scalefit models")
+                }
+            }
+        }
+    }
+
+    /// Percentile intervals need replicates at both 2.5% and 97.5%: fewer than 10 give no
+    /// interval at all, so they are refused instead of silently ignored.
+    static func checkBootstrap(_ count: Int) throws {
+        guard count >= 0 else { throw UsageError("--bootstrap must be ≥ 0") }
+        guard count == 0 || count >= 10 else {
+            throw UsageError("--bootstrap \(count): percentile intervals need at least 10 replicates (1000 is usual); give 0 for none")
+        }
     }
 }
 
 /// The fit options shared by `plot`, `report` and `notebook` (a subset of `fit`'s).
 struct FitArguments: ParsableArguments {
-    @Option(help: "The law (see `scalefit models`), or auto to compare the laws that apply.")
+    @Option(help: "The law (see `scalefit models`), or auto to compare the laws that apply (the default of fit, report and notebook; plot draws only the data without it).")
     var model: String?
 
     @Option(name: .customLong("fix"), help: "Hold a parameter at a value, e.g. E=1.7 (repeatable).")
@@ -59,7 +91,8 @@ struct FitArguments: ParsableArguments {
         options.loss = try FitArgumentParsing.loss(loss)
         options.fixed = try FitArgumentParsing.fixed(fix)
         guard holdout >= 0 else { throw UsageError("--holdout must be ≥ 0") }
-        guard bootstrap >= 0 else { throw UsageError("--bootstrap must be ≥ 0") }
+        try FitArgumentParsing.checkBootstrap(bootstrap)
+        if let model { try FitArgumentParsing.checkFixedDomains(options.fixed, laws: model == "auto" ? LawCatalog.all : (try? Analysis.laws(for: model)) ?? []) }
         options.holdout = holdout
         options.bootstrap = bootstrap
         options.seed = seed
@@ -88,6 +121,8 @@ struct AnalysedSeries {
     var comparison: [FitResult]
     /// Predictions on the curve grid, with confidence bands.
     var curve: [Prediction]
+    /// Why there is no fit, as an exit status (nil when fitted or not asked to fit).
+    var refusal: ExitStatus? = nil
 }
 
 /// Fitting for the commands that draw or export: the same law selection as `fit`, plus the
@@ -117,7 +152,8 @@ enum Analysis {
                 return try analyse(series, band: index < bands.count ? bands[index] : nil, model: model, chosen: chosen, options: options)
             } catch {
                 warn("\(series.name): not fitted: \(error)")
-                return AnalysedSeries(series: series, band: index < bands.count ? bands[index] : nil, fit: nil, comparison: [], curve: [])
+                return AnalysedSeries(series: series, band: index < bands.count ? bands[index] : nil, fit: nil, comparison: [], curve: [],
+                                      refusal: (error as? any ExitStatusProviding)?.exitStatus ?? .failure)
             }
         }
     }
@@ -137,9 +173,9 @@ enum Analysis {
         let (ranked, skipped) = LawCatalog.compare(candidates, on: series, options: extended)
         for (law, reason) in skipped { warn("\(series.name): \(law) skipped: \(reason)") }
         guard var best = ranked.first else {
-            throw FitError("\(series.name): none of the laws could be fitted", exitStatus: .failure)
+            throw FitError("\(series.name): none of the laws could be fitted", exitStatus: refusalStatus(candidates, series, extended))
         }
-        best.warnings.append("chosen by AICc among \(ranked.map(\.model).joined(separator: ", "))")
+        best.warnings.append(LawCatalog.selectionNote(ranked))
         let (fit, curve) = FitPlotting.splitCurve(from: best, requested: options.predictX.count)
         let comparison = ranked.map { FitPlotting.splitCurve(from: $0, requested: options.predictX.count).fit }
         return AnalysedSeries(series: series, band: band, fit: fit, comparison: comparison, curve: curve)
@@ -164,6 +200,24 @@ enum Analysis {
         return Plot(
             title: title, xLabel: axisName, yLabel: yLabel, layers: layers, familyLabel: family?.key,
             residualsInLogSpace: space == .log)
+    }
+
+    /// The exit status when no law could be fitted: 2 when every law refused the input as
+    /// bad (too few points, x ≤ 0 …), 1 otherwise. Only reached when every law already
+    /// failed, and a refusal comes before any fitting, so asking again costs little.
+    static func refusalStatus(_ laws: [any ScalingLaw], _ series: Series, _ options: FitOptions) -> ExitStatus {
+        var allBad = !laws.isEmpty
+        for law in laws {
+            var lawOptions = options
+            let names = Set(law.parameterNames)
+            lawOptions.fixed = options.fixed.filter { names.contains($0.key) }
+            lawOptions.tied = options.tied.filter { names.contains($0.key) && names.contains($0.value) }
+            lawOptions.bootstrap = 0
+            do { _ = try law.fit(to: series, options: lawOptions); allBad = false } catch let error as any ExitStatusProviding {
+                if error.exitStatus != .badInput { allBad = false }
+            } catch { allBad = false }
+        }
+        return allBad ? .badInput : .failure
     }
 
     /// A title for a plot of these inputs: the file name, or the series' name.
@@ -208,7 +262,7 @@ extension Analysis {
             title: title, toolVersion: ScalefitCommand.version, createdAt: formatter.string(from: Date()),
             inputs: ingested.sources.map { (path: $0.path, format: $0.format.rawValue, bytes: $0.bytes, sha256: $0.sha256) },
             options: options.map { ($0.0, $0.1.rendered()) },
-            commandLine: (["scalefit"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
+            commandLine: ShellQuote.command(["scalefit"] + CommandLine.arguments.dropFirst()),
             sections: sections, notes: ingested.warnings + ingested.report.lines)
     }
 }

@@ -11,7 +11,8 @@ import ScalefitCore
 ///
 /// Generates two curves with known truth (a tail-cut curve that collapses onto a plateau,
 /// and a clean/synthetic mixture that plateaus and then descends again: Dohmatob et al.
-/// 2024, "A Tale of Tails"), fits the matching collapse law to each, fits the saturating
+/// 2024, "A Tale of Tails"), fits the matching exact collapse law to each
+/// (docs/collapse-theory.md) and checks every fitted value against truth.json, fits the saturating
 /// law to a real NMT learning curve, gives Detect's verdict on each, and writes plots, an
 /// HTML report and a notebook into one folder.
 struct DemoCommand: ParsableCommand {
@@ -28,9 +29,12 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let folder = out.hasSuffix("/") ? String(out.dropLast()) : out
-        // 1. Generate: exact expectations (no sampling noise), so the demo is instant.
-        let cut = HutterSetting(beta: 2, cut: 1000, t: logSpaced(1e2, 1e8, 19))
-        let mixed = HutterSetting(beta: 2, cut: 1000, mix: 0.01, t: logSpaced(1e2, 1e10, 25))
+        // 1. Generate: the exact expectations with 1% seeded multiplicative noise (a real
+        //    measurement is never exact; the intervals then have something to cover).
+        var cut = HutterSetting(beta: 2, cut: 1000, t: logSpaced(1e2, 1e9, 30))
+        var mixed = HutterSetting(beta: 2, cut: 1000, mix: 0.01, t: logSpaced(1e2, 1e11, 30))
+        cut.noise = 0.01
+        mixed.noise = 0.01
         let cutData = try cut.generate(seed: 1, toolVersion: ScalefitCommand.version)
         let mixedData = try mixed.generate(seed: 1, toolVersion: ScalefitCommand.version)
         try cutData.write(to: folder + "/tail-cut")
@@ -47,13 +51,24 @@ struct DemoCommand: ParsableCommand {
         let real = try Analysis.run(series: [DemoData.nmtLearningCurve], bands: [nil], model: "saturating", options: options)[0]
         items.append(real)
 
-        // The truth each fit should find, from truth.json.
-        let truths = [cutData.truth, mixedData.truth]
+        // The truth each fit should find, read back from the truth.json files just written
+        // (as `scalefit fit --truth` reads them), and whether each 95% interval holds it.
+        let truths = try [folder + "/tail-cut/truth.json", folder + "/mixed/truth.json"].map(TruthFile.load)
         var notes: [String: [String]] = [:]
+        var truthLines: [String: [String]] = [:]
+        var misses: [String] = []
         for (item, truth) in zip(items, truths) {
-            var plateau = "-"
-            if case .number(let value) = truth.law["plateau"] { plateau = FitReport.number(value) }
-            notes[item.series.name] = ["Generated with scalefit generate hutter (\(truth.reference)); true clean exponent c = 0.5 (β = 2), true plateau \(plateau)."]
+            guard let fit = item.fit else { continue }
+            let checks = truth.checks(fit)
+            let lines = checks.map { c in
+                let estimate = fit.parameters.first { $0.name == c.name }.map { ($0.value, $0.ci95) }
+                    ?? fit.derived.first { $0.name == c.name }.map { ($0.value ?? .nan, $0.ci95) }
+                let shown = estimate.map { "fit \(FitReport.number($0.0)) 95% CI \(FitReport.interval($0.1))" } ?? ""
+                return "\(c.name): true \(TruthFile.cell(c)); \(shown)"
+            }
+            misses += checks.filter(\.isMiss).map { "\(item.series.name) \($0.name)" }
+            truthLines[item.series.name] = lines
+            notes[item.series.name] = ["Generated with scalefit generate hutter (exact expectation, 1% multiplicative noise, seed 1); truth check against truth.json:"] + lines
         }
         notes[real.series.name] = ["Real data: \(DemoData.attribution)."]
 
@@ -90,10 +105,17 @@ struct DemoCommand: ParsableCommand {
             }
             let values = fit.parameters.map { "\($0.name) = \(FitReport.number($0.value))" }.joined(separator: ", ")
             print("  \(fit.series): \(fit.model) fit \(fit.status.isConverged ? "converged" : "did NOT converge"): \(values)")
-            for d in fit.derived where ["c", "k", "plateau_start", "plateau_end"].contains(d.name) {
-                print("      \(d.name) = \(FitReport.number(d.value))  (\(d.meaning))")
+            for d in fit.derived where ["plateau", "plateau_onset", "second_descent_onset"].contains(d.name) {
+                print("      \(d.name) = \(FitReport.number(d.value)) 95% CI \(FitReport.interval(d.ci95))  (\(d.meaning))")
+            }
+            if let lines = truthLines[item.series.name] {
+                print("    truth check (truth.json):")
+                for line in lines { print("      \(line)") }
             }
         }
+        print(misses.isEmpty
+            ? "truth check: every true value lies inside its 95% interval"
+            : "truth check: MISS — the truth lies outside the 95% interval for \(misses.joined(separator: ", "))")
         print("wrote \(folder)/report.html (open it in a browser), plots \(folder)/*.svg and the notebook \(folder)/analysis.ipynb")
         print("next: scalefit report YOUR_LOGS --model auto --out report.html")
         if let failed = items.first(where: { $0.fit?.converged == false }) {

@@ -10,13 +10,17 @@ import ScalefitCore
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
-        abstract: "Classify each curve as scaling, saturating, collapsed, grokking or degrading, with breakpoints and evidence.",
+        abstract: "Classify each curve as scaling, saturating, plateaued, grokking or degrading (collapsed with --reference or --by), with breakpoints and evidence.",
         discussion: """
-            Criteria (defaults in brackets): a segment is flat when |log–log slope| ≤ --plateau-slope [0.05];
-            a plateau must last --min-plateau-decades [0.5] decades inside the data; scaling stops where the
-            decreasing part falls below --stop-fraction [0.1] of the floor; a more complex law must lower AICc
-            by more than --aicc-margin [4].
-            Exit status: 0 healthy; 3 with --fail-on-collapse when a collapse or plateau is detected;
+            Criteria (defaults in brackets): a segment is flat when its |log–log slope| is at most --flat-ratio
+            [0.1] of the curve's steepest descent (or within the noise of that); a plateau must last
+            --min-plateau-decades [0.5] decades inside the data; scaling stops where the decreasing part falls
+            below --stop-fraction [0.1] of the floor; the simplest converged law is kept unless a more complex
+            one lowers AICc by more than --aicc-margin [4].
+            One curve can show a plateau (plateaued) but not whether it is an irreducible floor or model
+            collapse: a plateau is called collapsed only when --reference shows the clean curve descending
+            where this one stops, or when --by shows the floor rising along the family.
+            Exit status: 0 healthy; 3 with --fail-on-collapse when a curve is collapsed, plateaued or grokking;
             1 a fit failed; 2 bad input or usage.
             """
     )
@@ -29,8 +33,8 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Analyse the curves as a family keyed by this label (e.g. generation, synthetic_fraction).")
     var by: String?
 
-    @Option(help: "|log–log slope| at or below which a segment is flat.")
-    var plateauSlope: Double = 0.05
+    @Option(help: "A segment is flat when its |log–log slope| is at most this fraction of the curve's steepest descent.")
+    var flatRatio: Double = 0.1
 
     @Option(help: "Shortest plateau, in decades of x inside the data.")
     var minPlateauDecades: Double = 0.5
@@ -47,7 +51,7 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
-    @Flag(help: "Exit with status 3 when a collapse or plateau is detected.")
+    @Flag(help: "Exit with status 3 when a curve is collapsed, plateaued or grokking.")
     var failOnCollapse = false
 
     @Option(help: "Also draw each curve with its chosen fit, breakpoints and plateau into this SVG file.")
@@ -58,11 +62,11 @@ struct DetectCommand: ParsableCommand {
 
     func run() throws {
         var criteria = DetectionCriteria()
-        guard plateauSlope > 0, minPlateauDecades >= 0, stopFraction > 0, stopFraction < 1, aiccMargin >= 0, holdout >= 0 else {
-            throw UsageError("criteria must be positive (--stop-fraction in (0, 1))")
+        guard flatRatio > 0, flatRatio < 1, minPlateauDecades >= 0, stopFraction > 0, stopFraction < 1, aiccMargin >= 0, holdout >= 0 else {
+            throw UsageError("criteria must be positive (--flat-ratio and --stop-fraction in (0, 1))")
         }
         if let threads, threads < 1 { throw UsageError("--threads must be at least 1") }
-        criteria.plateauSlope = plateauSlope
+        criteria.flatRatio = flatRatio
         criteria.minimumPlateauDecades = minPlateauDecades
         criteria.stopFraction = stopFraction
         criteria.aiccMargin = aiccMargin
@@ -72,29 +76,35 @@ struct DetectCommand: ParsableCommand {
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
         var inputs = ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
 
-        var verdicts: [Verdict] = []
+        // Verdicts paired with their series: a series too short to judge is skipped (with a
+        // warning and a count), so positions in `ingested.series` and in the verdicts differ.
+        var judged: [(series: Series, band: Band?, verdict: Verdict)] = []
         var skipped = 0
-        for series in ingested.series {
-            // A series too short to judge is skipped with a warning; the others go on.
+        for (index, series) in ingested.series.enumerated() {
             guard series.count >= 4 else {
                 warn("\(series.name): skipped: detection needs at least 4 points, got \(series.count)")
                 skipped += 1
                 continue
             }
-            verdicts.append(try detector.verdict(on: series))
+            judged.append((series, index < ingested.bands.count ? ingested.bands[index] : nil, try detector.verdict(on: series)))
         }
-        if verdicts.isEmpty { throw UsageError("no series has the 4 points detection needs (\(skipped) skipped)") }
+        if judged.isEmpty { throw UsageError("no series has the 4 points detection needs (\(skipped) skipped)") }
+        if skipped > 0 { warn("\(skipped) of \(ingested.series.count) series skipped (fewer than 4 points)") }
         var references: [ReferenceComparison] = []
+        var referenceVerdict: Verdict? = nil
         if let reference {
             var referenceInput = try input.options()
             referenceInput.run = nil
             let clean = try Ingest.read(paths: [reference], options: referenceInput)
             inputs += clean.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
             guard let cleanSeries = clean.series.first else { throw UsageError("\(reference): no series found") }
-            for series in ingested.series { references.append(try detector.compare(series, toReference: cleanSeries)) }
+            referenceVerdict = cleanSeries.count >= 4 ? try? detector.verdict(on: cleanSeries) : nil
+            for item in judged { references.append(try detector.compare(item.series, toReference: cleanSeries)) }
         }
         var families: [FamilyAnalysis] = []
-        if let by { families.append(try detector.family(ingested.series, by: by)) }
+        if let by { families.append(try detector.family(judged.map(\.series), by: by)) }
+        let verdicts = detector.establishCollapse(
+            judged.map(\.verdict), references: references, referenceVerdict: referenceVerdict, families: families)
 
         if json {
             let document = DetectReport.json(
@@ -102,18 +112,20 @@ struct DetectCommand: ParsableCommand {
                 toolVersion: ScalefitCommand.version)
             print(document.rendered())
         } else {
-            print(DetectReport.text(verdicts: verdicts, references: references, families: families), terminator: "")
+            print(VisibleText.escaped(DetectReport.text(verdicts: verdicts, references: references, families: families)), terminator: "")
         }
         if let plot {
-            let items = zip(ingested.series, verdicts).map { series, verdict in
-                AnalysedSeries(series: series, band: nil, fit: verdict.fit, comparison: [], curve: [])
+            // Each curve with its own verdict (the pairs were made before any was skipped).
+            let items = zip(judged, verdicts).map { item, verdict in
+                AnalysedSeries(series: item.series, band: item.band, fit: verdict.fit, comparison: [], curve: [])
             }
-            let markers = Dictionary(zip(ingested.series.map(\.name), verdicts.map(PlotMarker.markers(for:))), uniquingKeysWith: { a, _ in a })
+            let markers = Dictionary(zip(judged.map(\.series.name), verdicts.map(PlotMarker.markers(for:))), uniquingKeysWith: { a, _ in a })
             let picture = Analysis.plot(items, title: Analysis.title(paths: input.paths, items: items), xLabel: input.x, markers: markers)
             try AtomicWriter.write(SVGPlot.render(picture), to: plot)
         }
-        if failOnCollapse && verdicts.contains(where: { $0.kind == .collapsed || $0.kind == .grokking }) {
-            throw CollapseDetected(series: verdicts.filter { $0.kind == .collapsed || $0.kind == .grokking }.map(\.series))
+        let stopped: Set<VerdictKind> = [.collapsed, .plateaued, .grokking]
+        if failOnCollapse && verdicts.contains(where: { stopped.contains($0.kind) }) {
+            throw CollapseDetected(series: verdicts.filter { stopped.contains($0.kind) }.map(\.series))
         }
     }
 }

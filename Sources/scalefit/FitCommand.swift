@@ -7,6 +7,8 @@ import ScalefitCore
 
 extension ResidualSpace: ExpressibleByArgument {}
 extension TrustRegionMethod: ExpressibleByArgument {}
+extension IntervalMethod: ExpressibleByArgument {}
+extension HoldoutOrder: ExpressibleByArgument {}
 
 /// `scalefit fit`: fits a law (or picks the best one) to every series in the inputs.
 struct FitCommand: ParsableCommand {
@@ -24,8 +26,8 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var input: IngestArguments
 
-    @Option(help: "The law (see `scalefit models`), `auto` to compare the laws that apply, or `generations`.")
-    var model: String = "saturating"
+    @Option(help: "The law (see `scalefit models`), `auto` (the default, as in report and notebook) to compare the laws that apply, or `generations`.")
+    var model: String = "auto"
 
     @Option(name: .customLong("fix"), help: "Hold a parameter at a value, e.g. E=1.7 (repeatable).")
     var fix: [String] = []
@@ -48,11 +50,17 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Seed of the bootstrap resampling.")
     var seed: UInt64 = 0
 
-    @Option(help: "Hold out the K largest-x points of each series and report the extrapolation error.")
+    @Option(help: "Hold out the K largest-x points of each series (for two-input laws the K largest compute C = 6·N·D) and report the extrapolation error.")
     var holdout: Int = 0
 
-    @Option(parsing: .upToNextOption, help: "Predict at these x values (N:D pairs for two-input laws), with bands.")
+    @Option(help: "What \"largest\" means for --holdout: auto (compute for two-input laws, else x), x, or compute.")
+    var holdoutBy: HoldoutOrder = .automatic
+
+    @Option(parsing: .upToNextOption, help: "Predict at these x values (N:D pairs for two-input laws), with bands: `--predict 1e9,1e10`, `--predict 1e9 1e10` or repeated.")
     var predict: [String] = []
+
+    @Option(help: "95% intervals: wald (on log/logit of a bounded parameter, mapped back) or profile (profile likelihood, as lmfit's conf_interval).")
+    var intervals: IntervalMethod = .wald
 
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
@@ -66,20 +74,34 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Also draw the data, the fits with their 95% bands and the residuals into this SVG file.")
     var plot: String?
 
+    @Option(help: "A truth.json written by `scalefit generate`: show each named parameter's true value and whether its 95% interval holds it.")
+    var truth: String?
+
+    @Flag(help: "With --truth: exit 1 when any true value lies outside its 95% interval (or has none).")
+    var failOnMiss = false
+
     func run() throws {
         let options = try fitOptions()
         let laws = try selectedLaws()
-        let ingested = try input.read()
+        if failOnMiss && truth == nil { throw UsageError("--fail-on-miss needs --truth FILE") }
+        let truthFile = try truth.map(TruthFile.load)
+        // Only the JSON document names the inputs' SHA-256.
+        let ingested = try input.read(digest: json ? .concurrent : .none)
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
 
         var fits: [FitResult] = []
         var comparison: [FitResult] = []
         var curves: [[Prediction]] = []
-        for series in ingested.series {
+        // One law: every series fitted at once, spread over the cores (in input order).
+        let plotting = plot != nil, base = options
+        let single = laws.count == 1
+            ? laws[0].fitEach(ingested.series, options: { plotting ? FitPlotting.addingCurve(to: base, for: $0) : base }, threads: options.threads)
+            : []
+        for (index, series) in ingested.series.enumerated() {
             // With --plot, the fit also predicts on the curve grid (split off again below).
             let options = plot == nil ? options : FitPlotting.addingCurve(to: options, for: series)
             if laws.count == 1 {
-                fits.append(try laws[0].fit(to: series, options: options))
+                fits.append(try single[index].get())
                 continue
             }
             let candidates = model == "auto"
@@ -88,9 +110,9 @@ struct FitCommand: ParsableCommand {
             let (ranked, skipped) = LawCatalog.compare(candidates, on: series, options: options)
             for (law, reason) in skipped { warn("\(series.name): \(law) skipped: \(reason)") }
             guard var best = ranked.first else {
-                throw FitError("\(series.name): none of the laws could be fitted", exitStatus: .failure)
+                throw FitError("\(series.name): none of the laws could be fitted", exitStatus: Analysis.refusalStatus(candidates, series, options))
             }
-            best.warnings.append("chosen by AICc among \(ranked.map(\.model).joined(separator: ", "))")
+            best.warnings.append(LawCatalog.selectionNote(ranked))
             fits.append(best)
             comparison += ranked
         }
@@ -105,10 +127,10 @@ struct FitCommand: ParsableCommand {
             let inputs = ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
             let document = FitReport.json(
                 fits: fits, comparison: comparison, inputs: inputs, options: optionRecord(options),
-                toolVersion: ScalefitCommand.version)
+                toolVersion: ScalefitCommand.version, truth: truthFile)
             print(document.rendered())
         } else {
-            print(FitReport.table(fits, comparison: comparison), terminator: "")
+            print(VisibleText.escaped(FitReport.table(fits, comparison: comparison, truth: truthFile)), terminator: "")
         }
         if let plot {
             let items = ingested.series.indices.map { i in
@@ -120,6 +142,10 @@ struct FitCommand: ParsableCommand {
         let failed = fits.filter { !$0.converged }
         if !failed.isEmpty {
             throw FitFailure(series: failed.map(\.series))
+        }
+        if failOnMiss, let truthFile {
+            let misses = fits.flatMap { fit in truthFile.checks(fit).filter(\.isMiss).map { "\(fit.series) \($0.name)" } }
+            if !misses.isEmpty { throw TruthMiss(names: misses) }
         }
     }
 
@@ -151,15 +177,18 @@ struct FitCommand: ParsableCommand {
         }
         if let starts, starts < 1 { throw UsageError("--starts must be at least 1") }
         options.startLimit = starts
-        guard bootstrap >= 0 else { throw UsageError("--bootstrap must be ≥ 0") }
+        try FitArgumentParsing.checkBootstrap(bootstrap)
+        try FitArgumentParsing.checkFixedDomains(options.fixed, laws: (try? selectedLaws()) ?? [])
         options.bootstrap = bootstrap
         options.seed = seed
         guard holdout >= 0 else { throw UsageError("--holdout must be ≥ 0") }
         options.holdout = holdout
+        options.holdoutBy = holdoutBy
         if let threads, threads < 1 { throw UsageError("--threads must be at least 1") }
         options.threads = threads
         options.solver.method = method
-        for item in predict {
+        options.intervals = intervals
+        for item in ListArgument.split(predict) {
             let parts = item.split(separator: ":").map { Double($0) }
             guard !parts.isEmpty, parts.count <= 2, parts.allSatisfy({ $0 != nil && $0!.isFinite }) else {
                 throw UsageError("--predict takes numbers (or N:D pairs), not \"\(item)\"")
@@ -183,8 +212,10 @@ struct FitCommand: ParsableCommand {
         record.append(("bootstrap", .integer(options.bootstrap)))
         record.append(("seed", .integer(Int(truncatingIfNeeded: options.seed))))
         record.append(("holdout", .integer(options.holdout)))
+        record.append(("holdout_by", .string(options.holdoutBy.rawValue)))
         record.append(("predict", .array(options.predictX.map { JSONNode.number($0) })))
         record.append(("method", .string(options.solver.method.rawValue)))
+        record.append(("intervals", .string(options.intervals.rawValue)))
         record.append(("x", input.x.map { JSONNode.string($0) } ?? .null))
         record.append(("y", input.y.map { JSONNode.string($0) } ?? .null))
         record.append(("group", .array(input.group.map { JSONNode.string($0) })))
@@ -193,6 +224,12 @@ struct FitCommand: ParsableCommand {
 }
 
 /// A fit that ran but did not converge: exit status 1, after the results are printed.
+struct TruthMiss: Error, ExitStatusProviding, CustomStringConvertible {
+    var names: [String]
+    var exitStatus: ExitStatus { .failure }
+    var description: String { "the truth lies outside the 95% interval for \(names.joined(separator: ", "))" }
+}
+
 struct FitFailure: Error, ExitStatusProviding, CustomStringConvertible {
     var series: [String]
     var exitStatus: ExitStatus { .failure }
@@ -200,5 +237,5 @@ struct FitFailure: Error, ExitStatusProviding, CustomStringConvertible {
 }
 
 func warn(_ message: String) {
-    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    FileHandle.standardError.write(Data(VisibleText.escaped("warning: \(message)\n").utf8))
 }

@@ -119,8 +119,8 @@ struct HutterCommand: ParsableCommand {
     @Option(help: "exact (the expectation) or monte-carlo (seeded draws).")
     var mode: HutterMode = .exact
 
-    @Option(name: .customLong("t"), help: "Comma-separated training sizes, e.g. 1e3,1e4.")
-    var tList: String?
+    @Option(name: .customLong("t"), parsing: .upToNextOption, help: "Training sizes: `--t 1e3,1e4`, `--t 1e3 1e4` or repeated.")
+    var tList: [String] = []
 
     @Option(name: .customLong("t-range"), help: "FROM:TO:COUNT, log-spaced training sizes.")
     var tRange: String?
@@ -131,19 +131,29 @@ struct HutterCommand: ParsableCommand {
     @Option(name: .customLong("emit-tokens"), help: "Also write the first N tokens of a training stream to tokens.txt.")
     var emitTokens: String?
 
+    @Option(help: "Multiplicative noise: each value times exp(SIGMA·z), z standard normal (seeded); 0 writes the expectation.")
+    var noise: Double = 0
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        // 2^-β is the weight of rank 2 relative to rank 1: past β = 1022 it is below the
+        // smallest normal double (2.2e-308), every rank after the first weighs 0 and the
+        // error curve comes out as exactly 0 (β = 1e4) or NaN (β = 1e300).
+        if beta.isFinite, beta > 1022 {
+            throw UsageError("--beta \(beta): rank 2 would weigh 2^-β, below the smallest double (2.2e-308), and the curve would be 0 or NaN; use β ≤ 1022")
+        }
         let ranksValue: Int? = ranks.lowercased() == "inf" ? nil : try ArgumentValues.count(ranks, "--ranks")
-        let setting = HutterSetting(
+        var setting = HutterSetting(
             beta: beta, ranks: ranksValue,
             cut: try cut.map { try ArgumentValues.count($0, "--cut") },
             narrow: narrow, mix: mix, generations: generations,
             t0: try t0.map { try ArgumentValues.count($0, "--t0") },
             mode: mode,
-            t: try ArgumentValues.grid(list: tList, range: tRange, listName: "--t", rangeName: "--t-range"),
+            t: try ArgumentValues.grid(list: tList.isEmpty ? nil : ListArgument.split(tList).joined(separator: ","), range: tRange, listName: "--t", rangeName: "--t-range"),
             replicates: replicates,
             emitTokens: try emitTokens.map { try ArgumentValues.count($0, "--emit-tokens") })
+        setting.noise = noise
         try output.write(try Scenario.hutter(setting).generate(seed: output.seed, toolVersion: ScalefitCommand.version))
     }
 }

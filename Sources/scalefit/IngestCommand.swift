@@ -24,8 +24,8 @@ struct IngestArguments: ParsableArguments {
     @Option(name: .customLong("group"), help: "A column whose values split rows into runs (repeatable).")
     var group: [String] = []
 
-    @Option(help: "Keep only this metric, e.g. eval/loss.")
-    var metric: String?
+    @Option(help: "Keep only this metric: a name (eval/loss) or a glob (eval/*); repeat it for several.")
+    var metric: [String] = []
 
     @Option(help: "Multiply steps by this to get tokens (batch × sequence length × accumulation × ranks).")
     var tokensPerStep: Double?
@@ -33,8 +33,14 @@ struct IngestArguments: ParsableArguments {
     @Option(help: "Drop points with x below this (cut the warm-up).")
     var minX: Double?
 
-    @Option(help: "What to do with repeated x after a restart.")
-    var repeated: RepeatedStepPolicy = .last
+    @Option(help: "What to do with repeated x after a restart (default: last). Without it, a series that repeats many x in a way no restart does is an error naming the likely key column.")
+    var repeated: RepeatedStepPolicy?
+
+    @Flag(help: "Stop at the first bad file found in a folder, instead of reporting and skipping it.")
+    var strict = false
+
+    @Option(help: "How many folders deep to walk a folder (default 8).")
+    var maxDepth: Int?
 
     @Flag(help: "Join the runs of each metric, in input order, into one series (a resumed run); a later run wins where they overlap.")
     var stitch = false
@@ -51,6 +57,12 @@ struct IngestArguments: ParsableArguments {
     @Flag(help: "Keep runs that did not finish (W&B State, sweep status).")
     var includeUnfinished = false
 
+    @Flag(help: "No progress line on standard error (it is shown only on a terminal, for work longer than a second).")
+    var quiet = false
+
+    @Option(name: .customLong("series"), help: "Keep only the series whose name matches PATTERN: a shell pattern (`NMT/*`) or, without * ? [, a part of the name (repeatable).")
+    var seriesPatterns: [String] = []
+
     /// The library's options.
     func options() throws -> IngestOptions {
         var options = IngestOptions()
@@ -66,11 +78,16 @@ struct IngestArguments: ParsableArguments {
         }
         options.yColumn = y
         options.groupColumns = group
-        options.metric = metric
+        options.metrics = metric
         if let tokensPerStep, !(tokensPerStep > 0) { throw UsageError("--tokens-per-step must be a positive number") }
         options.tokensPerStep = tokensPerStep
         options.minX = minX
-        options.repeatedSteps = repeated
+        if let repeated { options.repeatedSteps = repeated }
+        options.strict = strict
+        if let maxDepth {
+            guard maxDepth >= 1 else { throw UsageError("--max-depth must be 1 or more") }
+            options.maxDepth = maxDepth
+        }
         options.stitch = stitch
         options.deriveFromCompute = derive
         options.run = run
@@ -89,16 +106,18 @@ struct IngestArguments: ParsableArguments {
 
     /// The options as strings, for the `"options"` object of `--json`.
     var summary: [String: String] {
-        var out: [String: String] = ["repeated": repeated.rawValue]
+        var out: [String: String] = ["repeated": (repeated ?? .last).rawValue]
         if let format { out["format"] = format.rawValue }
         if let x { out["x"] = x }
         if let y { out["y"] = y }
         if !group.isEmpty { out["group"] = group.joined(separator: ",") }
-        if let metric { out["metric"] = metric }
+        if !metric.isEmpty { out["metric"] = metric.joined(separator: ",") }
+        if strict { out["strict"] = "true" }
         if let tokensPerStep { out["tokens_per_step"] = "\(tokensPerStep)" }
         if let minX { out["min_x"] = "\(minX)" }
         if stitch { out["stitch"] = "true" }
         if derive { out["derive"] = "true" }
+        if !seriesPatterns.isEmpty { out["series"] = seriesPatterns.joined(separator: ",") }
         return out
     }
 
@@ -106,8 +125,9 @@ struct IngestArguments: ParsableArguments {
     func read(digest: DigestMode = .concurrent) throws -> IngestResult {
         var options = try options()
         options.digest = digest
-        let result = try Ingest.read(paths: paths, options: options)
-        Self.printNotes(warnings: result.warnings, report: result.report)
+        var result = try Ingest.read(paths: paths, options: options)
+        Self.printNotes(warnings: result.warnings, report: result.report, skipped: result.skipped)
+        if !seriesPatterns.isEmpty { try SeriesSelection(patterns: seriesPatterns).apply(to: &result) }
         return result
     }
 
@@ -117,14 +137,16 @@ struct IngestArguments: ParsableArguments {
         var options = try options()
         options.digest = digest
         let summary = try Ingest.summarize(paths: paths, options: options)
-        Self.printNotes(warnings: summary.warnings, report: summary.report)
+        Self.printNotes(warnings: summary.warnings, report: summary.report, skipped: summary.skipped)
         return summary
     }
 
-    private static func printNotes(warnings: [String], report: DropReport) {
+    private static func printNotes(warnings: [String], report: DropReport, skipped: [SkippedInput]) {
         var lines = warnings.map { "warning: \($0)" }
+        // Bad files are worth a warning; the rest of what a folder held is listed by inspect.
+        lines += skipped.filter { $0.reason.hasPrefix("a bad file") }.map { "warning: skipped \($0.path): \($0.reason)" }
         lines += report.lines.map { "note: \($0)" }
-        if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+        if !lines.isEmpty { FileHandle.standardError.write(Data(VisibleText.escaped(lines.joined(separator: "\n") + "\n").utf8)) }
     }
 }
 
@@ -157,6 +179,11 @@ struct IngestCommand: ParsableCommand {
         }
         if let output, output != "-" {
             try AtomicWriter.write(to: output, producing: table)
+            // One line on success (stderr: stdout may carry the --json report).
+            let points = result.series.reduce(0) { $0 + $1.count }
+            let dropped = result.report.total
+            FileHandle.standardError.write(Data(
+                "scalefit: wrote \(points) points of \(result.series.count) series to \(output)\(dropped > 0 ? " (\(dropped) dropped, listed above)" : "")\n".utf8))
         } else {
             if json { throw UsageError("--json prints the report on standard output; write the table to a file with -o") }
             try table { FileHandle.standardOutput.write(Data($0.utf8)) }

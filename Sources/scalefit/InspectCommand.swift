@@ -23,9 +23,26 @@ struct InspectCommand: ParsableCommand {
             return
         }
         var out = ""
-        for source in result.sources {
+        // The inputs as a tree: each folder named, then what was read in it and what was skipped.
+        var roots: [String] = []
+        for source in result.sources { if let root = source.root, !roots.contains(root) { roots.append(root) } }
+        for skip in result.skipped { if let root = input.paths.first(where: { skip.path.hasPrefix($0) }), !roots.contains(root) { roots.append(root) } }
+        func relative(_ path: String, _ root: String) -> String {
+            String(path.dropFirst(root.count).drop { $0 == "/" })
+        }
+        for source in result.sources where source.root == nil {
             out += "\(source.path): \(source.format.rawValue), \(source.bytes) bytes"
             out += source.sha256.isEmpty ? "\n" : ", sha256 \(source.sha256)\n"
+        }
+        for root in roots {
+            let read = result.sources.filter { $0.root == root }
+            let skipped = result.skipped.filter { $0.path.hasPrefix(root) }
+            out += "\(root)/ (folder: \(read.count) read, \(skipped.count) skipped)\n"
+            for source in read {
+                out += "  \(Terminal.visible(relative(source.path, root))): \(source.format.rawValue), \(source.bytes) bytes"
+                out += source.sha256.isEmpty ? "\n" : ", sha256 \(source.sha256)\n"
+            }
+            for skip in skipped { out += "  skipped \(Terminal.visible(relative(skip.path, root))): \(skip.reason)\n" }
         }
         let header = ["run", "metric", "points", "x from", "x to", "first", "last", "min"]
         var rows: [[String]] = []
@@ -44,7 +61,17 @@ struct InspectCommand: ParsableCommand {
         out += "\n" + line(header) + "\n"
         for row in rows { out += line(row) + "\n" }
         out += "\n\(result.series.count) series, \(result.series.reduce(0) { $0 + $1.count }) points, \(result.report.total) dropped, \(result.warnings.count) warnings\n"
-        FileHandle.standardOutput.write(Data(out.utf8))
+        FileHandle.standardOutput.write(Data(VisibleText.escaped(out).utf8))
+    }
+
+    /// Text from a log shown on a terminal: control characters as visible escapes.
+    enum Terminal {
+        static func visible(_ text: String) -> String {
+            guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+            return String(text.unicodeScalars.map { s in
+                s.value < 0x20 || s.value == 0x7F ? "\\x" + String(format: "%02x", s.value) : String(s)
+            }.joined())
+        }
     }
 
     private func short(_ value: Double?) -> String {

@@ -10,6 +10,7 @@ struct ModelsCommand: ParsableCommand {
         for law in LawCatalog.all {
             print("\(law.name)\(law.inputCount == 2 ? " (two inputs: --x N,D)" : "")")
             print("  \(law.formula)")
+            if let kind = LawCatalog.theoryKind(law.name) { print("  \(kind)") }
             for p in law.parameters {
                 print("    \(p.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(p.domain.description.padding(toLength: 14, withPad: " ", startingAt: 0)) \(p.meaning)")
             }

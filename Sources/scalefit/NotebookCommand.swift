@@ -40,7 +40,11 @@ struct NotebookCommand: ParsableCommand {
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
         let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options)
         let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0) } }
-        guard !entries.isEmpty else { throw FitError("no series could be fitted; nothing to put in a notebook", exitStatus: .failure) }
+        guard !entries.isEmpty else {
+            // Like `fit` on the same data: 2 when every series was refused as bad input.
+            let bad = items.allSatisfy { $0.refusal == .badInput }
+            throw FitError("no series could be fitted; nothing to put in a notebook", exitStatus: bad ? .badInput : .failure)
+        }
         let text = Notebook.render(
             title: title ?? "scalefit analysis: " + Analysis.inputNames(input.paths), entries: entries,
             inputs: ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }, toolVersion: ScalefitCommand.version,

@@ -4,7 +4,8 @@ import ScalefitCore
 
 /// The root command. Its custom `main` is the one place where errors become exit codes:
 /// 0 success, 1 a fit or check failed, 2 bad input or usage (ArgumentParser's 64 is mapped
-/// to 2), 3 a detected collapse with `--fail-on-collapse`.
+/// to 2), 3 a detected collapse with `--fail-on-collapse`, 4 an output that could not be
+/// written (disk full, I/O error).
 @main
 struct ScalefitCommand: ParsableCommand {
     static let version = "0.1.0"
@@ -16,7 +17,7 @@ struct ScalefitCommand: ParsableCommand {
         subcommands: [
             DemoCommand.self, InspectCommand.self, IngestCommand.self, FitCommand.self, ModelsCommand.self,
             GenerateCommand.self, TailCommand.self, DetectCommand.self, PlotCommand.self, ReportCommand.self,
-            NotebookCommand.self,
+            NotebookCommand.self, PredictCommand.self, OptimalCommand.self, IsoflopCommand.self,
         ]
     )
 
@@ -25,11 +26,37 @@ struct ScalefitCommand: ParsableCommand {
         // temporary file and leaves the old output as it was.
         AtomicWriter.installInterruptCleanup()
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             exit(status: exitStatus(for: error), error: error)
         }
+    }
+
+    /// `--seed -1` → `--seed=-1`: ArgumentParser reads a token that starts with `-` as an
+    /// option, so a negative value would be "missing"; joined, it reaches the option's own
+    /// check ("--beta must be > 1, got -2.0"; "The value '-1' is invalid for '--seed'").
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let token = arguments[i]
+            if token == "--" { out += arguments[i...]; break }
+            if token.hasPrefix("--"), !token.contains("="), i + 1 < arguments.count, isNegativeNumber(arguments[i + 1]) {
+                out.append(token + "=" + arguments[i + 1])
+                i += 2
+                continue
+            }
+            out.append(token)
+            i += 1
+        }
+        return out
+    }
+
+    static func isNegativeNumber(_ token: String) -> Bool {
+        guard token.hasPrefix("-"), token.count > 1 else { return false }
+        let rest = token.dropFirst()
+        return Double(rest) != nil || rest.lowercased() == "inf" || rest.lowercased() == "nan" || rest.first.map { $0.isNumber || $0 == "." } == true
     }
 
     /// Maps any error to the documented exit status.
@@ -45,7 +72,7 @@ struct ScalefitCommand: ParsableCommand {
 
     private static func exit(status: Int32, error: any Error) -> Never {
         if error is any ExitStatusProviding {
-            FileHandle.standardError.write(Data("scalefit: \(error)\n".utf8))
+            FileHandle.standardError.write(Data(VisibleText.escaped("scalefit: \(error)\n").utf8))
         } else {
             let message = fullMessage(for: error)
             if !message.isEmpty {

@@ -115,10 +115,10 @@ struct TailCommand: ParsableCommand {
         if json {
             print(report.json(toolVersion: ScalefitCommand.version, inputPath: file, inputFormat: parsed.format, rows: parsed.rows, scale: scale), terminator: "")
         } else {
-            print(report.text(inputPath: file, scale: scale), terminator: "")
+            print(VisibleText.escaped(report.text(inputPath: file, scale: scale)), terminator: "")
         }
         for warning in report.warnings {
-            FileHandle.standardError.write(Data("scalefit tail: \(warning)\n".utf8))
+            FileHandle.standardError.write(Data(VisibleText.escaped("scalefit tail: \(warning)\n").utf8))
         }
     }
 
@@ -127,6 +127,14 @@ struct TailCommand: ParsableCommand {
         if file == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
+            var info = stat()
+            if stat(file, &info) != 0 {
+                throw InputError(file: file, message: "cannot read the file: \(String(cString: strerror(errno)))")
+            }
+            if info.st_mode & S_IFMT == S_IFDIR { throw InputError(file: file, message: "is a folder, not a file of counts") }
+            if info.st_mode & S_IFMT == S_IFCHR || info.st_mode & S_IFMT == S_IFBLK {
+                throw InputError(file: file, message: "is a device, not a file of counts (a device such as /dev/zero never ends)")
+            }
             guard let contents = FileManager.default.contents(atPath: file) else {
                 throw InputError(file: file, message: "cannot read the file (missing or unreadable)")
             }

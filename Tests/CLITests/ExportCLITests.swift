@@ -41,7 +41,36 @@ struct ExportCLITests {
         #expect(text.contains("class=\"fit\""))
     }
 
-    @Test("a W&B panel: min/max bands drawn; a series the law cannot take (x = 0) is drawn unfitted, with a warning")
+    @Test("detect --plot pairs each curve with its own verdict when a short series before it is skipped")
+    func detectPlotAfterSkip() throws {
+        let folder = try ExportCLITests.folder()
+        let data = folder.appendingPathComponent("mixed")
+        let generated = try CLI.run(["generate", "hutter", "--beta", "2", "--cut", "1000", "--mix", "0.01", "--t-range", "1e2:1e10:25", "--out", data.path])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        // A three-point series first (skipped: detection needs 4), then the generated curve.
+        var text = try String(contentsOf: data.appendingPathComponent("data.csv"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        text = ([lines[0], "a-short-run,test_error,10,0.5,exact", "a-short-run,test_error,100,0.3,exact", "a-short-run,test_error,1000,0.2,exact"] + lines.dropFirst()).joined(separator: "\n") + "\n"
+        let csv = folder.appendingPathComponent("two.csv")
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let svg = folder.appendingPathComponent("detect.svg")
+        let run = try CLI.run(["detect", csv.path, "--json", "--plot", svg.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("skipped"))
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let verdicts = try #require(document["verdicts"] as? [[String: Any]])
+        #expect(verdicts.count == 1)
+        #expect((verdicts.first?["series"] as? String)?.hasPrefix("hutter") == true)
+        let breakpoints = try #require(verdicts.first?["breakpoints"] as? [Any])
+        #expect(!breakpoints.isEmpty)
+        // The plot draws the judged curve with its verdict's markers (it drew the skipped
+        // series with the next one's fit, and no markers, when verdicts were paired by position).
+        let picture = try String(contentsOf: svg, encoding: .utf8)
+        #expect(picture.components(separatedBy: "class=\"breakpoint\"").count - 1 == breakpoints.count)
+        #expect(!picture.contains("a-short-run"))
+    }
+
+    @Test("a W&B panel: min/max bands drawn; a series that starts at x = 0 is fitted without that point (issue 16, item 5)")
     func wandbBands() throws {
         let fixture = JSONSchemaTests.root.appendingPathComponent("fixtures/wandb-panel.csv")
         let svg = try ExportCLITests.folder().appendingPathComponent("wandb.svg")
@@ -50,7 +79,9 @@ struct ExportCLITests {
         #expect(run.stderr.contains("not fitted"))
         let text = try String(contentsOf: svg, encoding: .utf8)
         #expect(text.contains("class=\"minmax-band\""))
-        #expect(!text.contains("class=\"fit\""))
+        // Before issue 16 the x = 0 point stopped the fit ("not fitted"); now it is left out
+        // with a count and the --min-x hint, and the curve is drawn.
+        #expect(text.contains("class=\"fit\""))
     }
 
     @Test("plot without a model draws the data only")

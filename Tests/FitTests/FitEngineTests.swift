@@ -175,7 +175,12 @@ struct FitEngineTests {
     func badData() {
         let law = SaturatingLaw()
         #expect(throws: FitError.self) { try law.fit(to: Series(run: "b", metric: "l", x: [1, 2, 3, 4], values: [1, 0, 1, 1])) }
-        #expect(throws: FitError.self) { try law.fit(to: Series(run: "b", metric: "l", x: [0, 2, 3, 4], values: [1, 1, 1, 1])) }
+        // x ≤ 0 has no logarithm: such points are left out with a count (issue 16, item 5);
+        // a series with none left, or too few, is still refused.
+        #expect(throws: FitError.self) { try law.fit(to: Series(run: "b", metric: "l", x: [0, -2, 0, -4], values: [1, 1, 1, 1])) }
+        #expect(throws: FitError.self) { try law.fit(to: Series(run: "b", metric: "l", x: [0, 2, 3], values: [1, 1, 1])) }
+        let dropped = try? law.fit(to: Series(run: "b", metric: "l", x: [0, 2, 3, 4, 8], values: [9, 2.5, 2.2, 2.1, 2]))
+        #expect(dropped?.warnings.contains { $0.hasPrefix("dropped 1 point with x ≤ 0") && $0.contains("--min-x 2") } == true)
         #expect(throws: FitError.self) { try law.fit(to: Series(run: "b", metric: "l", x: [1, 2], values: [1, 0.5])) }
         #expect(throws: FitError.self) { try law.fit(to: Series(run: "b", metric: "l", x: [1, 2, .nan], values: [1, 0.5, 0.2])) }
     }

@@ -21,15 +21,18 @@ func zipfCutRank(beta: Double, tailMass mass: Double) -> Double? {
     return Double.exp(0.5 * (lo + hi))
 }
 
-/// `tailcut`: L = a·n^(−(1 − 1/β)) + F — clean Zipf(β) scaling plus the floor F left by a
-/// tail cut (A Tale of Tails, Thm 2.1; collapse-theory.md §1.2b).
+/// `tailcut-asymptotic`: L = a·n^(−(1 − 1/β)) + F — clean Zipf(β) scaling plus the floor F left by a
+/// tail cut (A Tale of Tails, Thm 2.1; docs/collapse-theory.md §1).
 ///
 /// Derived: the clean exponent c = 1 − 1/β, the cut rank k whose tail mass
 /// ζ(β, k+1)/ζ(β) equals F (the normaliser of an infinite Zipf law), and the plateau
 /// onset n₁ = k^β·ζ(β) (where n·p_k ≈ 1).
+/// The paper's asymptotic statement (≍: constants and the crossover dropped), not the curve
+/// the memoriser follows: on exact curves it gives biased β and k (use `tailcut`,
+/// ``ExactTailCutLaw``, for those).
 public struct TailCutLaw: ScalingLaw {
     public init() {}
-    public var name: String { "tailcut" }
+    public var name: String { "tailcut-asymptotic" }
     public var formula: String { "L = a·n^(-(1-1/beta)) + floor" }
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
@@ -70,12 +73,12 @@ public struct TailCutLaw: ScalingLaw {
     }
 }
 
-/// `narrowing`: L = a·n^(−(β − 1)/β′) — training on Zipf(β′) data, testing on Zipf(β)
-/// (collapse-theory.md §1.2d). β and β′ enter only through their ratio, so β must be
+/// `narrowing-asymptotic`: L = a·n^(−(β − 1)/β′) — training on Zipf(β′) data, testing on Zipf(β)
+/// (docs/collapse-theory.md §1). β and β′ enter only through their ratio, so β must be
 /// fixed from a clean run (`--fix beta=B`).
 public struct NarrowingLaw: ScalingLaw {
     public init() {}
-    public var name: String { "narrowing" }
+    public var name: String { "narrowing-asymptotic" }
     public var formula: String { "L = a·n^(-(beta-1)/beta_prime)" }
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
@@ -108,20 +111,22 @@ public struct NarrowingLaw: ScalingLaw {
     public func unsuitability(pointCount: Int, fixed: Set<String>) -> String? {
         fixed.contains("beta") || fixed.contains("beta_prime")
             ? nil
-            : "narrowing: beta and beta_prime enter only through (beta-1)/beta_prime; fix beta from a clean run (--fix beta=B)"
+            : "narrowing-asymptotic: beta and beta_prime enter only through (beta-1)/beta_prime; fix beta from a clean run (--fix beta=B)"
     }
 }
 
-/// `mixing`: L = a·n^(−c) + softmin(F, a·(π·n)^(−c)) with c = 1 − 1/β — a clean fraction π
-/// mixed with tail-cut data (A Tale of Tails, Thm 3.2; collapse-theory.md §1.2f): descent,
+/// `mixing-asymptotic`: L = a·n^(−c) + softmin(F, a·(π·n)^(−c)) with c = 1 − 1/β — a clean fraction π
+/// mixed with tail-cut data (A Tale of Tails, Thm 3.2; docs/collapse-theory.md §1): descent,
 /// a plateau at F, and a second descent ("grokking") once π·n covers the tail.
 ///
 /// softmin(u, v) = (u^(−s) + v^(−s))^(−1/s) with s = 4, a smooth stand-in for min that keeps
 /// the Jacobian continuous.
+/// Asymptotic (the soft minimum replaces the crossover); ``ExactMixingLaw`` (`mixing`) is the
+/// memoriser's own curve.
 public struct MixingLaw: ScalingLaw {
     static let sharpness = 4.0
     public init() {}
-    public var name: String { "mixing" }
+    public var name: String { "mixing-asymptotic" }
     public var formula: String { "L = a·n^(-c) + softmin(floor, a·(pi·n)^(-c)), c = 1-1/beta" }
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
@@ -185,7 +190,7 @@ public struct MixingLaw: ScalingLaw {
 }
 
 /// The plateau (floor) against the number of synthetic generations n
-/// (collapse-theory.md §1.2e): `generations-linear` F = F0 + b·n, `generations-power`
+/// (docs/collapse-theory.md §5): `generations-linear` F = F0 + b·n, `generations-power`
 /// F = F0 + b·n^c, `generations-log` F = F0 + b·ln n. `--model generations` fits all three
 /// and compares them.
 public struct GenerationLaw: ScalingLaw {

@@ -234,8 +234,16 @@ public struct BrokenPowerLaw: ScalingLaw {
         }
     }
 
+    /// Starts: first the best points of a profile search (``BrokenProfileSearch``: breaks
+    /// inside the data and beyond both ends, smoothness from 0.01 to 3, floors from 0 to
+    /// near the lowest value), then a coarse grid of breaks inside the data.
     public func initialGuesses(x: [Double], x2: [Double]?, y: [Double]) -> [[Double]] {
         guard let lo = x.min(), let hi = x.max(), lo > 0, hi > lo else { return [] }
+        return BrokenProfileSearch(x: x, y: y).starts(breaks: breaks, keep: 8) + gridGuesses(x: x, y: y, lo: lo, hi: hi)
+    }
+
+    /// The grid of breaks inside the data (the starts before the profile search).
+    func gridGuesses(x: [Double], y: [Double], lo: Double, hi: Double) -> [[Double]] {
         let line = Guess.logLogLine(x: x, y: y)
         let slope = -line.slope
         let minY = y.min() ?? 1
@@ -284,6 +292,166 @@ public struct BrokenPowerLaw: ScalingLaw {
     public func unsuitability(pointCount: Int, fixed: Set<String>) -> String? {
         let free = parameters.count - fixed.count
         return pointCount <= free ? "\(name) has \(free) free parameters but only \(pointCount) points" : nil
+    }
+}
+
+/// Starts for ``BrokenPowerLaw`` from a profile search.
+///
+/// For a fixed floor E, breaks d_k and smoothnesses f_k, the law in log space,
+/// ln(L − E) = ln A − c0·ln x − Σ_k c_k·f_k·softplus((ln x − ln d_k)/f_k),
+/// is linear in (ln A, c0, c1, …): each grid point costs one small linear least-squares
+/// solve. The grid puts breaks inside the data and beyond both ends (a break just past the
+/// last point still bends the curve inside the data: Caballero et al. 2022, Fig. 4 right),
+/// smoothness from 0.01 (sharp) to 3, and floors from 0 to 97% of the lowest value. Two and
+/// three breaks are searched greedily: the best sets of k − 1 breaks, each extended by one.
+/// Candidates are scored by the residual sum of squares in ln L.
+struct BrokenProfileSearch {
+    let u: [Double]
+    let y: [Double]
+    let logY: [Double]
+
+    init(x: [Double], y: [Double]) {
+        var u: [Double] = [], kept: [Double] = []
+        for (xi, yi) in zip(x, y) where xi > 0 && yi > 0 && xi.isFinite && yi.isFinite {
+            u.append(Double.log(xi)); kept.append(yi)
+        }
+        self.u = u
+        self.y = kept
+        logY = kept.map { Double.log($0) }
+    }
+
+    static let smoothness: [Double] = [0.01, 0.03, 0.1, 0.3, 1, 3]
+    static let floorFractions: [Double] = [0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.97]
+
+    /// ln d of the grid: `inside` evenly inside the data, and breaks beyond each end at
+    /// 3%, 8%, 20% and 50% of the data's span in ln x.
+    func locations(inside: Int) -> [Double] {
+        let lo = u.min()!, hi = u.max()!, span = hi - lo
+        let beyond = [0.03, 0.08, 0.2, 0.5].map { $0 * span }
+        return beyond.reversed().map { lo - $0 } + (1...inside).map { lo + span * Double($0) / Double(inside + 1) }
+            + beyond.map { hi + $0 }
+    }
+
+    func starts(breaks: Int, keep: Int) -> [[Double]] {
+        let n = u.count
+        guard n >= 3 + 3 * breaks - 1, let minY = y.min(), let lo = u.min(), let hi = u.max(), hi > lo else { return [] }
+        let grid = locations(inside: breaks == 1 ? 14 : 10)
+        let fs = Self.smoothness
+        // Break columns −f·softplus((u − δ)/f), one per (location, smoothness).
+        var columns: [[Double]] = []
+        var meta: [(delta: Double, f: Double, slot: Int)] = []
+        for (slot, delta) in grid.enumerated() {
+            for f in fs {
+                columns.append(u.map { -f * softplus(($0 - delta) / f) })
+                meta.append((delta, f, slot))
+            }
+        }
+        struct Candidate { var rss: Double; var start: [Double]; var slots: [Int] }
+        var found: [Candidate] = []
+        let beam = 6
+        for fraction in Self.floorFractions {
+            let e = fraction * minY
+            let z = y.map { Double.log($0 - e) }
+            guard z.allSatisfy(\.isFinite) else { continue }
+            // Sets of break columns, grown one break at a time.
+            var level: [(rss: Double, set: [Int], coefficients: [Double])] = [(.infinity, [], [])]
+            for _ in 0..<breaks {
+                var next: [(rss: Double, set: [Int], coefficients: [Double])] = []
+                var seen = Set<[Int]>()
+                for parent in level.prefix(beam) {
+                    for j in columns.indices where !parent.set.contains(where: { abs(meta[$0].slot - meta[j].slot) < 2 }) {
+                        let set = (parent.set + [j]).sorted()
+                        guard seen.insert(set).inserted, let solved = solve(z: z, e: e, set: set, columns: columns) else { continue }
+                        next.append((solved.rss, set, solved.coefficients))
+                    }
+                }
+                next.sort { $0.rss < $1.rss }
+                level = Array(next.prefix(4 * beam))
+            }
+            for entry in level.prefix(beam) {
+                var p = [e, Double.exp(entry.coefficients[0]), entry.coefficients[1]]
+                for (k, j) in entry.set.enumerated() { p += [entry.coefficients[2 + k], Double.exp(meta[j].delta), meta[j].f] }
+                if p.allSatisfy(\.isFinite) && p[1] > 0 && p[1] < .greatestFiniteMagnitude {
+                    found.append(Candidate(rss: entry.rss, start: p, slots: entry.set.map { meta[$0].slot }))
+                }
+            }
+        }
+        found.sort { $0.rss < $1.rss }
+        // Distinct starts: a different floor, or breaks more than a grid step apart.
+        var result: [[Double]] = []
+        var kept: [Candidate] = []
+        for candidate in found {
+            let close = kept.contains { other in
+                other.start[0] == candidate.start[0] && zip(other.slots, candidate.slots).allSatisfy { abs($0 - $1) <= 1 }
+            }
+            if close { continue }
+            kept.append(candidate)
+            result.append(candidate.start)
+            if result.count == keep { break }
+        }
+        return result
+    }
+
+    /// Unweighted least squares of z on (1, −u, columns in `set`); the coefficients
+    /// (ln A, c0, c_k…) and the residual sum of squares in ln L = ln(E + e^ẑ).
+    private func solve(z: [Double], e: Double, set: [Int], columns: [[Double]]) -> (rss: Double, coefficients: [Double])? {
+        let n = u.count, p = 2 + set.count
+        guard n > p else { return nil }
+        var basis: [[Double]] = [[Double](repeating: 1, count: n), u.map { -$0 }]
+        for j in set { basis.append(columns[j]) }
+        // Columns scaled to unit norm, so that a column that barely moves (a sharp break far
+        // outside the data) is judged by its shape, not its size.
+        var norms = [Double](repeating: 0, count: p)
+        for k in 0..<p {
+            var s = 0.0
+            for v in basis[k] { s += v * v }
+            norms[k] = s.squareRoot()
+            guard norms[k] > 1e-300 else { return nil }
+        }
+        var a = [Double](repeating: 0, count: p * p), b = [Double](repeating: 0, count: p)
+        for r in 0..<p {
+            for c in r..<p {
+                var s = 0.0
+                for i in 0..<n { s += basis[r][i] * basis[c][i] }
+                a[r * p + c] = s / (norms[r] * norms[c]); a[c * p + r] = a[r * p + c]
+            }
+            var t = 0.0
+            for i in 0..<n { t += basis[r][i] * z[i] }
+            b[r] = t / norms[r]
+        }
+        // Cholesky; a nearly collinear set (a break beyond the data that only shifts the
+        // line) is rejected.
+        var l = [Double](repeating: 0, count: p * p)
+        for i in 0..<p {
+            for j in 0...i {
+                var s = a[i * p + j]
+                for k in 0..<j { s -= l[i * p + k] * l[j * p + k] }
+                if i == j {
+                    guard s > 1e-12 else { return nil }
+                    l[i * p + i] = s.squareRoot()
+                } else {
+                    l[i * p + j] = s / l[j * p + j]
+                }
+            }
+        }
+        var w = b
+        for i in 0..<p {
+            for k in 0..<i { w[i] -= l[i * p + k] * w[k] }
+            w[i] /= l[i * p + i]
+        }
+        for i in stride(from: p - 1, through: 0, by: -1) {
+            for k in (i + 1)..<p { w[i] -= l[k * p + i] * w[k] }
+            w[i] /= l[i * p + i]
+        }
+        let coefficients = (0..<p).map { w[$0] / norms[$0] }
+        var rss = 0.0
+        for i in 0..<n {
+            var fitted = 0.0
+            for k in 0..<p { fitted += coefficients[k] * basis[k][i] }
+            let r = Double.log(e + Double.exp(fitted)) - logY[i]
+            rss += r * r
+        }
+        return rss.isFinite ? (rss, coefficients) : nil
     }
 }
 

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import ScalefitCore
+@testable import Fit
+
+/// The smoothly broken power law finds breaks wherever they are.
+@Suite("Broken power laws: breaks beyond the data and sharp breaks")
+struct BrokenLawTests {
+    /// The noiseless simulation of 4-digit addition in Caballero et al. 2022 (Broken Neural
+    /// Scaling Laws, Fig. 4 right): a one-break law with the published parameters, evaluated
+    /// at x = 1…4095. The authors fit x ≤ 405 and extrapolate; the true curve at 4095 is 0.41392.
+    static let published = [0.41388453071629455, 2.2772722897737556, 0.055077348404973955, 5.662903816010331, 612.5836172918001, 0.059193036393742314]
+
+    @Test("BNSL 4-digit addition, fitted on x ≤ 405: L(4095) within 5% and the break past the data")
+    func bnslAddition() throws {
+        let law = BrokenPowerLaw(breaks: 1)
+        let x = (1...405).map(Double.init)
+        let series = Series(run: "bnsl", metric: "loss", x: x, values: x.map { law.value($0, .nan, parameters: Self.published) })
+        var options = FitOptions()
+        options.threads = 1
+        options.predictX = [4095]
+        let fit = try law.fit(to: series, options: options)
+        let truth = law.value(4095, .nan, parameters: Self.published)
+        #expect(abs(truth - 0.41392) < 1e-4, "published curve at 4095: \(truth)")
+        let predicted = try #require(fit.predictions.first?.value)
+        #expect(abs(predicted / truth - 1) < 0.05, "L(4095) = \(predicted), truth \(truth)")
+        // The break lies beyond the fitted range, near the published 612.6.
+        let d = try #require(fit.parameter("d1")?.value)
+        #expect(d > 405 && abs(d / 612.58 - 1) < 0.1, "d1 = \(d)")
+        #expect(abs(fit.values[0] / Self.published[0] - 1) < 0.01, "floor \(fit.values[0])")
+    }
+
+    @Test("the profile search offers breaks beyond both ends of the data and sharp ones")
+    func startsReachBeyond() {
+        let x = LawCase.grid(10, 1e4, 30)
+        let starts = BrokenProfileSearch(x: x, y: x.map { 3 * Foundation.pow($0, -0.3) }).locations(inside: 4)
+        #expect(starts.first! < Foundation.log(10) && starts.last! > Foundation.log(1e4))
+        #expect(BrokenProfileSearch.smoothness.min()! <= 0.01)
+    }
+
+    @Test("a sharp break (f = 0.02) inside the data is found: slope 0.1 up to 3e2, then 0.6")
+    func sharpBreakInside() throws {
+        let law = BrokenPowerLaw(breaks: 1)
+        let truth = [0.0, 5, 0.1, 0.5, 3e2, 0.02]
+        let x = LawCase.grid(10, 1e5, 40)
+        var options = FitOptions()
+        options.threads = 1
+        options.fixed = ["E": 0]
+        let fit = try law.fit(to: Series(run: "s", metric: "l", x: x, values: x.map { law.value($0, .nan, parameters: truth) }), options: options)
+        #expect(abs(fit.values[4] / 3e2 - 1) < 0.02, "d1 = \(fit.values[4])")
+        #expect(abs(fit.values[2] + fit.values[3] - 0.6) < 0.01, "last slope \(fit.values[2] + fit.values[3])")
+    }
+}

@@ -1,0 +1,138 @@
+// Recovery and coverage of the exact collapse laws (benchmarks/collapse/run.sh).
+//
+// 1. Exact curves from `scalefit generate hutter --mode exact` (HutterSetting.generate), 25–40
+//    log-spaced points over the range where the regime is visible; the fitted β, k, π, β′ and
+//    the plateau against the truth (targets: |Δβ| ≤ 0.01, k and π within 5%, plateau within 1%).
+// 2. Noisy curves: the same settings through the generator's --noise (values × exp(σz)),
+//    200 seeded replicates per setting and σ; the share of replicates whose 95% interval
+//    (Student-t from the covariance; delta method for the plateau) holds the truth
+//    (target 90–98%; the binomial standard error of a share near 0.95 over 200 is 1.5%).
+//
+// Usage: collapse-recovery [replicates]   (default 200)
+import Fit
+import Foundation
+import Generate
+import ScalefitCore
+
+func logGrid(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
+    (0..<count).map { Foundation.exp(Foundation.log(lo) + (Foundation.log(hi) - Foundation.log(lo)) * Double($0) / Double(count - 1)) }
+}
+
+struct Case {
+    var label: String
+    var law: any ScalingLaw
+    var setting: HutterSetting
+}
+
+func zeta(_ b: Double) -> Double { SpecialFunctions.riemannZeta(b)! }
+
+/// The settings: T grids chosen so that the descent, the plateau (and the second descent)
+/// are all on the curve: from T₁/10⁴ (at least 10) to T₁·10² for a cut, to T₂·10³ for a mix.
+func cases() -> [Case] {
+    var out: [Case] = []
+    for (beta, k) in [(1.5, 100), (2.0, 100), (2.0, 1000), (3.0, 100), (1.5, 10000), (2.5, 1000)] {
+        let t1 = Foundation.pow(Double(k), beta) * zeta(beta)
+        let grid = logGrid(max(10, t1 / 1e4), t1 * 1e2, 30)
+        out.append(Case(label: "tailcut β=\(beta) k=\(k)", law: ExactTailCutLaw(), setting: HutterSetting(beta: beta, cut: k, t: grid)))
+    }
+    for (beta, k, pi) in [(2.0, 1000, 0.01), (2.0, 100, 0.1), (1.5, 100, 0.01), (2.0, 100, 0.001), (3.0, 100, 0.01), (2.5, 300, 0.3)] {
+        let t1 = Foundation.pow(Double(k), beta) * zeta(beta)
+        let grid = logGrid(max(10, t1 / 1e3), min(t1 / pi * 1e3, 1e18), 40)
+        out.append(Case(label: "mixing β=\(beta) k=\(k) π=\(pi)", law: ExactMixingLaw(), setting: HutterSetting(beta: beta, cut: k, mix: pi, t: grid)))
+    }
+    for (beta, bp) in [(2.0, 3.0), (1.5, 2.5), (3.0, 4.0)] {
+        out.append(Case(label: "narrowing β=\(beta) β′=\(bp)", law: ExactNarrowingLaw(), setting: HutterSetting(beta: beta, narrow: bp, t: logGrid(10, 1e9, 30))))
+    }
+    return out
+}
+
+/// True values by the law's names: parameters from truth.json's `parameters`, the plateau
+/// from its `law`.
+func truths(_ data: GeneratedData, _ law: any ScalingLaw) -> [String: Double] {
+    var out: [String: Double] = [:]
+    for name in law.parameterNames { if let v = data.truth.parameters[name]?.number { out[name] = v } }
+    if let v = data.truth.law["plateau"]?.number { out["plateau"] = v }
+    return out
+}
+
+func estimate(_ fit: FitResult, _ name: String) -> (value: Double, ci: (lower: Double, upper: Double)?)? {
+    if let p = fit.parameters.first(where: { $0.name == name }) { return (p.value, p.ci95) }
+    if let d = fit.derived.first(where: { $0.name == name }), let v = d.value { return (v, d.ci95) }
+    return nil
+}
+
+let replicates = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200 : 200
+var options = FitOptions()
+options.threads = 1
+let order = ["beta", "k", "pi", "beta_prime", "plateau"]
+
+// 1. Exact curves.
+print("## Recovery on exact curves\n")
+print("| setting | points | converged | β (Δ) | k (rel. err) | π (rel. err) | β′ (Δ) | plateau (rel. err) | targets met | law vs generator, max rel. diff |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+var exactFailures = 0
+let started = Date()
+for c in cases() {
+    let data = try c.setting.generate(seed: 1)
+    let series = data.series[0]
+    let truth = truths(data, c.law)
+    let fit = try c.law.fit(to: series, options: options)
+    // The law's own curve at the truth against the generator (the accuracy behind the fit).
+    let p = c.law.parameterNames.map { truth[$0]! }
+    let model = c.law.values(x: series.x, x2: nil, parameters: p)
+    let curveError = zip(model, series.values).map { abs($0 / $1 - 1) }.max()!
+    var cells: [String] = []
+    var met = fit.converged
+    for name in order {
+        guard let t = truth[name], let e = estimate(fit, name) else { cells.append("–"); continue }
+        if name == "beta" || name == "beta_prime" {
+            let d = e.value - t
+            met = met && abs(d) <= 0.01
+            cells.append(String(format: "%.4f (%+.1e)", e.value, d))
+        } else {
+            let r = e.value / t - 1
+            met = met && abs(r) <= (name == "plateau" ? 0.01 : 0.05)
+            cells.append(String(format: "%.4g (%+.1e)", e.value, r))
+        }
+    }
+    if !met { exactFailures += 1 }
+    print("| \(c.label) | \(series.count) | \(fit.converged ? "yes" : "NO") | " + cells.joined(separator: " | ") + " | \(met ? "yes" : "NO") | " + String(format: "%.1e", curveError) + " |")
+}
+print("\n\(exactFailures) of \(cases().count) exact settings miss a target. (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)\n")
+
+// 2. Noisy curves: coverage of the 95% intervals.
+print("## Coverage of the 95% intervals on noisy curves (\(replicates) seeded replicates per row)\n")
+print("| setting | noise σ | converged | β | k | π | β′ | plateau | median |Δβ| | median rel. err k / π |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+let noisy = cases().filter { ["tailcut β=2.0 k=1000", "tailcut β=1.5 k=100", "mixing β=2.0 k=1000 π=0.01", "mixing β=2.0 k=100 π=0.1", "narrowing β=2.0 β′=3.0"].contains($0.label) }
+for c in noisy {
+    for sigma in [0.005, 0.02] {
+        var setting = c.setting
+        setting.noise = sigma
+        var inside: [String: Int] = [:], counted: [String: Int] = [:]
+        var converged = 0
+        var betaErrors: [Double] = [], otherErrors: [Double] = []
+        let t0 = Date()
+        for r in 0..<replicates {
+            let data = try setting.generate(seed: UInt64(1000 + r))
+            let truth = truths(data, c.law)
+            guard let fit = try? c.law.fit(to: data.series[0], options: options), fit.converged else { continue }
+            converged += 1
+            for name in order {
+                guard let t = truth[name], let e = estimate(fit, name) else { continue }
+                counted[name, default: 0] += 1
+                if let ci = e.ci, t >= ci.lower && t <= ci.upper { inside[name, default: 0] += 1 }
+                if name == "beta" { betaErrors.append(abs(e.value - t)) }
+                if name == "k" || name == "pi" { otherErrors.append(abs(e.value / t - 1)) }
+            }
+        }
+        func share(_ name: String) -> String {
+            guard let n = counted[name], n > 0 else { return "–" }
+            return String(format: "%.1f%%", 100 * Double(inside[name, default: 0]) / Double(n))
+        }
+        func median(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.sorted()[v.count / 2] }
+        print("| \(c.label) | \(sigma) | \(converged)/\(replicates) | " + order.map(share).joined(separator: " | ")
+            + String(format: " | %.2e | %.2e |", median(betaErrors), median(otherErrors)))
+        FileHandle.standardError.write("\(c.label) σ=\(sigma): \(String(format: "%.1f", Date().timeIntervalSince(t0))) s\n".data(using: .utf8)!)
+    }
+}
