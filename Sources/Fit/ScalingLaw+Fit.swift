@@ -106,6 +106,11 @@ extension ScalingLaw {
             screenIterations: continued == nil ? nil : Self.screenIterations, continued: continued)
 
         var result = buildResult(series: series, pointCount: data.count, weights: data.weights, map: map, best: best, starts: summary, options: options)
+        if options.intervals == .profile {
+            result.applyProfileIntervals(
+                law: law, data: data, map: map, theta: best.theta, chiSquared: best.chiSquared,
+                thetaCovariance: best.covariance, options: options)
+        }
         if options.bootstrap > 0 {
             try addBootstrap(to: &result, data: data, map: map, best: best, options: options, threads: threads)
         }
@@ -169,6 +174,9 @@ extension ScalingLaw {
                 + "(one in \(n / max(sample.count, 1)), evenly in x order); "
                 + (seeds.count == 1 ? "the sample's optimum refined" : "its \(seeds.count) best distinct optima refined")
                 + " on all \(n) points by streaming Levenberg–Marquardt"))
+        if options.intervals == .profile {
+            result.notes.append(.text("profile intervals are not computed on a long series; the intervals shown are Wald intervals"))
+        }
         if options.bootstrap > 0 {
             let data = try FitData(series: series, space: options.space, law: self)
             try addBootstrap(to: &result, data: data, map: map, best: best, options: options, threads: threads)

@@ -55,7 +55,7 @@ enum FolderWalk {
             if items.count == before {
                 let listed = skipped.filter { $0.path.hasPrefix(path) }.prefix(5).map { "\($0.path) (\($0.reason))" }
                 throw InputError(file: path, message: "a folder with no logs scalefit knows: expected log files (.csv, .tsv, .json, .jsonl, .txt, .log), "
-                    + "tfevents files, an MLflow mlruns tree or a Trainer output folder with trainer_state.json"
+                    + "tfevents files, an MLflow mlruns tree or mlflow.db, W&B offline runs (wandb/) or a Trainer output folder with trainer_state.json"
                     + (listed.isEmpty ? "; it is empty" : "; found: " + listed.joined(separator: ", ")))
             }
         }
@@ -72,7 +72,8 @@ enum FolderWalk {
         }) { return .trainerState }
         if MLflowReader.looksLikeStore(path) { return .mlflow }
         if entries.contains(where: { $0.contains("tfevents") && !Ingest.isFolder((path as NSString).appendingPathComponent($0)) }) { return .tfevents }
-        return nil
+        // mlflow.db, mlruns/ or W&B offline runs where the tools put them (see ProjectStores).
+        return ProjectStores.find(in: path)
     }
 
     /// A tree whose only logs are tfevents files (`runs/` of TensorBoard, one sub-folder a
@@ -127,7 +128,8 @@ enum FolderWalk {
                 continue
             }
             let ext = URL(fileURLWithPath: name).pathExtension.lowercased()
-            if name.contains("tfevents") || logExtensions.contains(ext) {
+            if name.contains("tfevents") || logExtensions.contains(ext) || ext == "wandb"
+                || (ext == "db" && MLflowSQLiteReader.isStore(path)) {
                 items.append(Item(path: path, root: root, folderFormat: nil))
             } else {
                 skipped.append(SkippedInput(path: path, reason: ext.isEmpty ? "no extension scalefit reads as a log"

@@ -50,7 +50,12 @@ struct ExportCLITests {
         // A three-point series first (skipped: detection needs 4), then the generated curve.
         var text = try String(contentsOf: data.appendingPathComponent("data.csv"), encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
-        text = ([lines[0], "a-short-run,test_error,10,0.5,exact", "a-short-run,test_error,100,0.3,exact", "a-short-run,test_error,1000,0.2,exact"] + lines.dropFirst()).joined(separator: "\n") + "\n"
+        // The short run's rows copy the generated rows' label columns (run, metric, x, value first).
+        let header = lines[0].split(separator: ",").map(String.init)
+        #expect(Array(header.prefix(4)) == ["run", "metric", "x", "value"])
+        let labels = lines[1].split(separator: ",").dropFirst(4).joined(separator: ",")
+        let short = [("10", "0.5"), ("100", "0.3"), ("1000", "0.2")].map { "a-short-run,test_error,\($0.0),\($0.1)," + labels }
+        text = ([lines[0]] + short + lines.dropFirst()).joined(separator: "\n") + "\n"
         let csv = folder.appendingPathComponent("two.csv")
         try text.write(to: csv, atomically: true, encoding: .utf8)
         let svg = folder.appendingPathComponent("detect.svg")
