@@ -195,16 +195,20 @@ final class SeriesCollector {
         if !warnings.contains(message) { warnings.append(message) }
     }
 
-    /// Builder indices in output order: by source, run, metric, then labels.
+    /// Builder indices in output order: by source, run, metric, then labels, each compared
+    /// as the normal-form CSV spells it (``NormalForm/csvCell(_:)`` writes a control character
+    /// as `\xHH`). So a written table reads back in the order it was written, and an
+    /// `ingest -o` of its own output gives the same bytes, even for a name that holds DEL.
     private func orderedBuilders() -> [Int] {
+        func shown(_ text: String) -> String { VisibleText.escaped(text, keeping: "\t\n\r") }
         func labelText(_ labels: [String: String]) -> String {
-            labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            labels.sorted { $0.key < $1.key }.map { "\(shown($0.key))=\(shown($0.value))" }.joined(separator: ",")
         }
         return builders.indices.sorted { a, b in
             let l = builders[a], r = builders[b]
             if l.source != r.source { return l.source < r.source }
-            if l.run != r.run { return l.run < r.run }
-            if l.metric != r.metric { return l.metric < r.metric }
+            if l.run != r.run { return shown(l.run) < shown(r.run) }
+            if l.metric != r.metric { return shown(l.metric) < shown(r.metric) }
             return labelText(l.labels) < labelText(r.labels)
         }
     }

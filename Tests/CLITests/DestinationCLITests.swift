@@ -125,6 +125,31 @@ struct DestinationCLITests {
         #expect(try Data(contentsOf: second) == bytes)
     }
 
+    @Test("names with DEL and ESC sort as written: ingest -o of its own output is byte-identical, same series and counts")
+    func controlNamesKeepTheirOrder() throws {
+        let folder = try IngestCLITests.temporaryFolder()
+        // DEL sorts after "lo"; its written form "\x7f…" sorts before "a b". A repeated step
+        // is dropped on the first read only.
+        let input = folder.appendingPathComponent("names.csv")
+        try "step,\u{7F}al_lnss,lo\"ss,a b,\u{1B}[31mred\n1,2.5,3,4,5\n2,2.4,2.9,3.9,4.9\n2,2.3,2.8,3.8,4.8\n3,2.2,2.7,3.7,4.7\n"
+            .write(to: input, atomically: true, encoding: .utf8)
+        let first = folder.appendingPathComponent("first.csv"), second = folder.appendingPathComponent("second.csv")
+        let one = try CLI.run(["ingest", input.path, "-o", first.path])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stderr.contains("wrote 12 points of 4 series"), "\(one.stderr)")
+        let two = try CLI.run(["ingest", first.path, "-o", second.path])
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(two.stderr.contains("wrote 12 points of 4 series"), "\(two.stderr)")
+        let bytes = try Data(contentsOf: first)
+        #expect(try Data(contentsOf: second) == bytes)
+        // The written order is the order of the written names.
+        let metrics = String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", maxSplits: 2)[1] }
+        var seen: [Substring] = []
+        for m in metrics where seen.last != m { seen.append(m) }
+        #expect(seen == ["\\x1b[31mred", "\\x7fal_lnss", "a b", "\"lo\"\"ss\""])
+    }
+
     @Test("an escape sequence in a name is shown escaped by inspect, fit and in the SVG")
     func escapeSequenceShown() throws {
         let folder = try IngestCLITests.temporaryFolder()
