@@ -19,7 +19,7 @@ for m in ArgumentParser ArgumentParserToolInfo RealModule; do
 done
 SHIMS=.build/checkouts/swift-numerics/Sources/_NumericsShims/include
 SAN="-sanitize=fuzzer,address -O -g -swift-version 6 -parse-as-library"
-INC="-I $B -I $B/deps -I Sources/CGSL -Xcc -I$SHIMS"
+INC="-I $B -I $B/deps -I Sources/CGSL -I Sources/CSQLite -Xcc -I$SHIMS"
 
 module() {  # name, sources...
     local name=$1; shift
@@ -35,7 +35,7 @@ if [ "$WHAT" = all ]; then
     module Export Sources/Export/*.swift
 fi
 
-LIBS="-L$B -lgsl -lgslcblas -lm"
+LIBS="-L$B -lgsl -lgslcblas -lsqlite3 -lm"
 echo "fuzz/build.sh: fuzz-ingest"
 swiftc $SAN $INC -module-name FuzzIngest fuzz/IngestFuzz.swift "$B/libIngest.a" "$B/libScalefitCore.a" $LIBS -o "$B/fuzz-ingest"
 [ "$WHAT" = all ] || exit 0

@@ -20,11 +20,12 @@ public enum NormalForm {
     public static func writeCSV(_ series: [Series], _ emit: (String) throws -> Void) rethrows {
         let hasX2 = series.contains { $0.x2 != nil }
         let hasWallTime = series.contains { $0.wallTimes != nil }
-        let labelKeys = Set(series.flatMap { $0.labels.keys }).sorted()
+        let labels = labelColumns(Set(series.flatMap { $0.labels.keys }))
+        let labelKeys = labels.map(\.key)
         var header = leadingColumns
         if hasX2 { header.append("x2") }
         if hasWallTime { header.append("wall_time") }
-        header += labelKeys
+        header += labels.map(\.column)
         var out = header.map(csvCell).joined(separator: ",") + "\n"
         // The text cells of a series are the same on every row: quoted once, then each row
         // appends its numbers between them (building and joining a row of strings per point
@@ -56,6 +57,30 @@ public enum NormalForm {
             }
         }
         try emit(out)
+    }
+
+    /// Column names the reader of the normal form gives a meaning (compared in lower case):
+    /// a label of one of these names would be read back as that column.
+    static let reservedColumns: Set<String> = ["run", "metric", "x", "value", "x2", "wall_time", "timestamp"]
+
+    /// The label keys with the header name each is written under, in header order: a key
+    /// that is a reserved column name (a `run` label from a table grouped by its `run`
+    /// column) is written as `run.1` (`.2`, … if that is taken), as the CSV reader names a
+    /// repeated header; the columns are sorted by the name as written, so a table written
+    /// from its own read writes back byte-identical.
+    static func labelColumns(_ keys: Set<String>) -> [(key: String, column: String)] {
+        var taken = Set(keys.map { $0.lowercased() }).union(reservedColumns)
+        var pairs: [(key: String, column: String)] = []
+        for key in keys.sorted() {
+            guard reservedColumns.contains(key.lowercased()) else { pairs.append((key, key)); continue }
+            var n = 1
+            while taken.contains("\(key).\(n)".lowercased()) { n += 1 }
+            let column = "\(key).\(n)"
+            taken.insert(column.lowercased())
+            pairs.append((key, column))
+        }
+        func shown(_ text: String) -> String { VisibleText.escaped(text, keeping: "\t\n\r") }
+        return pairs.sorted { shown($0.column) < shown($1.column) }
     }
 
     /// Appends ``number(_:)``'s spelling of `value` without making a string for it.

@@ -150,6 +150,25 @@ struct DestinationCLITests {
         #expect(seen == ["\\x1b[31mred", "\\x7fal_lnss", "a b", "\"lo\"\"ss\""])
     }
 
+    @Test("labels named like the normal form's columns (run, metric, X2) are written as run.1 …: the table reads back the same")
+    func reservedLabelNames() throws {
+        let folder = try IngestCLITests.temporaryFolder()
+        // The text columns run, metric and X2 split the rows into runs and become labels; a
+        // label column headed "X2" would be read back as the second input, "run" as a
+        // repeated header (the fuzzer's finding of 2026-12-05).
+        let input = folder.appendingPathComponent("labels.csv")
+        try "run,metric,step,loss,X2\na,m1,1,5,p\na,m1,2,4,p\nb,m2,1,3,q\nb,m2,2,2,q\n".write(to: input, atomically: true, encoding: .utf8)
+        let first = folder.appendingPathComponent("first.csv"), second = folder.appendingPathComponent("second.csv")
+        let one = try CLI.run(["ingest", input.path, "-o", first.path])
+        #expect(one.status == 0, "\(one.stderr)")
+        let text = try String(contentsOf: first, encoding: .utf8)
+        #expect(text.hasPrefix("run,metric,x,value,X2.1,metric.1,run.1\na/m1/p,loss,1.0,5.0,p,m1,a\n"), "\(text)")
+        let two = try CLI.run(["ingest", first.path, "-o", second.path])
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(!two.stderr.contains("more than once"), "\(two.stderr)")
+        #expect(try Data(contentsOf: second) == Data(text.utf8))
+    }
+
     @Test("an escape sequence in a name is shown escaped by inspect, fit and in the SVG")
     func escapeSequenceShown() throws {
         let folder = try IngestCLITests.temporaryFolder()
