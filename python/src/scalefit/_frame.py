@@ -1,7 +1,7 @@
 """DataFrames to and from the files scalefit reads and writes, with no float changed.
 
 Floats are written with Python's repr, the shortest text that reads back to the same
-double, and read with a correctly rounded parser (pandas' round_trip), so a DataFrame that
+double, and read with Python's float, which is correctly rounded, so a DataFrame that
 goes through a file comes back bit for bit.
 """
 from __future__ import annotations
@@ -63,12 +63,13 @@ def write_csv(frame: pd.DataFrame, path: str) -> None:
 
 def read_normal_form(path: str) -> pd.DataFrame:
     """Reads a table `scalefit ingest -o FILE.csv` wrote: x, value (and x2) as float64,
-    every other column as text exactly as written."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle), [])
-    dtypes = {name: (np.float64 if name in NUMERIC else str) for name in header}
-    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[],
-                        float_precision="round_trip", encoding="utf-8")
+    every other column as text exactly as written. Numbers are converted by Python's float,
+    which is correctly rounded, so each is the double scalefit wrote."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
+    for name in NUMERIC:
+        if name in frame.columns:
+            column = frame[name].tolist()
+            frame[name] = np.fromiter((float(v) for v in column), dtype=np.float64, count=len(column))
     return frame
 
 
