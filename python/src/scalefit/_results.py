@@ -188,6 +188,7 @@ class FitResult(Document):
             data = None
         colours = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
         drawn = 0
+        two_inputs = False
         for i, f in enumerate(self.fits):
             if series is not None and f["series"] != series:
                 continue
@@ -206,6 +207,7 @@ class FitResult(Document):
                     ax.scatter(mine["x"][out], mine["value"][out], s=22, facecolors="none",
                                edgecolors=colour, zorder=3, label=f"{f['series']}: held out")
             if two_input:
+                two_inputs = True
                 at = list(zip(mine["x"].tolist(), mine["x2"].tolist()))
                 curve = predict(self, at, series=f["series"])
                 lows = curve["value"] - curve["confidence_low"]
@@ -231,9 +233,12 @@ class FitResult(Document):
         ax.set_xscale("log")
         ax.set_yscale("log")
         options = self._document.get("options") or {}
-        ax.set_xlabel(str(options.get("x") or "x"))
+        ax.set_xlabel(str(options.get("x") or "x").split(",")[0])
         ax.set_ylabel(str(options.get("y") or "value"))
-        ax.set_title("fit, 95% confidence band (shaded), 95% prediction interval (dashed)", fontsize=9)
+        if two_inputs:
+            ax.set_title("data (dots), fit at the data with its 95% confidence band (bars)", fontsize=9)
+        else:
+            ax.set_title("fit, 95% confidence band (shaded), 95% prediction interval (dashed)", fontsize=9)
         if drawn or ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
         return ax
