@@ -72,3 +72,13 @@ def test_missing_binary_is_reported(monkeypatch, tmp_path):
         scalefit.version()
     assert caught.value.status == 2
     assert "SCALEFIT_BIN" in caught.value.message
+
+
+def test_output_that_cannot_be_written_is_an_error(tmp_path, tailcut):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    with pytest.raises(scalefit.ScalefitError) as caught:
+        scalefit.ingest(str(tailcut / "data.csv"), output=str(folder))
+    assert caught.value.status == 2
+    assert "a-folder" in caught.value.message
+    assert os.listdir(folder) == []
