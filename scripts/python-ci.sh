@@ -48,6 +48,7 @@ NotebookClient(notebook, timeout=300, kernel_name="scalefit-python-ci",
 nbformat.validate(notebook)
 print(f"python-ci: {path}: executed in {time.time() - start:.1f} s")
 PY
-rm -rf python/build python/src/scalefit.egg-info  # what the in-tree build left
+rm -rf python/build python/src/scalefit.egg-info "$work"  # what the in-tree build left; the venv
+trap - EXIT
 echo "python-ci: done in $(( $(date +%s) - start )) s with status $status"
 exit "$status"
