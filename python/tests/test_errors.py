@@ -82,3 +82,22 @@ def test_output_that_cannot_be_written_is_an_error(tmp_path, tailcut):
     assert caught.value.status == 2
     assert "a-folder" in caught.value.message
     assert os.listdir(folder) == []
+
+
+def test_a_failed_check_keeps_the_result(cli, tailcut, tmp_path):
+    # the truth of another curve (cut at k = 3000): --fail-on-miss exits 1 and says which
+    cli.run("generate", "hutter", "--beta", "2", "--cut", "3000", "--t", "1e3", "--out", tmp_path / "other")
+    other = tmp_path / "other" / "truth.json"
+    with pytest.raises(scalefit.ScalefitError) as caught:
+        scalefit.fit(str(tailcut / "data.csv"), model="tailcut", truth=str(other), fail_on_miss=True)
+    error = caught.value
+    assert error.status == 1
+    assert "the truth lies outside the 95% interval" in error.message and " k" in error.message
+    params = error.result.params
+    assert params.loc["k", "truth"] == 3000 and not params.loc["k", "truth_in_ci95"]
+    assert params.loc["beta", "truth_in_ci95"]  # β is 2 in both
+    expected = cli.run("fit", tailcut / "data.csv", "--model", "tailcut", "--truth", other, "--fail-on-miss",
+                       "--json", check=False)
+    assert expected.returncode == 1
+    import json
+    assert error.result.to_dict() == json.loads(expected.stdout)
