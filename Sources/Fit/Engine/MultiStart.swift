@@ -50,6 +50,7 @@ extension ScalingLaw {
     /// The starts as θ: the given ones, or the law's guesses (the first `startLimit` of
     /// them when limited), with fixed and tied values imposed, non-finite and repeated
     /// ones left out.
+    @inline(__always)
     private func startPoints(_ data: FitData, name seriesName: String, map: ParameterMap, options: FitOptions) throws -> [[Double]] {
         var seen = Set<[Double]>()
         var starts: [[Double]] = []
@@ -88,6 +89,7 @@ extension ScalingLaw {
 
     /// Least squares from every start (whatever the loss: a Huber loss refines the best of
     /// these afterwards). A screened grid's starts get a few Cholesky iterations each.
+    @inline(__always)
     private func runStarts(
         _ starts: [[Double]], data: FitData, map: ParameterMap, options: FitOptions, screened: Bool, threads: Int
     ) -> [StartOutcome?] {

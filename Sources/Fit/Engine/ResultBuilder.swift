@@ -23,9 +23,9 @@ extension ScalingLaw {
         let estimates = parameterEstimates(
             natural: natural, best: best, map: map, covariance: covariance, variance: variance, dof: dof, t: t, warnings: &warnings)
         if let covariance {
-            warnings += correlationWarnings(covariance, map: map, natural: natural, series: series)
+            addCorrelationWarnings(covariance, map: map, natural: natural, series: series, to: &warnings)
         }
-        warnings += searchWarnings(starts, best: best)
+        addSearchWarnings(starts, best: best, to: &warnings)
         let rss = residualSumOfSquares(best, count: n, weights: weights)
         let criteria = InformationCriteria(rss: rss, pointCount: n, freeCount: p)
         var derivedEstimates = derived.map { quantity in
@@ -44,6 +44,7 @@ extension ScalingLaw {
 
     /// Covariance of the free natural parameters, D·C_θ·D·s² with D = dp/dθ (row-major,
     /// free × free); nil without a θ covariance or a residual variance.
+    @inline(__always)
     private func naturalCovariance(_ best: StartOutcome, map: ParameterMap, variance: Double) -> [Double]? {
         guard let c = best.covariance, variance.isFinite else { return nil }
         let p = map.freeCount
@@ -58,6 +59,7 @@ extension ScalingLaw {
     /// Each parameter's estimate, error bar and 95% interval, in law order; the warnings
     /// about single parameters (poorly identified, a floor indistinguishable from 0) are
     /// appended to `warnings` in the same order.
+    @inline(__always)
     private func parameterEstimates(
         natural: [Double], best: StartOutcome, map: ParameterMap, covariance: [Double]?, variance: Double, dof: Int, t: Double,
         warnings: inout [FitNote]
@@ -109,6 +111,7 @@ extension ScalingLaw {
 
     /// Whether a floor is indistinguishable from 0: at its bound, or a symmetric interval
     /// value ± t·se would reach 0.
+    @inline(__always)
     private func floorReachesZero(_ estimate: ParameterEstimate, t: Double) -> Bool {
         if case .atBound = estimate.errorBar { return true }
         return estimate.standardError.map { estimate.value - t * $0 <= 0 } ?? false
@@ -117,7 +120,10 @@ extension ScalingLaw {
     /// Pairs of free parameters whose correlation exceeds 0.95 in absolute value. For a law
     /// of A·x^(−α) terms the scale is first moved to the data's centre (see
     /// ``centredCovariance``): A is the value at x = 1, usually far outside the data.
-    private func correlationWarnings(_ covariance: [Double], map: ParameterMap, natural: [Double], series: Series) -> [FitNote] {
+    @inline(__always)
+    private func addCorrelationWarnings(
+        _ covariance: [Double], map: ParameterMap, natural: [Double], series: Series, to warnings: inout [FitNote]
+    ) {
         let p = map.freeCount
         var cov = covariance
         if let centred = self as? any CentredScaleLaw {
@@ -134,7 +140,6 @@ extension ScalingLaw {
                 })
         }
         let parameters = self.parameters
-        var warnings: [FitNote] = []
         for k in 0..<p {
             for l in (k + 1)..<max(k + 1, p) {
                 let denominator = (cov[k * p + k] * cov[l * p + l]).squareRoot()
@@ -146,12 +151,11 @@ extension ScalingLaw {
                 }
             }
         }
-        return warnings
     }
 
     /// What the search says about the optimum: fragile (one start reached it) or not converged.
-    private func searchWarnings(_ starts: StartSummary, best: StartOutcome) -> [FitNote] {
-        var warnings: [FitNote] = []
+    @inline(__always)
+    private func addSearchWarnings(_ starts: StartSummary, best: StartOutcome, to warnings: inout [FitNote]) {
         if starts.tried > 1 && starts.reachedBest <= 1 {
             let of = starts.continued == nil ? "\(starts.tried) starts" : "\(starts.converged) converged starts (of \(starts.tried) screened)"
             warnings.append(.text("only one of \(of) reached the best objective: the optimum may be fragile"))
@@ -159,11 +163,11 @@ extension ScalingLaw {
         if !best.status.isConverged {
             warnings.append(.text("the fit did not converge: \(best.status)"))
         }
-        return warnings
     }
 
     /// Σ w_i r_i² of the residuals in the fit's space (a long series' streaming solve keeps
     /// no residuals: its χ² is that sum).
+    @inline(__always)
     private func residualSumOfSquares(_ best: StartOutcome, count n: Int, weights: [Double]?) -> Double {
         var rss = 0.0
         if best.residuals.isEmpty {
@@ -178,6 +182,7 @@ extension ScalingLaw {
 
     /// The covariance of every parameter in law order: fixed ones have zero rows, tied ones
     /// copy their source's.
+    @inline(__always)
     private func lawOrderCovariance(_ covariance: [Double], map: ParameterMap) -> [[Double]] {
         let p = map.freeCount
         let indices = parameters.indices
@@ -196,6 +201,7 @@ struct InformationCriteria {
     var aicc: Double?
     var bic: Double
 
+    @inline(__always)
     init(rss: Double, pointCount n: Int, freeCount p: Int) {
         let nd = Double(n), kd = Double(p)
         let logLikelihoodTerm = nd * Double.log(max(rss, 1e-300) / nd)
@@ -207,6 +213,7 @@ struct InformationCriteria {
 
 extension ParameterMap {
     /// The free parameter that law parameter j is or copies (a tie's source); nil when fixed.
+    @inline(__always)
     func freeIndex(of j: Int) -> Int? {
         switch slots[j] {
         case .free(let k): return k
