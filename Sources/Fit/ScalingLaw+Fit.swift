@@ -22,7 +22,7 @@ extension ScalingLaw {
         // out, counted and named in a warning, and the fit goes on with the rest.
         var input = series
         var nonPositive = 0
-        if !name.hasPrefix("generations") {
+        if needsPositiveInputs {
             let keep = series.x.indices.filter { !(series.x[$0] <= 0 || (series.x2?[$0] ?? 1) <= 0) }
             nonPositive = series.count - keep.count
             if nonPositive > 0 {

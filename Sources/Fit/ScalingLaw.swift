@@ -154,6 +154,9 @@ public protocol ScalingLaw: Sendable {
     /// more than the value; the fitter then computes both at every residual evaluation
     /// and reuses the gradient for the Jacobian at the same point.
     var gradientIsCheap: Bool { get }
+    /// Whether the law needs x > 0 (and x₂ > 0): true for laws of powers and logarithms of
+    /// the inputs; a law of the generation index, which starts at 0, does not.
+    var needsPositiveInputs: Bool { get }
 }
 
 /// The inputs of a fit, prepared once: x (and x₂) with their natural logarithms (NaN where
@@ -259,6 +262,8 @@ extension ScalingLaw {
     }
 
     public var gradientIsCheap: Bool { false }
+
+    public var needsPositiveInputs: Bool { true }
 
     public func evaluate(
         _ inputs: LawInputs, parameters p: [Double], values: UnsafeMutablePointer<Double>,

@@ -138,3 +138,22 @@ struct ErrorBarTests {
         }
     }
 }
+
+@Suite("Law traits instead of names")
+struct LawTraitTests {
+    @Test("generation laws take x = 0; the other laws refuse it by name of the point")
+    func positiveInputs() throws {
+        #expect(LawCatalog.all.filter { !$0.needsPositiveInputs }.map(\.name) == ["generations-linear", "generations-power", "generations-log"])
+        let x = [0.0, 1, 2, 3, 4, 5]
+        let y = x.map { 0.1 + 0.05 * $0 }
+        var options = FitOptions()
+        options.space = .linear
+        let fit = try GenerationLaw(.linear).fit(to: Series(run: "g", metric: "floor", x: x, values: y), options: options)
+        #expect(fit.pointCount == 6)
+        #expect(fit.parameter("b")!.value.isApproximatelyEqual(to: 0.05, relativeTolerance: 1e-9))
+        let refused = #expect(throws: FitError.self) {
+            try FitData.check(Series(run: "p", metric: "loss", x: x, values: y.map { $0 + 1 }), space: .log, law: PowerLaw())
+        }
+        #expect(refused?.message.contains("point 1 has x = 0.0 ≤ 0") == true)
+    }
+}

@@ -33,7 +33,7 @@ struct FitData: Sendable {
         if law.inputCount == 2 && series.x2 == nil {
             throw FitError("\(name): \(law.name) needs two inputs (--x N,D)")
         }
-        let needsPositiveX = !law.name.hasPrefix("generations")
+        let needsPositiveX = law.needsPositiveInputs
         for i in 0..<series.count {
             guard series.x[i].isFinite, series.values[i].isFinite, series.x2?[i].isFinite ?? true else {
                 throw FitError("\(name): point \(i + 1) is not finite (x = \(series.x[i]), value = \(series.values[i]))")

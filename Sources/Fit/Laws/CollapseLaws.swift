@@ -199,6 +199,8 @@ public struct GenerationLaw: ScalingLaw {
 
     public init(_ form: Form) { self.form = form }
     public var name: String { "generations-\(form.rawValue)" }
+    /// Generations are counted from 0.
+    public var needsPositiveInputs: Bool { false }
     public var formula: String {
         switch form {
         case .linear: "floor = F0 + b·n"
