@@ -20,6 +20,7 @@ func huberSlope(_ r: Double, _ delta: Double) -> Double {
     return delta / (delta * (2 * a - delta)).squareRoot()
 }
 
+/// ρ_δ(r): ½r² inside ±δ, δ(|r| − ½δ) beyond.
 @inline(__always)
 func huber(_ r: Double, _ delta: Double) -> Double {
     abs(r) <= delta ? 0.5 * r * r : delta * (abs(r) - 0.5 * delta)
