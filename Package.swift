@@ -41,12 +41,14 @@ let package = Package(
             dependencies: [
                 "ScalefitCore", "CGSL",
                 .product(name: "RealModule", package: "swift-numerics"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // Verdicts on curves (scaling, saturating, collapsed, grokking, degrading), built on Fit.
         .target(
             name: "Detect",
-            dependencies: ["ScalefitCore", "Fit"]
+            dependencies: ["ScalefitCore", "Fit"],
+            exclude: ["README.md"]
         ),
         // Pure renderers: JSON, tables, SVG plots, the HTML report, Jupyter notebooks.
         .target(

@@ -71,7 +71,7 @@ public struct TruthFile: Sendable {
         guard let v = parameters[p.name] else { return nil }
         return Check(
             name: p.name, value: v, inCI95: Self.inside(v, p.ci95), inBootstrapCI95: Self.inside(v, p.bootstrapCI95),
-            fixed: p.note == "fixed", relativeError: Self.relative(p.value, v))
+            fixed: p.errorBar == .fixed, relativeError: Self.relative(p.value, v))
     }
 
     /// The check of derived quantity `d`, or nil when the truth's `law` does not name it.

@@ -36,11 +36,11 @@ extension FitResult {
             if let se = parameters[j].standardError, !se.isFinite {
                 parameters[j].standardError = nil
                 parameters[j].ci95 = nil
-                if parameters[j].note == nil { parameters[j].note = "standard error not finite (the covariance overflowed)" }
+                if parameters[j].errorBar == .estimated { parameters[j].errorBar = .notFinite }
             }
             if let ci = parameters[j].ci95, !(ci.lower.isFinite && ci.upper.isFinite) {
                 parameters[j].ci95 = nil
-                if parameters[j].note == nil { parameters[j].note = "95% interval not finite (value ± t·se overflowed)" }
+                if parameters[j].note == nil { parameters[j].intervalProblem = .notFinite }
             }
             if let ci = parameters[j].bootstrapCI95, !(ci.lower.isFinite && ci.upper.isFinite) {
                 parameters[j].bootstrapCI95 = nil

@@ -14,8 +14,14 @@ public struct ParameterEstimate: Sendable {
     public var ci95Method: IntervalSource?
     /// Bootstrap percentile interval (2.5%, 97.5%).
     public var bootstrapCI95: (lower: Double, upper: Double)?
-    /// Why an error bar is missing, or that the parameter was fixed or tied.
-    public var note: String?
+    /// Whether the parameter has a standard error, and if not, why.
+    public var errorBar: ErrorBar = .estimated
+    /// Why ``ci95`` is missing although there is an error bar (nil when nothing is wrong).
+    public var intervalProblem: IntervalProblem? = nil
+    /// What a reader should know about the error bar or the interval: the interval's
+    /// problem if there is one, else the error bar's note (nil for a plain estimate). This
+    /// is the `note` of every output.
+    public var note: String? { intervalProblem?.note ?? errorBar.note }
 }
 
 /// A derived quantity (e.g. β/(α+β)) with its bootstrap interval.

@@ -225,7 +225,7 @@ extension FitResult {
             let j = map.freeIndices[k]
             // A tie's source cannot be held fixed while its target follows it.
             if sources.contains(j) { continue }
-            if parameters[j].note?.hasPrefix("at bound") == true { continue }
+            if case .atBound = parameters[j].errorBar { continue }
             let se = thetaCovariance.map { ($0[k * p + k] * variance).squareRoot() }
             let ends = profiler.interval(k, thetaStandardError: se)
             let domain = map.domains[k]
@@ -237,8 +237,7 @@ extension FitResult {
             } else {
                 parameters[j].ci95 = nil
                 parameters[j].ci95Method = .profile
-                let open = [ends.lower == nil ? "below" : nil, ends.upper == nil ? "above" : nil].compactMap { $0 }.joined(separator: " and ")
-                parameters[j].note = "profile interval open \(open) (the data do not bound it)"
+                parameters[j].intervalProblem = .profileOpen(below: ends.lower == nil, above: ends.upper == nil)
                 byLawIndex[j] = .some(nil)
             }
         }

@@ -77,16 +77,21 @@ public enum ParameterDomain: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One parameter of a law: its name (as in DESIGN.md's output contract), domain and meaning.
+/// One parameter of a law: its name (as in the output contract of docs/design.md), domain, meaning
+/// and role.
 public struct LawParameter: Sendable, Hashable {
     public var name: String
     public var domain: ParameterDomain
     public var meaning: String
+    /// What the parameter is in the law (a floor, a scale…), for the judgements that depend
+    /// on it; nil when it is none of those.
+    public var role: ParameterRole?
 
-    public init(_ name: String, _ domain: ParameterDomain, _ meaning: String) {
+    public init(_ name: String, _ domain: ParameterDomain, _ meaning: String, role: ParameterRole? = nil) {
         self.name = name
         self.domain = domain
         self.meaning = meaning
+        self.role = role
     }
 }
 
@@ -107,7 +112,8 @@ public struct DerivedQuantity: Sendable {
 /// A scaling law: a formula L(x; p) (or L(x, x₂; p)) with its analytic gradient, the
 /// domain of each parameter and data-driven starting points.
 ///
-/// Laws are small values; the fitter (``LawFitter``) knows nothing of any particular law.
+/// Laws are small values; the fitting engine (Sources/Fit/Engine, entered by
+/// ``ScalingLaw/fit(to:options:)``) knows nothing of any particular law.
 public protocol ScalingLaw: Sendable {
     /// The name the CLI and the JSON use (`power`, `saturating`, `broken2`, …).
     var name: String { get }
@@ -148,6 +154,9 @@ public protocol ScalingLaw: Sendable {
     /// more than the value; the fitter then computes both at every residual evaluation
     /// and reuses the gradient for the Jacobian at the same point.
     var gradientIsCheap: Bool { get }
+    /// Whether the law needs x > 0 (and x₂ > 0): true for laws of powers and logarithms of
+    /// the inputs; a law of the generation index, which starts at 0, does not.
+    var needsPositiveInputs: Bool { get }
 }
 
 /// The inputs of a fit, prepared once: x (and x₂) with their natural logarithms (NaN where
@@ -253,6 +262,8 @@ extension ScalingLaw {
     }
 
     public var gradientIsCheap: Bool { false }
+
+    public var needsPositiveInputs: Bool { true }
 
     public func evaluate(
         _ inputs: LawInputs, parameters p: [Double], values: UnsafeMutablePointer<Double>,

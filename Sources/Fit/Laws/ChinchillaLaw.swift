@@ -11,11 +11,11 @@ public struct ChinchillaLaw: ScalingLaw {
     public var inputCount: Int { 2 }
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
-            .init("E", .nonNegative, "irreducible loss"),
-            .init("A", .positive, "scale of the parameter term"),
-            .init("B", .positive, "scale of the data term"),
-            .init("alpha", .real, "parameter exponent"),
-            .init("beta", .real, "data exponent"),
+            .init("E", .nonNegative, "irreducible loss", role: .floor),
+            .init("A", .positive, "scale of the parameter term", role: .scale),
+            .init("B", .positive, "scale of the data term", role: .scale),
+            .init("alpha", .real, "parameter exponent", role: .exponent),
+            .init("beta", .real, "data exponent", role: .exponent),
         ]
 
     public var derived: [DerivedQuantity] {
@@ -142,8 +142,8 @@ public struct M3Law: ScalingLaw {
     public var formula: String { "L = beta·(1/x + gamma)^c" }
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
-            .init("beta", .positive, "scale"), .init("gamma", .nonNegative, "bend (limit β·γ^c)"),
-            .init("c", .positive, "exponent"),
+            .init("beta", .positive, "scale", role: .scale), .init("gamma", .nonNegative, "bend (limit β·γ^c)"),
+            .init("c", .positive, "exponent", role: .exponent),
         ]
 
 
@@ -178,9 +178,9 @@ public struct M4Law: ScalingLaw {
     public var formula: String { "(L - E_inf)/(E0 - L)^a = beta·x^(-c)" }
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
-            .init("E_inf", .nonNegative, "loss as x → ∞"), .init("E0", .positive, "loss as x → 0 (random guess)"),
-            .init("a", .nonNegative, "shape of the approach to E0"), .init("beta", .positive, "scale"),
-            .init("c", .positive, "exponent"),
+            .init("E_inf", .nonNegative, "loss as x → ∞", role: .floor), .init("E0", .positive, "loss as x → 0 (random guess)"),
+            .init("a", .nonNegative, "shape of the approach to E0"), .init("beta", .positive, "scale", role: .scale),
+            .init("c", .positive, "exponent", role: .exponent),
         ]
 
 

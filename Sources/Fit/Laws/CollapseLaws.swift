@@ -37,7 +37,7 @@ public struct TailCutLaw: ScalingLaw {
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
             .init("a", .positive, "scale of the clean term"), .init("beta", .interval(1, 20), "Zipf exponent"),
-            .init("floor", .nonNegative, "plateau: the missing tail mass"),
+            .init("floor", .nonNegative, "plateau: the missing tail mass", role: .floor),
         ]
 
     public var derived: [DerivedQuantity] {
@@ -131,7 +131,7 @@ public struct MixingLaw: ScalingLaw {
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
             .init("a", .positive, "scale"), .init("beta", .interval(1, 20), "Zipf exponent"),
-            .init("floor", .positive, "plateau level (tail mass of the cut part)"),
+            .init("floor", .positive, "plateau level (tail mass of the cut part)", role: .floor),
             .init("pi", .interval(0, 1), "clean fraction"),
         ]
 
@@ -199,6 +199,8 @@ public struct GenerationLaw: ScalingLaw {
 
     public init(_ form: Form) { self.form = form }
     public var name: String { "generations-\(form.rawValue)" }
+    /// Generations are counted from 0.
+    public var needsPositiveInputs: Bool { false }
     public var formula: String {
         switch form {
         case .linear: "floor = F0 + b·n"

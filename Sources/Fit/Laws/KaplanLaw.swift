@@ -11,10 +11,10 @@ public struct KaplanLaw: ScalingLaw {
     public var inputCount: Int { 2 }
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
-        .init("N_c", .positive, "parameter scale"),
-        .init("D_c", .positive, "data scale"),
-        .init("alpha_N", .positive, "parameter exponent"),
-        .init("alpha_D", .positive, "data exponent"),
+        .init("N_c", .positive, "parameter scale", role: .scale),
+        .init("D_c", .positive, "data scale", role: .scale),
+        .init("alpha_N", .positive, "parameter exponent", role: .exponent),
+        .init("alpha_D", .positive, "data exponent", role: .exponent),
     ]
 
     public func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double {

@@ -8,7 +8,9 @@ public struct PowerLaw: ScalingLaw {
     public var name: String { "power" }
     public var formula: String { "L = A·n^(-alpha)" }
     public var parameters: [LawParameter] { Self.parameterList }
-    private static let parameterList: [LawParameter] = [.init("A", .positive, "scale"), .init("alpha", .real, "exponent (positive: loss falls with n)")]
+    private static let parameterList: [LawParameter] = [
+        .init("A", .positive, "scale", role: .scale), .init("alpha", .real, "exponent (positive: loss falls with n)", role: .exponent),
+    ]
 
 
     public func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double {
@@ -54,9 +56,9 @@ public struct SaturatingLaw: ScalingLaw {
     public var formula: String { "L = E + A·n^(-alpha)" }
     public var parameters: [LawParameter] { Self.parameterList }
     private static let parameterList: [LawParameter] = [
-            .init("E", .nonNegative, "irreducible loss (floor)"),
-            .init("A", .positive, "scale of the reducible part"),
-            .init("alpha", .positive, "exponent of the reducible part"),
+            .init("E", .nonNegative, "irreducible loss (floor)", role: .floor),
+            .init("A", .positive, "scale of the reducible part", role: .scale),
+            .init("alpha", .positive, "exponent of the reducible part", role: .exponent),
         ]
 
 
@@ -135,13 +137,13 @@ public struct BrokenPowerLaw: ScalingLaw {
     public var parameters: [LawParameter] { Self.parameterLists[breaks - 1] }
     private static let parameterLists: [[LawParameter]] = (1...3).map { breaks in
         var list: [LawParameter] = [
-            .init("E", .nonNegative, "floor"), .init("A", .positive, "scale"),
-            .init("c0", .real, "slope of the first segment"),
+            .init("E", .nonNegative, "floor", role: .floor), .init("A", .positive, "scale", role: .scale),
+            .init("c0", .real, "slope of the first segment", role: .exponent),
         ]
         for i in 1...breaks {
             list += [
-                .init("c\(i)", .real, "slope change at break \(i)"),
-                .init("d\(i)", .positive, "location of break \(i)"),
+                .init("c\(i)", .real, "slope change at break \(i)", role: .exponent),
+                .init("d\(i)", .positive, "location of break \(i)", role: .breakpoint),
                 .init("f\(i)", .interval(1e-3, 10), "smoothness of break \(i)"),
             ]
         }
