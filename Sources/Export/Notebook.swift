@@ -130,7 +130,7 @@ public enum Notebook {
     static func setupCode(entries: [Entry]) -> String {
         let series: [JSONNode] = entries.map { entry in
             let s = entry.series, fit = entry.fit
-            let law = LawCatalog.law(named: fit.model)
+            let law = LawCatalog.law(for: fit)
             let domains: [JSONNode] = law?.parameters.map { p in
                 switch p.domain {
                 case .real: .array([.string("real")])

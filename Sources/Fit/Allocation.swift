@@ -116,7 +116,9 @@ public enum ComputeOptimal {
 
     /// The optimum of the fitted law's parameters `p` (closed form for chinchilla).
     public static func optimum(_ law: any ScalingLaw, _ p: [Double], compute: Double) -> (n: Double, d: Double, loss: Double)? {
-        law is ChinchillaLaw ? chinchillaOptimum(p, compute: compute) : numericOptimum(law, p, compute: compute)
+        if law is ChinchillaLaw { return chinchillaOptimum(p, compute: compute) }
+        if let sloped = law as? any BudgetSlopeLaw { return slopeOptimum(sloped, p, compute: compute) }
+        return numericOptimum(law, p, compute: compute)
     }
 
     /// Whether the intervals of ``allocate(_:compute:)`` include a delta-method one (only

@@ -479,13 +479,15 @@ extension ScalingLaw {
             }
         }
         if let fullCovariance { addDeltaIntervals(to: &derivedEstimates, at: natural, covariance: fullCovariance, t: t) }
-        return FitResult(
+        var result = FitResult(
             series: series.name, model: name, formula: formula, pointCount: n, status: best.status,
             objective: best.objective, chiSquared: rss, residualVariance: variance, degreesOfFreedom: dof,
             aicc: aicc, bic: bic, parameters: estimates, derived: derivedEstimates, starts: starts,
             iterations: best.iterations, conditionNumber: best.conditionNumber, covariance: fullCovariance,
             bootstrapFailures: nil,
             holdout: nil, predictions: [], notes: warnings, space: options.space, loss: options.loss)
+        result.parameterDomains = parameters.map(\.domain)
+        return result
     }
 
     /// Pairs bootstrap: resample points with replacement, refit from the best estimate,

@@ -29,6 +29,8 @@ struct FitCommand: ParsableCommand {
     @Option(help: "The law (see `scalefit models`), `auto` (the default, as in report and notebook) to compare the laws that apply, or `generations`.")
     var model: String = "auto"
 
+    @OptionGroup var custom: CustomLawArguments
+
     @Option(name: .customLong("fix"), help: "Hold a parameter at a value, e.g. E=1.7 (repeatable).")
     var fix: [String] = []
 
@@ -150,6 +152,10 @@ struct FitCommand: ParsableCommand {
     }
 
     func selectedLaws() throws -> [any ScalingLaw] {
+        if let law = try custom.customLaw() {
+            guard model == "auto" else { throw UsageError("give either --model or --law, not both") }
+            return [law]
+        }
         switch model {
         case "auto": return LawCatalog.all  // narrowed per series
         case "generations": return GenerationLaw.Form.allCases.map { GenerationLaw($0) }
@@ -203,7 +209,8 @@ struct FitCommand: ParsableCommand {
         let fixed: [(String, JSONNode)] = options.fixed.sorted { $0.key < $1.key }.map { ($0.key, JSONNode.number($0.value)) }
         let tied: [(String, JSONNode)] = options.tied.sorted { $0.key < $1.key }.map { ($0.key, JSONNode.string($0.value)) }
         var record: [(String, JSONNode)] = []
-        record.append(("model", .string(model)))
+        record.append(("model", .string(custom.law != nil ? "custom" : model)))
+        record += custom.record()
         record.append(("space", .string(options.space.rawValue)))
         record.append(("loss", .string(options.loss.description)))
         record.append(("fix", .object(fixed)))
