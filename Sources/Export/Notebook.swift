@@ -94,7 +94,7 @@ public enum Notebook {
             estimate, in the same residual space and with the same loss.
             """)
         let laws = Set(entries.map(\.fit.model)).sorted()
-        code(laws.compactMap { pythonLaw($0) }.joined(separator: "\n\n") + "\n\nLAWS = {" + laws.map { "\"\($0)\": \(functionName($0))" }.joined(separator: ", ") + "}")
+        code(laws.compactMap { $0 == "custom" ? pythonCustomLaw(entries.first { $0.fit.model == "custom" }!.fit.formula) : pythonLaw($0) }.joined(separator: "\n\n") + "\n\nLAWS = {" + laws.map { "\"\($0)\": \(functionName($0))" }.joined(separator: ", ") + "}")
         code(refitCode)
         markdown("## Plot\n\nData, scalefit's curve and the scipy re-fit (dashed) on log–log axes, with the residuals below.")
         code(plotCode)
