@@ -4,12 +4,12 @@ import ScalefitCore
 
 /// `custom`: a law its user writes, `fit --law 'E + A*N^-alpha + B*D^-beta'`.
 ///
-/// The text is parsed by ``ParsedExpression`` (the language is described there and in
-/// docs/custom-laws.md), compiled to a ``CompiledExpression`` and differentiated exactly by
+/// The text is parsed by ``ParsedExpression`` (the language is described there and in the
+/// README's "Your own law" section), compiled to a ``CompiledExpression`` and differentiated exactly by
 /// forward-mode automatic differentiation. Parameters are named as in the text, in order of
 /// first appearance; each has a domain (real unless `--param` says otherwise), kept by the
 /// same reparametrisation as the built-in laws. Starts come from the domains: a grid of a
-/// few values per parameter (denser for fewer parameters, about 1,000 starts at most),
+/// few values per parameter (denser for fewer parameters; a Halton sample of the grid past 1,200),
 /// plus any start value the user gave.
 public struct CustomLaw: ScalingLaw, BudgetSlopeLaw {
     public let parsed: ParsedExpression
