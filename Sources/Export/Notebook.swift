@@ -246,6 +246,18 @@ public enum Notebook {
             return "def \(name)(x, x2, p):\n    F0, b = p\n    return F0 + b * np.log(x)"
         case "chinchilla":
             return "def \(name)(x, x2, p):\n    E, A, B, alpha, beta = p\n    return E + A * x ** (-alpha) + B * x2 ** (-beta)"
+        case "data-constrained":
+            return """
+                def \(name)(x, x2, p):
+                    # Muennighoff et al. 2023: repeated tokens and excess parameters discounted.
+                    E, A, B, alpha, beta, rd, rn, ud = p
+                    g = (alpha * A / (beta * B)) ** (1.0 / (alpha + beta))
+                    n_opt = g * (g * ud) ** (beta / alpha)
+                    u, un = np.minimum(x2, ud), np.minimum(x, n_opt)
+                    d_eff = u + u * rd * (1.0 - np.exp(-(x2 / u - 1.0) / rd))
+                    n_eff = un + un * rn * (1.0 - np.exp(-(x / un - 1.0) / rn))
+                    return E + A * n_eff ** (-alpha) + B * d_eff ** (-beta)
+                """
         case "kaplan":
             return "def \(name)(x, x2, p):\n    N_c, D_c, alpha_N, alpha_D = p\n    return ((N_c / x) ** (alpha_N / alpha_D) + D_c / x2) ** alpha_D"
         default:
