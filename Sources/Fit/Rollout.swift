@@ -28,7 +28,8 @@ public struct RolloutResult: Sendable {
     }
 
     public struct Step: Sendable {
-        /// Rungs fitted (the smallest k), and the value of the ordering key of the next rung.
+        /// Rungs fitted (the smallest k), and the next rung: its x, or for a ladder ordered by
+        /// compute its C = 6·N·D (of its first point).
         public var k: Int
         public var rung: Double
         public var trainingPoints: Int
@@ -68,6 +69,7 @@ extension ScalingLaw {
         let byCompute = inputCount == 2 && usable.x2 != nil && options.holdoutBy != .x
         let sorted = Self.holdoutOrder(usable, byCompute ? .compute : .x)
         func key(_ i: Int) -> Double { byCompute ? sorted.x[i] * sorted.x2![i] : sorted.x[i] }
+        func rung(_ i: Int) -> Double { byCompute ? ComputeOptimal.flopsPerParameterToken * key(i) : key(i) }
         // Rungs: runs of equal key in the sorted order. A budget's N·D is equal only up to
         // the rounding of N and D as written: keys within 1e-3 relative of the rung's first
         // are one rung (ladders step by factors, not by tenths of a percent).
@@ -98,7 +100,7 @@ extension ScalingLaw {
             do {
                 fit = try self.fit(to: training, options: stepOptions)
             } catch {
-                steps.append(.init(k: k, rung: key(starts[k]), trainingPoints: end, converged: false, points: []))
+                steps.append(.init(k: k, rung: rung(starts[k]), trainingPoints: end, converged: false, points: []))
                 continue
             }
             let points = zip(next, fit.predictions).map { i, prediction in
@@ -107,7 +109,7 @@ extension ScalingLaw {
                     logError: Double.log(prediction.value) - Double.log(sorted.values[i]),
                     confidenceBand: prediction.confidenceBand, predictionInterval: prediction.predictionInterval)
             }
-            steps.append(.init(k: k, rung: key(starts[k]), trainingPoints: end, converged: fit.converged, points: points))
+            steps.append(.init(k: k, rung: rung(starts[k]), trainingPoints: end, converged: fit.converged, points: points))
         }
         guard !steps.isEmpty else {
             throw FitError("\(series.name): \(name) has \(free) free parameters; \(rungs) rungs leave no fit with a degree of freedom and a rung to predict")

@@ -31,6 +31,8 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var custom: CustomLawArguments
 
+    @OptionGroup var checks: LawChecksArguments
+
     @Option(name: .customLong("fix"), help: "Hold a parameter at a value, e.g. E=1.7 (repeatable).")
     var fix: [String] = []
 
@@ -125,14 +127,17 @@ struct FitCommand: ParsableCommand {
             comparison = comparison.map { FitPlotting.splitCurve(from: $0, requested: requested).fit }
         }
 
+        let checked = try checks.run(fits: fits, series: ingested.series, options: base)
         if json {
             let inputs = ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
-            let document = FitReport.json(
+            var document = FitReport.json(
                 fits: fits, comparison: comparison, inputs: inputs, options: optionRecord(options),
                 toolVersion: ScalefitCommand.version, truth: truthFile)
+            document = LawChecksArguments.adding(checked, to: document)
             print(document.rendered())
         } else {
             print(VisibleText.escaped(FitReport.table(fits, comparison: comparison, truth: truthFile)), terminator: "")
+            print(VisibleText.escaped(LawChecksArguments.text(checked)), terminator: "")
         }
         if let plot {
             let items = ingested.series.indices.map { i in
