@@ -98,6 +98,31 @@ struct CustomLawTests {
         for (u, v) in zip(g, expected) { #expect(abs(u - v) <= 1e-14 * max(abs(v), 1), "\(g) vs \(expected)") }
     }
 
+    @Test("second-order forward mode along the budget: d²L/du² and ∂S/∂p agree with differences of exact first derivatives")
+    func secondOrder() throws {
+        let law = try CustomLaw("E + A*exp(-alpha*log(N)) + B/sqrt(D)^beta + c*sigmoid(log10(D) - 10) + tanh(c*log2(N)/40) + pow(N*D, -0.1)*abs(c) + max(D/N, c) / 1e6 + min(log1p(N), 30) * expm1(c) / 100")
+        let p = [1.7, 400, 0.34, 410, 0.56, 0.2]
+        let cBudget = Double.log(1e22 / 6)
+        for u in [18.0, 21.0, 24.0] {
+            let n = Double.exp(u), d = Double.exp(cBudget - u)
+            let h = 1e-5
+            func slope(_ v: Double, _ q: [Double]) -> Double { law.budgetSlope(n: Double.exp(v), d: Double.exp(cBudget - v), parameters: q) }
+            let curvature = law.program.budgetDerivatives(n, d, parameters: p, second: .budget)
+            #expect(abs(curvature.slope - slope(u, p)) <= 1e-13 * abs(curvature.slope))
+            let numeric = (slope(u + h, p) - slope(u - h, p)) / (2 * h)
+            #expect(abs(curvature.mixed[0] - numeric) <= 1e-6 * abs(numeric), "u=\(u): \(curvature.mixed[0]) vs \(numeric)")
+            let mixed = law.program.budgetDerivatives(n, d, parameters: p, second: .parameters).mixed
+            for j in p.indices {
+                var up = p, down = p
+                let step = 1e-6 * abs(p[j])
+                up[j] += step
+                down[j] -= step
+                let byDifference = (slope(u, up) - slope(u, down)) / (2 * step)
+                #expect(abs(mixed[j] - byDifference) <= 1e-5 * max(abs(byDifference), 1e-8), "u=\(u) parameter \(j): \(mixed[j]) vs \(byDifference)")
+            }
+        }
+    }
+
     static func sweepSeries() throws -> Series {
         let sweep = try AllocationReference.sweep()
         return Series(run: "sweep", metric: "loss", x: sweep.n, x2: sweep.d, values: sweep.loss)
@@ -133,6 +158,27 @@ struct CustomLawTests {
             #expect(relativeError(same.n, closed.n) < 1e-12, "C=\(c): \(same.n) vs \(closed.n)")
         }
         #expect(worst < 1e-8, "worst optimum difference \(worst)")
+        print("chinchilla as a custom law: worst parameter difference \(worstParameter), worst optimum difference (1e18–1e28 FLOP) \(worst)")
+        // ∂ln N*/∂p by the implicit function theorem on the second-order forward mode equals
+        // the closed form's analytic gradient (custom order: E, A, alpha, B, beta).
+        for c in [1e19, 1e22, 1e25] {
+            let q = [builtin.values[0], builtin.values[1], builtin.values[3], builtin.values[2], builtin.values[4]]
+            let best = try #require(ComputeOptimal.optimum(law, q, compute: c))
+            let implicit = try #require(law.logOptimumGradient(n: best.n, d: best.d, parameters: q))
+            let closed = ComputeOptimal.chinchillaLogNGradient(builtin.values, compute: c)
+            for (u, v) in zip(implicit, [closed[0], closed[1], closed[3], closed[2], closed[4]]) {
+                #expect(abs(u - v) <= 1e-9 * max(abs(v), 1e-6), "C=\(c): \(implicit) vs \(closed)")
+            }
+        }
+        // So the delta-method intervals of the allocation agree with the closed form's.
+        let a1 = try ComputeOptimal.allocate(builtinFitted, compute: [1e21, 1e24])
+        let a2 = try ComputeOptimal.allocate(customFitted, compute: [1e21, 1e24])
+        for (x, y) in zip(a1, a2) {
+            let cx = try #require(x.n.ci95), cy = try #require(y.n.ci95)
+            #expect(relativeError(cy.lower, cx.lower) < 1e-6 && relativeError(cy.upper, cx.upper) < 1e-6, "\(cx) vs \(cy)")
+            let lx = try #require(x.loss.ci95), ly = try #require(y.loss.ci95)
+            #expect(relativeError(ly.upper, lx.upper) < 1e-8)
+        }
         // The predictions and their bands agree as well.
         let a = builtinFitted.predict(x: 7e10, x2: 1.4e12), b = customFitted.predict(x: 7e10, x2: 1.4e12)
         #expect(relativeError(b.value, a.value) < 1e-10)

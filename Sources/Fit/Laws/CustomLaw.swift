@@ -81,6 +81,14 @@ public struct CustomLaw: ScalingLaw, BudgetSlopeLaw {
         program.budgetSlope(n, d, parameters: p)
     }
 
+    public func logOptimumGradient(n: Double, d: Double, parameters p: [Double]) -> [Double]? {
+        let curvature = program.budgetDerivatives(n, d, parameters: p, second: .budget).mixed[0]
+        guard curvature > 0, curvature.isFinite else { return nil }
+        let bySlope = program.budgetDerivatives(n, d, parameters: p, second: .parameters).mixed
+        let g = bySlope.map { -$0 / curvature }
+        return g.allSatisfy(\.isFinite) ? g : nil
+    }
+
     public func evaluate(
         _ inputs: LawInputs, parameters p: [Double], values: UnsafeMutablePointer<Double>,
         gradients: UnsafeMutablePointer<Double>?
@@ -183,6 +191,10 @@ public struct CustomLaw: ScalingLaw, BudgetSlopeLaw {
 /// machine precision).
 public protocol BudgetSlopeLaw: ScalingLaw {
     func budgetSlope(n: Double, d: Double, parameters p: [Double]) -> Double
+    /// ∂ln N*/∂p at the optimum (n, d) of a budget: the optimum solves S(u, p) = 0 (S the
+    /// slope, u = ln N), so by the implicit function theorem ∂u*/∂p = −(∂S/∂p)/(∂S/∂u);
+    /// nil where the curvature ∂S/∂u is not positive (no proper minimum).
+    func logOptimumGradient(n: Double, d: Double, parameters p: [Double]) -> [Double]?
 }
 
 extension ParameterDomain {
