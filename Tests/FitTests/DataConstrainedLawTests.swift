@@ -97,6 +97,37 @@ struct DataConstrainedLawTests {
         #expect(covered >= total - 3, "\(covered) of \(total) intervals hold the truth")
     }
 
+    @Test("compute-optimal allocation under a unique-data budget: the exact-slope root equals a fine scan, and repetition shifts compute to epochs")
+    func allocation() throws {
+        let law = DataConstrainedLaw(), p = Self.paper
+        for c in [1e17, 1e19, 1e20, 1e21, 1e22] {
+            let best = try #require(ComputeOptimal.optimum(law, p, compute: c))
+            // An independent fine scan in ln N (1e-4 steps) around the optimum.
+            let lc = Double.log(c / 6)
+            var bestU = 0.0, bestL = Double.infinity
+            var u = Double.log(best.n) - 0.5
+            while u < Double.log(best.n) + 0.5 {
+                let l = Self.reference(Double.exp(u), Double.exp(lc - u), p)
+                if l < bestL { bestL = l; bestU = u }
+                u += 1e-4
+            }
+            #expect(abs(Double.log(best.n) - bestU) < 2e-4, "C=\(c)")
+            #expect(relativeError(best.loss, Self.reference(best.n, best.d, p)) < 1e-14)
+            #expect(bestL >= best.loss * (1 - 1e-14))
+            // Chinchilla's optimum for the same E, A, B, α, β, for comparison.
+            let unconstrained = try #require(ComputeOptimal.chinchillaOptimum(Array(p.prefix(5)), compute: c))
+            if unconstrained.d <= 1e9 {
+                // Within one epoch and below N_opt(U_D) nothing is discounted: Chinchilla's optimum.
+                #expect(relativeError(best.n, unconstrained.n) < 1e-9)
+            } else if unconstrained.d > 4e9 {
+                // Past a few epochs of U_D the constrained optimum spends the compute on more
+                // epochs rather than more parameters (excess parameters decay faster, R*_N <
+                // R*_D), as the paper finds: a smaller model than Chinchilla's.
+                #expect(best.n < unconstrained.n)
+            }
+        }
+    }
+
     @Test("refused without U_D; listed in the zoo")
     func catalog() throws {
         #expect(LawCatalog.law(named: "data-constrained") is DataConstrainedLaw)

@@ -22,7 +22,7 @@ public struct CompiledExpression: Sendable {
     let ops: [Op]
     /// Whether a register depends on any parameter (its parameter gradient can be nonzero).
     let dependsOnParameters: [Bool]
-    /// Whether a register depends on an input or a parameter.
+    /// Whether a register depends on an input (its derivative along the budget can be nonzero).
     let dependsOnInputs: [Bool]
     public let parameterCount: Int
 

@@ -217,7 +217,8 @@ extension ParameterDomain {
         case ">=0", "≥0": self = .nonNegative
         default:
             let parts = t.components(separatedBy: "..")
-            guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]), lo.isFinite, hi.isFinite, lo < hi else {
+            let ends = parts.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard ends.count == 2, let lo = Double(ends[0]), let hi = Double(ends[1]), lo.isFinite, hi.isFinite, lo < hi else {
                 return nil
             }
             self = .interval(lo, hi)

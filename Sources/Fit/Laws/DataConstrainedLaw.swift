@@ -19,7 +19,7 @@ import RealModule
 ///
 /// The value and its exact gradient are computed by the forward-mode differentiation of
 /// ``CompiledExpression`` on the formula above (the `min` branches included).
-public struct DataConstrainedLaw: ScalingLaw {
+public struct DataConstrainedLaw: ScalingLaw, BudgetSlopeLaw {
     public init() {}
     public var name: String { "data-constrained" }
     public var formula: String {
@@ -71,6 +71,17 @@ public struct DataConstrainedLaw: ScalingLaw {
         let value = Self.expression.valueAndGradient(x, x2, parameters: reordered(p), into: &h)
         for j in p.indices { g[j] = h[Self.order[j]] }
         return value
+    }
+
+    /// The slope along a compute budget, exact (the compute-optimal allocation under a
+    /// unique-data budget U_D is found by bisection on it).
+    public func budgetSlope(n: Double, d: Double, parameters p: [Double]) -> Double {
+        Self.expression.budgetSlope(n: n, d: d, parameters: reordered(p))
+    }
+
+    public func logOptimumGradient(n: Double, d: Double, parameters p: [Double]) -> [Double]? {
+        guard let h = Self.expression.logOptimumGradient(n: n, d: d, parameters: reordered(p)) else { return nil }
+        return p.indices.map { h[Self.order[$0]] }
     }
 
     public func unsuitability(pointCount: Int, fixed: Set<String>) -> String? {
