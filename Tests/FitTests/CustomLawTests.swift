@@ -222,6 +222,7 @@ struct CustomLawTests {
             let zoo = try SaturatingLaw().fit(to: series)
             #expect(relativeError(fit.objective, zoo.objective) < 1e-9)
         }
+        print("custom power law: \(covered) of \(total) Wald intervals hold the truth")
         // 15 intervals at 95%: at most two misses is well within chance (P ≈ 0.96).
         #expect(covered >= 13, "\(covered) of \(total) intervals hold the truth")
     }
