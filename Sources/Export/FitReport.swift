@@ -67,13 +67,17 @@ public enum FitReport {
             if let value, !value.isFinite { warnings.append("\(name) is not finite (\(value)); written as null") }
             return .finite(value)
         }
-        let parameters: [JSONNode] = fit.parameters.map { p in
+        let parameters: [JSONNode] = fit.parameters.enumerated().map { j, p in
             var members: [(String, JSONNode)] = [
                 ("name", .string(p.name)), ("value", checked(p.name, p.value)), ("stderr", .finite(p.standardError)),
                 ("ci95", .pair(p.ci95)), ("ci95_method", p.ci95 == nil ? .null : p.ci95Method.map { .string($0.rawValue) } ?? .null),
                 ("bootstrap_ci95", .pair(p.bootstrapCI95)),
             ]
             if let note = p.note { members.append(("note", .string(note))) }
+            // A custom law is rebuilt from its formula and these (`scalefit predict`, `optimal`).
+            if fit.model == "custom", let domains = fit.parameterDomains, j < domains.count {
+                members.append(("domain", .string(domains[j].specification)))
+            }
             if let check = truth?.check(p) { members.append(("truth", TruthFile.node(check))) }
             return .object(members)
         }

@@ -94,7 +94,7 @@ public enum Notebook {
             estimate, in the same residual space and with the same loss.
             """)
         let laws = Set(entries.map(\.fit.model)).sorted()
-        code(laws.compactMap { pythonLaw($0) }.joined(separator: "\n\n") + "\n\nLAWS = {" + laws.map { "\"\($0)\": \(functionName($0))" }.joined(separator: ", ") + "}")
+        code(laws.compactMap { $0 == "custom" ? pythonCustomLaw(entries.first { $0.fit.model == "custom" }!.fit.formula) : pythonLaw($0) }.joined(separator: "\n\n") + "\n\nLAWS = {" + laws.map { "\"\($0)\": \(functionName($0))" }.joined(separator: ", ") + "}")
         code(refitCode)
         markdown("## Plot\n\nData, scalefit's curve and the scipy re-fit (dashed) on log–log axes, with the residuals below.")
         code(plotCode)
@@ -130,7 +130,7 @@ public enum Notebook {
     static func setupCode(entries: [Entry]) -> String {
         let series: [JSONNode] = entries.map { entry in
             let s = entry.series, fit = entry.fit
-            let law = LawCatalog.law(named: fit.model)
+            let law = LawCatalog.law(for: fit)
             let domains: [JSONNode] = law?.parameters.map { p in
                 switch p.domain {
                 case .real: .array([.string("real")])
@@ -246,6 +246,18 @@ public enum Notebook {
             return "def \(name)(x, x2, p):\n    F0, b = p\n    return F0 + b * np.log(x)"
         case "chinchilla":
             return "def \(name)(x, x2, p):\n    E, A, B, alpha, beta = p\n    return E + A * x ** (-alpha) + B * x2 ** (-beta)"
+        case "data-constrained":
+            return """
+                def \(name)(x, x2, p):
+                    # Muennighoff et al. 2023: repeated tokens and excess parameters discounted.
+                    E, A, B, alpha, beta, rd, rn, ud = p
+                    g = (alpha * A / (beta * B)) ** (1.0 / (alpha + beta))
+                    n_opt = g * (g * ud) ** (beta / alpha)
+                    u, un = np.minimum(x2, ud), np.minimum(x, n_opt)
+                    d_eff = u + u * rd * (1.0 - np.exp(-(x2 / u - 1.0) / rd))
+                    n_eff = un + un * rn * (1.0 - np.exp(-(x / un - 1.0) / rn))
+                    return E + A * n_eff ** (-alpha) + B * d_eff ** (-beta)
+                """
         case "kaplan":
             return "def \(name)(x, x2, p):\n    N_c, D_c, alpha_N, alpha_D = p\n    return ((N_c / x) ** (alpha_N / alpha_D) + D_c / x2) ** alpha_D"
         default:

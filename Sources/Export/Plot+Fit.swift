@@ -52,7 +52,7 @@ public enum FitPlotting {
         let heldX = Set(fit.holdout?.points.map(\.x) ?? [])
         layer.heldOut = Set(series.x.indices.filter { heldX.contains(series.x[$0]) })
         let trainingX = series.x.indices.filter { !layer.heldOut.contains($0) }.map { series.x[$0] }
-        if let law = LawCatalog.law(named: fit.model) {
+        if let law = LawCatalog.law(for: fit) {
             let p = fit.values
             layer.fitted = series.x.indices.map { i in law.value(series.x[i], series.x2?[i] ?? .nan, parameters: p) }
             if series.x2 == nil {

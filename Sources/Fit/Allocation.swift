@@ -116,7 +116,9 @@ public enum ComputeOptimal {
 
     /// The optimum of the fitted law's parameters `p` (closed form for chinchilla).
     public static func optimum(_ law: any ScalingLaw, _ p: [Double], compute: Double) -> (n: Double, d: Double, loss: Double)? {
-        law is ChinchillaLaw ? chinchillaOptimum(p, compute: compute) : numericOptimum(law, p, compute: compute)
+        if law is ChinchillaLaw { return chinchillaOptimum(p, compute: compute) }
+        if let sloped = law as? any BudgetSlopeLaw { return slopeOptimum(sloped, p, compute: compute) }
+        return numericOptimum(law, p, compute: compute)
     }
 
     /// Whether the intervals of ``allocate(_:compute:)`` include a delta-method one (only
@@ -138,10 +140,14 @@ public enum ComputeOptimal {
             }
             var n = IntervalEstimate(value: best.n), d = IntervalEstimate(value: best.d)
             var ratio = IntervalEstimate(value: best.d / best.n), loss = IntervalEstimate(value: best.loss)
-            if hasDeltaMethod(law), let covariance = fitted.covariance, t.isFinite {
-                let g = chinchillaLogNGradient(fitted.values, compute: compute)
+            // ∂ln N*/∂p: the closed form's for chinchilla, the implicit function theorem on the
+            // exact slope for laws that give it (custom laws).
+            let logNGradient: [Double]? = hasDeltaMethod(law)
+                ? chinchillaLogNGradient(fitted.values, compute: compute)
+                : (law as? any BudgetSlopeLaw)?.logOptimumGradient(n: best.n, d: best.d, parameters: fitted.values)
+            if let g = logNGradient, let covariance = fitted.covariance, t.isFinite {
                 var variance = 0.0
-                for k in 0..<5 { for l in 0..<5 { variance += g[k] * covariance[k][l] * g[l] } }
+                for k in g.indices { for l in g.indices { variance += g[k] * covariance[k][l] * g[l] } }
                 let se = max(variance, 0).squareRoot()
                 n.ci95 = (best.n * Double.exp(-t * se), best.n * Double.exp(t * se))
                 d.ci95 = (best.d * Double.exp(-t * se), best.d * Double.exp(t * se))

@@ -125,6 +125,9 @@ public struct FitResult: Sendable {
     public var bootstrapFailures: Int?
     /// The converged bootstrap replicates of the parameters (law order), for saved fits.
     public var bootstrapReplicates: [[Double]]? = nil
+    /// The domain of each parameter (law order), as the fit used it; what rebuilds a
+    /// custom law (`fit --law`) from its formula.
+    public var parameterDomains: [ParameterDomain]? = nil
     public var holdout: HoldoutResult?
     public var predictions: [Prediction]
     /// What a reader should know about this fit (identifiability, convergence, the data).

@@ -46,7 +46,7 @@ public struct FittedLaw: Sendable {
 
     /// The fitted law of a fit result (its law looked up by name unless given).
     public init(_ result: FitResult, law: (any ScalingLaw)? = nil) throws {
-        guard let law = law ?? LawCatalog.law(named: result.model) else {
+        guard let law = law ?? LawCatalog.law(for: result) else {
             throw FitError("unknown model \"\(result.model)\"")
         }
         try self.init(

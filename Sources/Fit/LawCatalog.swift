@@ -5,7 +5,7 @@ public enum LawCatalog {
     /// Every law, in the order `scalefit models` lists them.
     public static let all: [any ScalingLaw] = [
         PowerLaw(), SaturatingLaw(), BrokenPowerLaw(breaks: 1), BrokenPowerLaw(breaks: 2), BrokenPowerLaw(breaks: 3),
-        M3Law(), M4Law(), ChinchillaLaw(), KaplanLaw(), ExactTailCutLaw(), ExactNarrowingLaw(), ExactMixingLaw(),
+        M3Law(), M4Law(), ChinchillaLaw(), KaplanLaw(), DataConstrainedLaw(), ExactTailCutLaw(), ExactNarrowingLaw(), ExactMixingLaw(),
         TailCutLaw(), NarrowingLaw(), MixingLaw(),
         GenerationLaw(.linear), GenerationLaw(.power), GenerationLaw(.log),
     ]

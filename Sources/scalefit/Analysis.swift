@@ -85,6 +85,8 @@ struct FitArguments: ParsableArguments {
     @Option(help: "Seed of the bootstrap resampling.")
     var seed: UInt64 = 0
 
+    @OptionGroup var custom: CustomLawArguments
+
     func options() throws -> FitOptions {
         var options = FitOptions()
         options.space = space
@@ -92,6 +94,7 @@ struct FitArguments: ParsableArguments {
         options.fixed = try FitArgumentParsing.fixed(fix)
         guard holdout >= 0 else { throw UsageError("--holdout must be ≥ 0") }
         try FitArgumentParsing.checkBootstrap(bootstrap)
+        if let law = try custom.customLaw() { try FitArgumentParsing.checkFixedDomains(options.fixed, laws: [law]) }
         if let model { try FitArgumentParsing.checkFixedDomains(options.fixed, laws: model == "auto" ? LawCatalog.all : (try? Analysis.laws(for: model)) ?? []) }
         options.holdout = holdout
         options.bootstrap = bootstrap
@@ -102,12 +105,12 @@ struct FitArguments: ParsableArguments {
     /// The options as they appear in reports and JSON.
     func record(_ options: FitOptions) -> [(String, JSONNode)] {
         [
-            ("model", model.map { JSONNode.string($0) } ?? .null),
+            ("model", custom.law != nil ? .string("custom") : model.map { JSONNode.string($0) } ?? .null),
             ("space", .string(options.space.rawValue)), ("loss", .string(options.loss.description)),
             ("fix", .object(options.fixed.sorted { $0.key < $1.key }.map { ($0.key, JSONNode.number($0.value)) })),
             ("holdout", .integer(options.holdout)), ("bootstrap", .integer(options.bootstrap)),
             ("seed", .integer(Int(truncatingIfNeeded: options.seed))),
-        ]
+        ] + custom.record()
     }
 }
 
@@ -145,8 +148,10 @@ enum Analysis {
     /// Fits `model` (nil: no fit) to every series, with curve predictions for plotting.
     /// A series the law cannot take (too few points, x ≤ 0 …) is kept without a fit, with a
     /// warning on stderr: a plot or report of the rest is still worth having.
-    static func run(series list: [Series], bands: [Band?], model: String?, options: FitOptions) throws -> [AnalysedSeries] {
-        let chosen = try model.map(laws(for:))
+    static func run(series list: [Series], bands: [Band?], model: String?, options: FitOptions, law: (any ScalingLaw)? = nil) throws -> [AnalysedSeries] {
+        // A law of the user's own (`--law`) replaces the model.
+        let chosen = try law.map { [$0] } ?? model.map(laws(for:))
+        let model = law == nil ? model : "custom"
         return list.enumerated().map { index, series in
             do {
                 return try analyse(series, band: index < bands.count ? bands[index] : nil, model: model, chosen: chosen, options: options)

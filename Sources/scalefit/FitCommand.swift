@@ -29,6 +29,10 @@ struct FitCommand: ParsableCommand {
     @Option(help: "The law (see `scalefit models`), `auto` (the default, as in report and notebook) to compare the laws that apply, or `generations`.")
     var model: String = "auto"
 
+    @OptionGroup var custom: CustomLawArguments
+
+    @OptionGroup var checks: LawChecksArguments
+
     @Option(name: .customLong("fix"), help: "Hold a parameter at a value, e.g. E=1.7 (repeatable).")
     var fix: [String] = []
 
@@ -123,14 +127,17 @@ struct FitCommand: ParsableCommand {
             comparison = comparison.map { FitPlotting.splitCurve(from: $0, requested: requested).fit }
         }
 
+        let checked = try checks.run(fits: fits, series: ingested.series, options: base)
         if json {
             let inputs = ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
-            let document = FitReport.json(
+            var document = FitReport.json(
                 fits: fits, comparison: comparison, inputs: inputs, options: optionRecord(options),
                 toolVersion: ScalefitCommand.version, truth: truthFile)
+            document = LawChecksArguments.adding(checked, to: document)
             print(document.rendered())
         } else {
             print(VisibleText.escaped(FitReport.table(fits, comparison: comparison, truth: truthFile)), terminator: "")
+            print(VisibleText.escaped(LawChecksArguments.text(checked)), terminator: "")
         }
         if let plot {
             let items = ingested.series.indices.map { i in
@@ -150,6 +157,10 @@ struct FitCommand: ParsableCommand {
     }
 
     func selectedLaws() throws -> [any ScalingLaw] {
+        if let law = try custom.customLaw() {
+            guard model == "auto" else { throw UsageError("give either --model or --law, not both") }
+            return [law]
+        }
         switch model {
         case "auto": return LawCatalog.all  // narrowed per series
         case "generations": return GenerationLaw.Form.allCases.map { GenerationLaw($0) }
@@ -203,7 +214,8 @@ struct FitCommand: ParsableCommand {
         let fixed: [(String, JSONNode)] = options.fixed.sorted { $0.key < $1.key }.map { ($0.key, JSONNode.number($0.value)) }
         let tied: [(String, JSONNode)] = options.tied.sorted { $0.key < $1.key }.map { ($0.key, JSONNode.string($0.value)) }
         var record: [(String, JSONNode)] = []
-        record.append(("model", .string(model)))
+        record.append(("model", .string(custom.law != nil ? "custom" : model)))
+        record += custom.record()
         record.append(("space", .string(options.space.rawValue)))
         record.append(("loss", .string(options.loss.description)))
         record.append(("fix", .object(fixed)))

@@ -38,7 +38,7 @@ struct NotebookCommand: ParsableCommand {
         let options = try fitting.options()
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
-        let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options)
+        let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options, law: try fitting.custom.customLaw())
         let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0) } }
         guard !entries.isEmpty else {
             // Like `fit` on the same data: 2 when every series was refused as bad input.

@@ -55,9 +55,11 @@ struct OptimalCommand: ParsableCommand {
         let overtraining = try compute.flatMap { c in
             try tokensPerParameter.map { r in try ComputeOptimal.overtraining(fit.fitted, compute: c, tokensPerParameter: r) }
         }
-        let delta = ComputeOptimal.hasDeltaMethod(fit.fitted.law) && fit.fitted.covariance != nil
+        let implicit = fit.fitted.law is any BudgetSlopeLaw
+        let delta = (ComputeOptimal.hasDeltaMethod(fit.fitted.law) || implicit) && fit.fitted.covariance != nil
+            && allocations.contains { $0.n.ci95 != nil }
         let method = (delta
-            ? "ci95: delta method on the fit's covariance (ln N*, ln D*, ln(D*/N*) symmetric; loss as the fit's confidence band), Student's t with \(fit.fitted.degreesOfFreedom) degrees of freedom"
+            ? "ci95: delta method on the fit's covariance (ln N*, ln D*, ln(D*/N*) symmetric; loss as the fit's confidence band)" + (implicit ? " with ∂ln N*/∂p by the implicit function theorem on the exact slope along the budget" : "") + ", Student's t with \(fit.fitted.degreesOfFreedom) degrees of freedom"
             : "ci95: none (no delta method for this law: the optimum is found numerically)")
             + (fit.fitted.bootstrapReplicates != nil
                 ? "; bootstrap_ci95: percentiles over the fit's \(fit.fitted.bootstrapReplicates!.count) bootstrap replicates"
@@ -71,7 +73,7 @@ struct OptimalCommand: ParsableCommand {
                 ("tool", .object([("name", .string("scalefit")), ("version", .string(ScalefitCommand.version))])),
                 ("fit_file", .string(fitFile)), ("series", .string(fit.series)), ("model", .string(fit.model)),
                 ("compute_model", .string("C = 6·N·D")),
-                ("method", .string(ComputeOptimal.hasDeltaMethod(fit.fitted.law) ? "closed form (Hoffmann et al. 2022, eq. 4)" : "numerical minimisation along C = 6·N·D")),
+                ("method", .string(ComputeOptimal.hasDeltaMethod(fit.fitted.law) ? "closed form (Hoffmann et al. 2022, eq. 4)" : implicit ? "bisection on the exact slope along C = 6·N·D" : "numerical minimisation along C = 6·N·D")),
                 ("intervals", .string(method)),
                 ("allocations", .array(allocations.map { a in
                     .object([

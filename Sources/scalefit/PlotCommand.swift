@@ -26,7 +26,7 @@ struct PlotCommand: ParsableCommand {
         let options = try fitting.options()
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
-        let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options)
+        let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options, law: try fitting.custom.customLaw())
         let plot = Analysis.plot(items, title: Analysis.title(paths: input.paths, items: items), xLabel: input.x)
         try AtomicWriter.write(SVGPlot.render(plot), to: out)
         FileHandle.standardError.write(Data("scalefit: wrote \(out)\n".utf8))

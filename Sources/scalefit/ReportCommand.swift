@@ -33,7 +33,7 @@ struct ReportCommand: ParsableCommand {
         let options = try fitting.options()
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
-        let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options)
+        let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options, law: try fitting.custom.customLaw())
         let heading = title ?? "scalefit report: " + Analysis.inputNames(input.paths)
         let verdicts = noVerdicts ? [:] : Analysis.verdicts(for: ingested.series).mapValues(ReportVerdict.init)
         let document = Analysis.report(

@@ -56,10 +56,16 @@ enum SavedFitReader {
         guard let model = string("model") else { throw fail("model", "missing (a string)") }
         let series = string("series") ?? ""
         let formula = string("formula") ?? ""
-        guard let law = LawCatalog.law(named: model) else {
-            throw fail("model", "unknown model \"\(model)\"")
-        }
         guard case .array(let parameters)? = fit["parameters"] else { throw fail("parameters", "missing (a list)") }
+        let law: any ScalingLaw
+        if model == "custom" {
+            law = try CustomLawReading.law(formula: formula, parameters: parameters, fail: fail)
+        } else {
+            guard let known = LawCatalog.law(named: model) else {
+                throw fail("model", "unknown model \"\(model)\"")
+            }
+            law = known
+        }
         let names = parameters.map { p -> String in
             if case .string(let s)? = p["name"] { return s }
             return ""

@@ -33,13 +33,15 @@ extension ScalingLaw {
         }
         let fullCovariance = covariance.map { lawOrderCovariance($0, map: map) }
         if let fullCovariance { addDeltaIntervals(to: &derivedEstimates, at: natural, covariance: fullCovariance, t: t) }
-        return FitResult(
+        var result = FitResult(
             series: series.name, model: name, formula: formula, pointCount: n, status: best.status,
             objective: best.objective, chiSquared: rss, residualVariance: variance, degreesOfFreedom: dof,
             aicc: criteria.aicc, bic: criteria.bic, parameters: estimates, derived: derivedEstimates, starts: starts,
             iterations: best.iterations, conditionNumber: best.conditionNumber, covariance: fullCovariance,
             bootstrapFailures: nil,
             holdout: nil, predictions: [], notes: warnings, space: options.space, loss: options.loss)
+        result.parameterDomains = parameters.map(\.domain)
+        return result
     }
 
     /// Covariance of the free natural parameters, D·C_θ·D·s² with D = dp/dθ (row-major,
