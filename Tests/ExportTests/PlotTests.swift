@@ -39,6 +39,22 @@ struct PlotTests {
         #expect(narrow.ticks().major.map(\.label) == ["0.4", "0.5", "0.6", "0.7", "0.8", "0.9"])
     }
 
+    @Test("every axis has at least three labelled ticks, however narrow or wide its range")
+    func threeTicksEverywhere() {
+        for (lo, hi) in [(0.28, 1.05), (2.2, 4.4), (0.31, 0.39), (0.5, 0.8), (1.0, 1.5), (0.9, 1.1), (3e5, 3e11), (1e-5, 2e-5), (95.0, 105.0), (0.45, 1.3)] {
+            let ticks = PlotAxis(lower: lo, upper: hi, logarithmic: true).ticks().major
+            #expect(ticks.count >= 3, "[\(lo), \(hi)]: \(ticks.map(\.label))")
+            #expect(ticks.allSatisfy { $0.value >= lo * (1 - 1e-9) && $0.value <= hi * (1 + 1e-9) }, "[\(lo), \(hi)]: \(ticks.map(\.label))")
+            #expect(Set(ticks.map(\.label)).count == ticks.count, "[\(lo), \(hi)]: \(ticks.map(\.label))")
+            let linear = PlotAxis(lower: lo, upper: hi, logarithmic: false).ticks().major
+            #expect(linear.count >= 3, "linear [\(lo), \(hi)]: \(linear.map(\.label))")
+        }
+        // The NMT curve's range: 0.3 to 0.95 gets 0.3 … 0.9, not a lone 0.5.
+        #expect(PlotAxis(lower: 0.29, upper: 0.95, logarithmic: true).ticks().major.map(\.label) == ["0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"])
+        // A range inside one integer step gets round numbers on a linear step.
+        #expect(PlotAxis(lower: 2.2, upper: 4.4, logarithmic: true).ticks().major.map(\.label) == ["2.5", "3", "3.5", "4"])
+    }
+
     @Test("linear axis ticks are round numbers and include 0")
     func linearTicks() {
         let axis = PlotAxis(lower: -0.23, upper: 0.23, logarithmic: false)
