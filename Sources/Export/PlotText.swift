@@ -30,9 +30,15 @@ public enum PlotText {
         // Pieces that end at a break opportunity.
         var pieces: [String] = []
         var current = ""
-        for c in text {
+        let characters = Array(text)
+        for (i, c) in characters.enumerated() {
             current.append(c)
-            if " /,_-)".contains(c) { pieces.append(current); current = "" }
+            // Not inside a number: 2,000,000 and 1e-5 stay whole.
+            let next = i + 1 < characters.count ? characters[i + 1] : " "
+            if " /,_-)".contains(c) && !(c != " " && next.isNumber && current.dropLast().last?.isNumber == true) {
+                pieces.append(current)
+                current = ""
+            }
         }
         if !current.isEmpty { pieces.append(current) }
         var lines: [String] = []

@@ -146,7 +146,7 @@ private struct Canvas {
     let single = (points: "#1f4e79", curve: "#d95f02")
     let grey = "#555555"
 
-    static let smallPanel = (width: 190.0, height: 130.0, gapX: 14.0, gapY: 10.0)
+    static let smallPanel = (width: 190.0, height: 130.0, gapX: 24.0, gapY: 10.0)
 
     init(plot: Plot) {
         self.plot = plot
@@ -228,7 +228,7 @@ private struct Canvas {
             let titleSize = 11.0
             let titles = plot.layers.map { PlotText.wrap($0.name, maxWidth: panelWidth, size: titleSize) }
             let subtitles = plot.layers.map { layer -> String? in layer.curve.map(\.label) ?? (layer.profiles.isEmpty ? nil : "fit") }
-            let titleHeight = 13 * Double(titles.map(\.count).max() ?? 1) + (subtitles.contains { $0 != nil } ? 13 : 0) + 4
+            let titleHeight = 14 * Double(titles.map(\.count).max() ?? 1) + (subtitles.contains { $0 != nil } ? 14 : 0) + 4
             let rowHeight = titleHeight + Self.smallPanel.height + Self.smallPanel.gapY
             for (index, layer) in plot.layers.indices.enumerated() {
                 let column = index % columns, row = index / columns
@@ -265,7 +265,7 @@ private struct Canvas {
         }
         if thinned.count == 1, let (name, total, kept) = thinned.first {
             let who = plot.layers.count == 1 ? "" : " of \(name)"
-            notes.append("\(PlotText.count(total)) points\(who), \(PlotText.count(kept)) drawn: the first, last, lowest and highest of each half-pixel column (the fit used all \(PlotText.count(total)))")
+            notes.append("\(PlotText.count(total)) points\(who), \(PlotText.count(kept)) drawn: the first, last, lowest and highest of each half-pixel column (fits use every point)")
         } else if thinned.count > 1 {
             let total = thinned.map(\.1).reduce(0, +), kept = thinned.map(\.2).reduce(0, +)
             notes.append("\(thinned.count) long series thinned for drawing: \(PlotText.count(total)) points, \(PlotText.count(kept)) drawn (first, last, lowest and highest of each half-pixel column; fits used every point)")
@@ -355,10 +355,10 @@ private struct Canvas {
     }
 
     mutating func drawPanel(_ p: Panel, _ k: Int) {
-        var titleY = p.y0 - 6 - (p.subtitle == nil ? 0 : 13) - 13 * Double(p.title.count - 1)
+        var titleY = p.y0 - 6 - (p.subtitle == nil ? 0 : 14) - 14 * Double(p.title.count - 1)
         for line in p.title {
             out += "<text class=\"panel-title\" x=\"\(n(p.x0))\" y=\"\(n(titleY))\" font-size=\"11\" font-weight=\"bold\">\(SVGPlot.escaped(line))</text>\n"
-            titleY += 13
+            titleY += 14
         }
         if let subtitle = p.subtitle {
             out += "<text class=\"panel-title\" x=\"\(n(p.x0))\" y=\"\(n(titleY))\" font-size=\"11\" fill=\"#555555\">\(SVGPlot.escaped(subtitle))</text>\n"
@@ -389,7 +389,7 @@ private struct Canvas {
     }
 
     mutating func drawFrame(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) {
-        out += "<rect x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(x1 - x0))\" height=\"\(n(y1 - y0))\" fill=\"none\" stroke=\"#333333\"/>\n"
+        out += "<rect class=\"panel\" x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(x1 - x0))\" height=\"\(n(y1 - y0))\" fill=\"none\" stroke=\"#333333\"/>\n"
     }
 
     /// The labelled ticks that fit side by side (or one above the other): every k-th of them,
