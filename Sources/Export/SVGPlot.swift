@@ -465,7 +465,9 @@ private struct Canvas {
                 }
                 guard inRange(xAxis, x) else { continue }
                 let at = px(x, p)
-                out += "<line class=\"breakpoint\" x1=\"\(n(at))\" y1=\"\(n(p.y0))\" x2=\"\(n(at))\" y2=\"\(n(p.y1))\" stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n"
+                // Many series' breakpoints: a short tick each at the top, not lines across the panel.
+                let end = shade ? p.y1 : p.y0 + 12
+                out += "<line class=\"breakpoint\" x1=\"\(n(at))\" y1=\"\(n(p.y0))\" x2=\"\(n(at))\" y2=\"\(n(end))\" stroke=\"\(colour)\" stroke-width=\"\(shade ? "1.5" : "2")\"\(shade ? " stroke-dasharray=\"2 3\"" : "")/>\n"
                 guard labels else { continue }
                 let w = PlotText.width("break", size: 11)
                 let candidates = (0..<6).flatMap { row -> [PlotBox] in
@@ -664,6 +666,7 @@ private struct Canvas {
         let markers = plot.markers + layers.flatMap(\.markers)
         let anyBreak = markers.contains { if case .breakpoint = $0 { true } else { false } }
         let anyPlateau = markers.contains { if case .plateau = $0 { true } else { false } }
+        let crowdedMarkers = isOverlay && layers.filter({ !$0.markers.isEmpty }).count > 1
         func line(_ colour: String, dashed: Bool = false) -> (Double, Double) -> String {
             { x, y in "<line x1=\"\(n(x))\" y1=\"\(n(y))\" x2=\"\(n(x + 24))\" y2=\"\(n(y))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"7 4\"" : "")/>" }
         }
@@ -734,10 +737,10 @@ private struct Canvas {
         if anyPrediction { entries.append(LegendEntry(symbol: swatch(c.curve, 0.09), text: "95% prediction band (a new measurement)")) }
         if anyExtrapolation { entries.append(LegendEntry(symbol: line(c.curve, dashed: true), text: "extrapolation")) }
         if anyBreak {
-            entries.append(LegendEntry(symbol: { x, y in "<line x1=\"\(n(x + 12))\" y1=\"\(n(y - 7))\" x2=\"\(n(x + 12))\" y2=\"\(n(y + 7))\" stroke=\"#7f7f7f\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/><rect x=\"\(n(x))\" y=\"\(n(y - 7))\" width=\"24\" height=\"14\" fill=\"#7f7f7f\" fill-opacity=\"0.12\"/>" }, text: crowded ? "breakpoint (95% CI on each series' own plot)" : "breakpoint (95% CI)"))
+            entries.append(LegendEntry(symbol: { x, y in "<line x1=\"\(n(x + 12))\" y1=\"\(n(y - 7))\" x2=\"\(n(x + 12))\" y2=\"\(n(y + 7))\" stroke=\"#7f7f7f\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/><rect x=\"\(n(x))\" y=\"\(n(y - 7))\" width=\"24\" height=\"14\" fill=\"#7f7f7f\" fill-opacity=\"0.12\"/>" }, text: crowdedMarkers ? "breakpoint (a tick at the top; its 95% CI on each series' own plot)" : "breakpoint (95% CI)"))
         }
         if anyPlateau {
-            entries.append(LegendEntry(symbol: { x, y in "<rect x=\"\(n(x))\" y=\"\(n(y - 7))\" width=\"24\" height=\"14\" fill=\"#f2c14e\" fill-opacity=\"0.3\"/><line x1=\"\(n(x))\" y1=\"\(n(y))\" x2=\"\(n(x + 24))\" y2=\"\(n(y))\" stroke=\"#7f7f7f\" stroke-dasharray=\"6 3\"/>" }, text: "plateau (its level dashed)"))
+            entries.append(LegendEntry(symbol: { x, y in "<rect x=\"\(n(x))\" y=\"\(n(y - 7))\" width=\"24\" height=\"14\" fill=\"#f2c14e\" fill-opacity=\"0.3\"/><line x1=\"\(n(x))\" y1=\"\(n(y))\" x2=\"\(n(x + 24))\" y2=\"\(n(y))\" stroke=\"#7f7f7f\" stroke-dasharray=\"6 3\"/>" }, text: crowdedMarkers ? "plateau level (dashed)" : "plateau (its level dashed)"))
         }
         return entries
     }
