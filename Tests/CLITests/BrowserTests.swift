@@ -226,6 +226,25 @@ struct BrowserTests {
         #expect(!plot.texts.contains { $0.contains("…") }, "\(name): a label is cut short")
     }
 
+    @Test("the measurement sees what it checks: overlapping labels and an axis with two ticks are caught", .enabled(if: enabled))
+    func measurementControl() throws {
+        let folder = try ExportCLITests.folder()
+        let svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="300" height="200" font-size="12">
+            <rect class="panel" x="50" y="20" width="200" height="120" fill="none" stroke="#333"/>
+            <text class="tick-label x-tick" x="60" y="156">10⁴</text><text class="tick-label x-tick" x="150" y="156">10⁵</text>
+            <text class="tick-label y-tick" x="44" y="40" text-anchor="end">1</text><text class="tick-label y-tick" x="44" y="80" text-anchor="end">2</text>
+            <text class="tick-label y-tick" x="44" y="120" text-anchor="end">3</text>
+            <text x="100" y="60">break</text><text x="110" y="64">break</text>
+            </svg>
+            """
+        let measured = try #require(try Self.measure(html: svg, in: folder).first)
+        #expect(measured.overlaps == [["break", "break"]])
+        #expect(measured.panels.count == 1)
+        #expect(measured.panels.first?.x == ["10⁴", "10⁵"])
+        #expect(measured.panels.first?.y == ["1", "2", "3"])
+    }
+
     @Test("the demo report's plots, rendered to PNG: labelled axes, no overlapping labels, names in full", .enabled(if: enabled))
     func demoPlotsAsPNG() throws {
         let folder = try ExportCLITests.folder()
