@@ -44,7 +44,8 @@ public enum SVGPlot {
         let count = plot.layers.count
         if count <= 1 { return .single }
         if plot.familyLabel != nil || count <= overlayLimit { return .overlay }
-        let columns = min(5, Int(Double(count).squareRoot().rounded(.up)))
+        // At most four columns: the grid then fits the report's page (1,180 px) at full size.
+        let columns = min(4, Int(Double(count).squareRoot().rounded(.up)))
         return .smallMultiples(columns: columns, rows: (count + columns - 1) / columns)
     }
 

@@ -278,10 +278,10 @@ struct BrowserTests {
         #expect(svgs.count == 21)
         let measured = try Self.measure(html: text, in: folder)
         let overview = try #require(measured.first)
-        // Small multiples: 20 panels on a 5 × 4 grid, titled with the series' full names.
+        // Small multiples: 20 panels on a 4 × 5 grid, titled with the series' full names.
         #expect(overview.panels.count == 20)
-        #expect(Set(overview.panels.map { Int($0.left.rounded()) }).count == 5)
-        #expect(Set(overview.panels.map { Int($0.top.rounded()) }).count == 4)
+        #expect(Set(overview.panels.map { Int($0.left.rounded()) }).count == 4)
+        #expect(Set(overview.panels.map { Int($0.top.rounded()) }).count == 5)
         let titles = overview.titles.joined(separator: " ")
         for name in ["BB/('date', '1-shot')/262M", "LM/val_loss/1.07e+09", "NMT/log_perplexity/TEnc-LSTM", "NMT/log_perplexity/28 Enc, 6"] {
             #expect(titles.contains(name), "panel titles: \(overview.titles)")
