@@ -83,7 +83,7 @@ public enum HTMLReport {
             <meta name="generator" content="scalefit \(e(report.toolVersion))">
             <title>\(e(report.title))</title>
             <style>
-            body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 980px; color: #222; line-height: 1.4; padding: 0 1em; }
+            body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1180px; color: #222; line-height: 1.4; padding: 0 1em; }
             h1 { font-size: 1.6em; margin-bottom: 0.2em; }
             h2 { font-size: 1.25em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 2em; }
             h3 { font-size: 1.05em; margin-bottom: 0.3em; }

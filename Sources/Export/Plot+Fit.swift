@@ -60,11 +60,16 @@ public enum FitPlotting {
                 let xs = curve.isEmpty ? curveGrid(for: series) : curve.map(\.x)
                 let values = curve.isEmpty ? xs.map { law.value($0, .nan, parameters: p) } : curve.map(\.value)
                 let hasBand = curve.contains { $0.confidenceBand != nil }
+                let hasPrediction = curve.contains { $0.predictionInterval != nil }
                 layer.curve = PlotCurve(
                     label: "\(fit.model) fit", x: xs, value: values,
                     lower: hasBand ? curve.map { $0.confidenceBand?.lower ?? .nan } : nil,
                     upper: hasBand ? curve.map { $0.confidenceBand?.upper ?? .nan } : nil,
+                    predictionLower: hasPrediction ? curve.map { $0.predictionInterval?.lower ?? .nan } : nil,
+                    predictionUpper: hasPrediction ? curve.map { $0.predictionInterval?.upper ?? .nan } : nil,
                     fittedUpTo: trainingX.max() ?? (series.x.max() ?? 0))
+            } else {
+                (layer.profiles, layer.frontier) = twoInputCurves(series: series, law: law, parameters: p)
             }
         }
         return layer

@@ -59,6 +59,13 @@ public struct PlotLayer: Sendable {
     public var familyValue: Double?
     /// Markers that belong to this series (drawn in its colour).
     public var markers: [PlotMarker]
+    /// Curves of a two-input fit drawn against the first input at fixed values of the other
+    /// (L(N) at each D of the data, or along each compute budget of an isoFLOP sweep), each
+    /// with the points it runs through.
+    public var profiles: [PlotProfile] = []
+    /// The compute-optimal frontier of a two-input fit: (N_opt(C), L_opt(C)) over the data's
+    /// compute range, or nil.
+    public var frontier: PlotCurve?
 
     public init(
         name: String, x: [Double], y: [Double], bandLower: [Double]? = nil, bandUpper: [Double]? = nil,
@@ -88,16 +95,43 @@ public struct PlotCurve: Sendable {
     /// 95% confidence band of the mean curve, parallel to `x`; nil where the fit had none.
     public var lower: [Double]?
     public var upper: [Double]?
+    /// 95% prediction band (where a new observation falls: the mean curve's uncertainty and
+    /// the residual scatter), parallel to `x`; nil where the fit had none.
+    public var predictionLower: [Double]?
+    public var predictionUpper: [Double]?
     /// The largest x the fit saw: the curve is solid up to here and dashed beyond (extrapolation).
     public var fittedUpTo: Double
 
-    public init(label: String, x: [Double], value: [Double], lower: [Double]? = nil, upper: [Double]? = nil, fittedUpTo: Double) {
+    public init(
+        label: String, x: [Double], value: [Double], lower: [Double]? = nil, upper: [Double]? = nil,
+        predictionLower: [Double]? = nil, predictionUpper: [Double]? = nil, fittedUpTo: Double
+    ) {
         self.label = label
         self.x = x
         self.value = value
         self.lower = lower
         self.upper = upper
+        self.predictionLower = predictionLower
+        self.predictionUpper = predictionUpper
         self.fittedUpTo = fittedUpTo
+    }
+}
+
+/// One curve of a two-input fit at a fixed value of the second input (or of the compute
+/// budget), and the indices of the layer's points that belong to it.
+public struct PlotProfile: Sendable {
+    /// The legend text, e.g. `D = 2×10¹⁰` or `C = 10¹⁹`.
+    public var label: String
+    public var curve: PlotCurve
+    public var points: [Int]
+    /// The curve's lowest point (the compute-optimal model of an isoFLOP profile), or nil.
+    public var optimum: (x: Double, y: Double)?
+
+    public init(label: String, curve: PlotCurve, points: [Int], optimum: (x: Double, y: Double)? = nil) {
+        self.label = label
+        self.curve = curve
+        self.points = points
+        self.optimum = optimum
     }
 }
 

@@ -4,7 +4,10 @@ import Foundation
 ///
 /// A log axis puts a labelled tick at every power of ten; when the range spans less than
 /// three decades it also labels 2 and 5 times a power of ten (less than half a decade: every
-/// integer multiple), so a loss curve between 0.3 and 0.9 still has readable numbers.
+/// integer multiple), so a loss curve between 0.3 and 0.9 still has readable numbers. Every
+/// axis gets at least three labelled ticks: where the multiples of a power of ten give fewer,
+/// more multiples are labelled, and on a range narrower than that, round numbers on a
+/// linear step.
 public struct PlotAxis: Sendable, Equatable {
     public var lower: Double
     public var upper: Double
@@ -52,10 +55,23 @@ public struct PlotAxis: Sendable, Equatable {
 
     private func logTicks() -> (major: [(value: Double, label: String)], minor: [Double]) {
         let decades = Foundation.log10(upper / lower)
-        let first = Int(Foundation.floor(Foundation.log10(lower))), last = Int(Foundation.ceil(Foundation.log10(upper)))
         // With many decades, label every k-th decade so labels do not collide.
         let step = max(1, Int((decades / 8).rounded(.up)))
-        let labelled: Set<Int> = decades < 0.5 ? Set(1...9) : (decades < 3 ? [1, 2, 5] : [1])
+        let preferred: Set<Int> = decades < 0.5 ? Set(2...9) : (decades < 3 ? [2, 5] : [])
+        // At least three labelled ticks: when the usual multiples give fewer, label more of them.
+        for multiples in [preferred, [2, 5], Set(2...9)] where multiples.isSuperset(of: preferred) {
+            let ticks = logTicks(labelling: multiples, decadeStep: multiples.isEmpty ? step : 1)
+            if ticks.major.count >= 3 { return ticks }
+        }
+        // Narrower than that (e.g. 0.31 to 0.39): round numbers on a linear step, placed on the log scale.
+        let linear = PlotAxis(lower: lower, upper: upper, logarithmic: false).linearTicks(count: 4)
+        let labelled = Set(linear.major.map(\.value))
+        let minor = logTicks(labelling: [], decadeStep: 1).minor.filter { !labelled.contains($0) }
+        return (linear.major.filter { $0.value > 0 }, minor)
+    }
+
+    private func logTicks(labelling multiples: Set<Int>, decadeStep step: Int) -> (major: [(value: Double, label: String)], minor: [Double]) {
+        let first = Int(Foundation.floor(Foundation.log10(lower))), last = Int(Foundation.ceil(Foundation.log10(upper)))
         var major: [(Double, String)] = []
         var minor: [Double] = []
         for e in first...last {
@@ -65,24 +81,20 @@ public struct PlotAxis: Sendable, Equatable {
                 guard value >= lower * (1 - 1e-12), value <= upper * (1 + 1e-12) else { continue }
                 if m == 1 && e % step == 0 {
                     major.append((value, Self.decadeLabel(e)))
-                } else if m != 1 && labelled.contains(m) {
+                } else if m != 1 && multiples.contains(m) {
                     major.append((value, Self.multipleLabel(m, e)))
                 } else {
                     minor.append(value)
                 }
             }
         }
-        // Too narrow for any labelled tick: label the two ends.
-        if major.isEmpty {
-            major = [(lower, Self.plain(lower)), (upper, Self.plain(upper))]
-        }
         return (major, minor)
     }
 
-    private func linearTicks() -> (major: [(value: Double, label: String)], minor: [Double]) {
+    private func linearTicks(count: Double = 6) -> (major: [(value: Double, label: String)], minor: [Double]) {
         let span = upper - lower
         guard span > 0, span.isFinite else { return ([], []) }
-        let raw = span / 6
+        let raw = span / count
         let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(raw)))
         let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         var major: [(Double, String)] = []
@@ -92,6 +104,8 @@ public struct PlotAxis: Sendable, Equatable {
             major.append((clean, Self.plain(clean)))
             value += step
         }
+        // A round step can leave only two ticks in range: take a finer one.
+        if major.count < 3 && count < 48 { return linearTicks(count: count * 2) }
         return (major, [])
     }
 
@@ -127,8 +141,10 @@ public struct PlotAxis: Sendable, Equatable {
         if value == 0 { return "0" }
         let magnitude = abs(value)
         if magnitude >= 1e5 || magnitude < 1e-3 {
-            let e = Int(Foundation.floor(Foundation.log10(magnitude)))
-            let m = value / Foundation.pow(10, Double(e))
+            var e = Int(Foundation.floor(Foundation.log10(magnitude)))
+            var m = value / Foundation.pow(10, Double(e))
+            // 9.99996×10¹⁸ reads 1×10¹⁹, not 10×10¹⁸.
+            if abs(Double(String(format: "%.4g", m)) ?? m) >= 10 { e += 1; m /= 10 }
             return plain(m) + "×10" + superscript(e)
         }
         var text = String(format: "%.4g", value)

@@ -198,10 +198,10 @@ enum Analysis {
             if metrics.count == 1 { layer.name = item.series.run }
             return layer
         }
-        let yLabel = metrics.count == 1 ? (metrics.first!.isEmpty ? "value" : metrics.first!) : "value"
+        let yLabel = PlotLabels.valueAxis(metrics: items.map(\.series.metric))
         let space = items.compactMap(\.fit).first?.space ?? .log
         // Two-input laws (--x N,D): the plot's axis is the first input.
-        let axisName = xLabel.map { String($0.split(separator: ",").first ?? Substring($0)) } ?? "x"
+        let axisName = PlotLabels.inputAxis(column: xLabel.map { String($0.split(separator: ",").first ?? Substring($0)) })
         return Plot(
             title: title, xLabel: axisName, yLabel: yLabel, layers: layers, familyLabel: family?.key,
             residualsInLogSpace: space == .log)
@@ -227,7 +227,7 @@ enum Analysis {
 
     /// A title for a plot of these inputs: the file name, or the series' name.
     static func title(paths: [String], items: [AnalysedSeries]) -> String {
-        let model = items.compactMap(\.fit).first.map { " — \($0.model)" } ?? ""
+        let model = PlotLabels.lawSuffix(items.compactMap(\.fit).map(\.model))
         if items.count == 1 { return items[0].series.name + model }
         return inputNames(paths) + model
     }

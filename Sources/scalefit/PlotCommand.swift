@@ -9,8 +9,10 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Draw series (and, with --model, their fits, bands and residuals) as an SVG file.",
         discussion: """
-            Log–log axes when every value is positive; several series are drawn as a family on a \
-            colour scale (by their generation or synthetic_fraction label when they carry one).
+            Log–log axes when every value is positive. A family (series with a generation or \
+            synthetic_fraction label) or up to four series share one panel, each named in the legend; \
+            more series are drawn one panel each on shared axes. A two-input law (--x N,D) is drawn \
+            against N at the data's fixed D or compute budgets, with the compute-optimal frontier.
             Examples:
               scalefit plot runs.csv --out runs.svg
               scalefit plot curve.csv --model saturating --holdout 2 --out fit.svg
