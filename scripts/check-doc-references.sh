@@ -125,7 +125,7 @@ for path in files:
                     report(path, lineno, "docs/%s.md has no section \"%s\"" % (name, t.group(1) or t.group(2)), line)
 
 if problems:
-    print("\n".join(problems))
+    print("\n".join(problems), flush=True)
     print("%d reference problem(s) in %d file(s)" % (len(problems), len({p.split(":")[0] for p in problems})), file=sys.stderr)
     sys.exit(1)
 print("doc references: %d files checked, every reference resolves inside the repository" % len(files))

@@ -77,7 +77,7 @@ public enum ParameterDomain: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One parameter of a law: its name (as in DESIGN.md's output contract), domain and meaning.
+/// One parameter of a law: its name (as in docs/design.md's output contract), domain and meaning.
 public struct LawParameter: Sendable, Hashable {
     public var name: String
     public var domain: ParameterDomain
