@@ -9,7 +9,7 @@
 #
 # The same with sed (the old texts hold no sed metacharacters but `.`, which then matches
 # any character; none of the entries is hurt by that):
-#   git grep -lI -e shared/ -e DESIGN.md -e STYLE.md -e collapse-theory.md -e log-formats.md \
+#   git grep -lI -e shared/ -e '"shared"' -e DESIGN.md -e STYLE.md -e collapse-theory.md -e log-formats.md \
 #       -- . ':!scripts/doc-reference-map.txt' ':!scripts/*doc-reference*.sh' |
 #   while read -r f; do while IFS=$'\t' read -r old new; do
 #       sed -i "s|${old//|/\\|}|${new//|/\\|}|g" "$f"; done < scripts/doc-reference-map.txt; done
