@@ -13,11 +13,43 @@
 #     `§1.2 (a)`, `§9a`, `§11 and §12`), or a section by title, `docs/NAME.md, "Title"`.
 #     Inside docs/, a page's own `[NAME.md](NAME.md) §N` is checked the same way.
 #
-# Usage: scripts/check-doc-references.sh            (from anywhere inside the repository)
+# Usage: scripts/check-doc-references.sh              check this repository
+#        scripts/check-doc-references.sh --self-test  check that the checker finds planted faults
 # Needs bash, git and python3 (standard library only).
 set -euo pipefail
 
-root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+if [ "${1:-}" = "--self-test" ]; then
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    mkdir -p "$scratch/docs" "$scratch/src"
+    printf '# Page\n\n## 1. One\n\n### 1.2 Laws\n\n**(a)** a law\n\n## 9a. Sub\n\n## Exit status\n' > "$scratch/docs/page.md"
+    {
+        echo 'good: docs/page.md §1, §1.2(a), §1.2a, §1.2 (a), §9a, §1–1.2, "Exit status" below'
+        echo 'good: (docs/page.md, "Exit status") and docs/page.md §1 and §1.2'
+        echo 'bad 1: docs/page.md §2'
+        echo 'bad 2: docs/page.md §1.2(b)'
+        echo 'bad 3: docs/page.md §1 and §7'
+        echo 'bad 4: (docs/page.md, "No such section")'
+        echo 'bad 5: docs/missing.md'
+        echo 'bad 6: see page.md §1'
+        echo 'bad 7: ../shared/reference/notes.md'
+        echo 'bad 8: DESIGN.md'
+        echo 'bad 9: os.path.join(ROOT, "..", "shared", "data")'
+    } > "$scratch/src/probe.txt"
+    git -C "$scratch" init -q
+    if out=$(CHECK_DOC_ROOT="$scratch" "$0" 2>&1); then
+        echo "self-test FAILED: the planted faults passed"; exit 1
+    fi
+    found=$(printf '%s\n' "$out" | grep -c '^src/probe.txt:' || true)
+    bad=$(printf '%s\n' "$out" | grep '^src/probe.txt:' | grep -vc ': bad [0-9]' || true)
+    if [ "$found" -ne 9 ] || [ "$bad" -ne 0 ]; then
+        printf '%s\n' "$out"; echo "self-test FAILED: expected the 9 planted faults and nothing else"; exit 1
+    fi
+    echo "self-test passed: the 9 planted faults found, the good references accepted"
+    exit 0
+fi
+
+root=${CHECK_DOC_ROOT:-$(git -C "$(dirname "$0")" rev-parse --show-toplevel)}
 cd "$root"
 
 git ls-files -z --cached --others --exclude-standard | python3 -c '
