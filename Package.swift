@@ -82,7 +82,8 @@ let package = Package(
             dependencies: [
                 "ScalefitCore", "Fit", "Detect", "Export", "Ingest", "Generate", "Tail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // Side-by-side benchmarks (benchmarks/fit/run.sh); never part of the tests.
         .executableTarget(

@@ -19,7 +19,7 @@ public struct ReferenceComparison: Sendable {
     public var cleanExponent: Double?
     public var syntheticExponent: Double?
     public var exponentRatio: Double?
-    /// β = 1/(1 − c_clean) from the clean exponent (collapse-theory.md §1.4).
+    /// β = 1/(1 − c_clean) from the clean exponent (docs/collapse-models.md §1.4).
     public var impliedBeta: Double?
     /// β′ = (β − 1)/c_synthetic if the synthetic curve is a narrowed power law (§1.4).
     public var impliedNarrowedBeta: Double?
@@ -103,7 +103,7 @@ extension CurveDetector {
 
     /// Fits each member of a family (keyed by a numeric label such as `generation`) and the
     /// law of its floor against the key: linear, power and log forms compared by AICc
-    /// (collapse-theory.md §1.2e).
+    /// (docs/collapse-models.md §1.2e).
     public func family(_ members: [Series], by column: String) throws -> FamilyAnalysis {
         var warnings: [String] = []
         var rows: [FamilyAnalysis.Member] = []
@@ -139,7 +139,7 @@ extension CurveDetector {
     /// Turns the plateaus that a clean reference or a family explains into collapses.
     ///
     /// One curve's plateau can be an irreducible floor or model collapse; what tells them
-    /// apart is a comparison (collapse-theory.md §1.2):
+    /// apart is a comparison (docs/collapse-models.md §1.2):
     /// - `--reference`: the curve is `plateaued` and separates from the clean curve (its
     ///   gap to it stays above the threshold to the end), and the clean curve is not itself
     ///   plateaued over that range: the plateau is what the synthetic data did.

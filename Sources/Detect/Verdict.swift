@@ -13,7 +13,7 @@ public enum VerdictKind: String, Sendable, CaseIterable, Codable {
     case plateaued
     /// A plateau that a clean reference curve (`--reference`) or the family (`--by`) shows
     /// to be a collapse: the clean curve keeps descending where this one stops, or the floor
-    /// rises along the family (collapse-theory.md §1.2).
+    /// rises along the family (docs/collapse-models.md §1.2).
     case collapsed
     /// Descent, plateau, descent again (or a plateau that ends in descent): the delayed second
     /// descent of mixed clean/synthetic training.

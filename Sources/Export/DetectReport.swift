@@ -4,7 +4,7 @@ import ScalefitCore
 
 /// Renders verdicts as the `scalefit detect --json` document and as text.
 ///
-/// Schema (`schema_version` 1; fixed keys from DESIGN.md's output contract):
+/// Schema (`schema_version` 1; fixed keys from docs/design.md's output contract):
 /// ```
 /// { "schema_version": 1, "tool": {…}, "inputs": [{"path", "sha256"}], "criteria": {…},
 ///   "verdicts": [{ "series", "verdict": "scaling|saturating|plateaued|collapsed|grokking|degrading",

@@ -13,7 +13,7 @@ public struct InputRecord: Sendable {
 
 /// Renders fit results as the `scalefit fit --json` document and as a human table.
 ///
-/// The JSON schema (`schema_version` 1; fixed keys from DESIGN.md's output contract):
+/// The JSON schema (`schema_version` 1; fixed keys from docs/design.md's output contract):
 /// ```
 /// { "schema_version": 1,
 ///   "tool": {"name": "scalefit", "version": "0.1.0"},

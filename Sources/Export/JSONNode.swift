@@ -4,7 +4,7 @@ import ScalefitCore
 ///
 /// Numbers are plain JSON numbers in Swift's shortest round-trip form. A value that is not
 /// finite (NaN, ±∞) is written as `null`; callers that emit one also add a line to the
-/// document's `warnings` saying why (DESIGN.md, "Output contract").
+/// document's `warnings` saying why (docs/design.md, "Output contract").
 public indirect enum JSONNode: Sendable, Equatable {
     case null
     case bool(Bool)

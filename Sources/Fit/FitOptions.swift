@@ -73,7 +73,7 @@ public struct FitOptions: Sendable {
     public var threads: Int? = nil
     /// GSL settings for each least-squares solve. A solve that does not converge is tried
     /// again from the same start with Levenberg scaling (D = I), which is slower from good
-    /// starts but far more robust from poor ones (shared/reference/gsl-notes.md).
+    /// starts but far more robust from poor ones (docs/gsl-notes.md).
     /// Whether a start that does not converge is solved again with Levenberg scaling (when
     /// there are at most 8 starts). A caller that caps iterations on purpose (a screen)
     /// turns it off.

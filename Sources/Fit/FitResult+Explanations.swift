@@ -3,7 +3,7 @@ import ScalefitCore
 extension FitResult {
     /// Makes every number of the result either finite or explained: a non-finite standard
     /// error or interval is dropped with a note on its parameter; any other non-finite value
-    /// (and a missing AICc) gets a warning that says why. DESIGN.md's output contract: "a
+    /// (and a missing AICc) gets a warning that says why. docs/design.md's output contract: "a
     /// value that is not finite is `null` with the reason in `warnings`".
     ///
     /// Found by the numerical torture of issue 9 (Tests/ReliabilityTests): values near

@@ -1,7 +1,7 @@
 import Foundation
 import ScalefitCore
 
-/// Iterated fitting of a multivariate Gaussian (collapse-theory.md §4.2, [CT]).
+/// Iterated fitting of a multivariate Gaussian (docs/collapse-models.md §4.2, [CT]).
 ///
 /// Truth N(0, σ²I_d). At t = 1 the model is fitted on n real points D_1; each model M_t
 /// (sample mean, MLE covariance with divisor = sample size) produces n synthetic points S_t;
@@ -9,7 +9,7 @@ import ScalefitCore
 /// over replicates, with standard errors): `mean_squared_error` ‖μ̂_t − μ0‖²,
 /// `determinant_ratio` det Σ̂_t / det Σ0 and `trace_ratio` tr Σ̂_t / tr Σ0.
 ///
-/// Laws (collapse-theory.md §4.3): replace E tr Σ̂_t = dσ²(1 − 1/n)^t and
+/// Laws (docs/collapse-models.md §4.3): replace E tr Σ̂_t = dσ²(1 − 1/n)^t and
 /// E‖μ̂_t − μ0‖² = dσ²(1 − (1 − 1/n)^t); accumulate E‖μ̂_t − μ0‖² ≤ (π²/6)·dσ²/n.
 public struct GaussianSetting: Sendable, Hashable, Codable {
     public var dimension: Int
@@ -132,11 +132,11 @@ public struct GaussianSetting: Sendable, Hashable, Codable {
             law["mean_squared_error_bound"] = .number(Double.pi * Double.pi / 6 * d * sigma2 / Double(n))
             law["mean_squared_error"] = "E ||mu_t - mu_0||^2 ~ (d sigma^2/n) sum_{i<=t} 1/i^2 <= (pi^2/6) d sigma^2/n"
         case .accumulateSubsample:
-            law["mean_squared_error"] = "bounded, between replace and accumulate (collapse-theory.md 4.3, simulation only)"
+            law["mean_squared_error"] = "bounded, between replace and accumulate (docs/collapse-models.md §4.3, simulation only)"
         }
         law["first_iteration_mean_squared_error"] = .number(d * sigma2 / Double(n))
         let truth = GroundTruth(
-            scenario: "gaussian", reference: "collapse-theory.md §4.2–4.3 (Collapse or Thrive?, arXiv 2410.16713)",
+            scenario: "gaussian", reference: "docs/collapse-models.md §4.2–4.3 (Collapse or Thrive?, arXiv 2410.16713)",
             seed: seed,
             parameters: [
                 "d": .integer(dimension), "sigma2": .number(sigma2), "n": .integer(n),

@@ -2,7 +2,7 @@ import Foundation
 import ScalefitCore
 
 /// A value in `truth.json`: a number, an integer, a string, a list of numbers, or null
-/// (a number that is not finite is written as null, as DESIGN.md's output contract asks).
+/// (a number that is not finite is written as null, as docs/design.md's output contract asks).
 public enum TruthValue: Codable, Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
     case number(Double)
     case integer(Int)
@@ -46,7 +46,7 @@ public enum TruthValue: Codable, Sendable, Hashable, ExpressibleByStringLiteral,
 
 /// The parameters a generated data set obeys, written as `DIR/truth.json`.
 ///
-/// `law` holds the law of collapse-theory.md the data follow — its formula as text and every
+/// `law` holds the law of docs/collapse-models.md the data follow — its formula as text and every
 /// derived constant (e.g. `c = 1 − 1/β`, the plateau as the exact tail mass, the plateau
 /// and second-descent onsets) — so a fit can be checked against it.
 public struct GroundTruth: Codable, Sendable, Hashable {
@@ -59,10 +59,10 @@ public struct GroundTruth: Codable, Sendable, Hashable {
     public var tool: Tool
     /// The scenario, e.g. `hutter`.
     public var scenario: String
-    /// The section of collapse-theory.md the scenario implements.
+    /// The section of docs/collapse-models.md the scenario implements.
     public var reference: String
     public var seed: UInt64
-    /// Every parameter of the setting, named as in collapse-theory.md.
+    /// Every parameter of the setting, named as in docs/collapse-models.md.
     public var parameters: [String: TruthValue]
     /// The law the data obey: formulas (text) and constants (numbers).
     public var law: [String: TruthValue]

@@ -178,12 +178,12 @@ public struct HutterSetting: Sendable, Hashable, Codable {
                 count: emitTokens, components: training, finite: finite, seed: GSLRandom.subseed(seed, 0x70c))
         }
         let truth = GroundTruth(
-            scenario: "hutter", reference: "collapse-theory.md §1.1–1.2 (Tale of Tails, arXiv 2402.07043)",
+            scenario: "hutter", reference: "docs/collapse-models.md §1.1–1.2 (Tale of Tails, arXiv 2402.07043)",
             seed: seed, parameters: parameters, law: try law(test: test, finite: finite), toolVersion: toolVersion)
         return GeneratedData(series: series, truth: truth, extraFiles: extra)
     }
 
-    /// The parameters under collapse-theory.md's names (§0): β, N, k, β′ (`beta_prime`),
+    /// The parameters under docs/collapse-models.md's names (§0): β, N, k, β′ (`beta_prime`),
     /// π (`pi`), the number of generations n (`generations`), T0 and the T grid.
     var parameters: [String: TruthValue] {
         var p: [String: TruthValue] = [
@@ -238,7 +238,7 @@ public struct HutterSetting: Sendable, Hashable, Codable {
             law["realised_floor"] = .number(finite.floor)
             law["realised_support_size"] = .integer(finite.support.count)
             law["expected_floor_approx"] = .number(try approximateFloor(test: test, t0: t0))
-            law["expected_floor_formula"] = "sum_i p_i [1 - (1 - exp(-T0 p_i))^G] (survival argument, collapse-theory.md 1.2(e))"
+            law["expected_floor_formula"] = "sum_i p_i [1 - (1 - exp(-T0 p_i))^G] (survival argument, docs/collapse-models.md §1.2(e))"
             law["exact_conditional_on"] = "the realised generator chain (seeded): E(T) = floor + sum_{i in S} p_i (1 - q_i)^T"
         }
         law["q"] = .text(q)

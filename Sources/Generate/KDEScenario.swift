@@ -1,7 +1,7 @@
 import Foundation
 import ScalefitCore
 
-/// The 2-D data sets of the KDE setting (collapse-theory.md §4.2; shapes as scikit-learn's
+/// The 2-D data sets of the KDE setting (docs/collapse-models.md §4.2; shapes as scikit-learn's
 /// generators describe them, re-implemented here).
 public enum KDEDataset: String, CaseIterable, Sendable, Codable {
     /// Three isotropic Gaussian blobs (std 1) with centres drawn once, uniformly in [−10, 10]².
@@ -15,7 +15,7 @@ public enum KDEDataset: String, CaseIterable, Sendable, Codable {
     case swissRoll = "swiss-roll"
 }
 
-/// Iterated kernel density estimation (collapse-theory.md §4.2, [CT]): a Gaussian-kernel
+/// Iterated kernel density estimation (docs/collapse-models.md §4.2, [CT]): a Gaussian-kernel
 /// KDE with fixed bandwidth h is fitted on the workflow's training set, and n new points
 /// are drawn from it (a training point plus N(0, h²I)). Metric per iteration:
 /// `test_nll`, the mean negative log-likelihood of 500 fresh real test points.
@@ -140,7 +140,7 @@ public struct KDESetting: Sendable, Hashable, Codable {
             series.append(Series(run: runName, metric: "test_nll_stderr", x: x, values: averages.standardError(0), labels: labels))
         }
         let truth = GroundTruth(
-            scenario: "kde", reference: "collapse-theory.md §4.1–4.2 (Collapse or Thrive?, arXiv 2410.16713)",
+            scenario: "kde", reference: "docs/collapse-models.md §4.1–4.2 (Collapse or Thrive?, arXiv 2410.16713)",
             seed: seed,
             parameters: [
                 "dataset": .text(dataset.rawValue), "n": .integer(n), "bandwidth": .number(bandwidth),

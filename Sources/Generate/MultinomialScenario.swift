@@ -9,7 +9,7 @@ public enum RealSample: String, CaseIterable, Sendable, Codable {
     case fixed
 }
 
-/// Recursive estimation of a categorical distribution (collapse-theory.md §3, [HB]):
+/// Recursive estimation of a categorical distribution (docs/collapse-models.md §3, [HB]):
 /// p⁽⁰⁾ = Zipf(β) on V outcomes (uniform when β = 0); each generation draws n synthetic
 /// samples from p⁽ᵐ⁾ and, when N > 0, mixes in N real samples from p⁽⁰⁾:
 /// p⁽ᵐ⁺¹⁾ = (N p̂_real + n p̂_syn)/(N + n).
@@ -127,7 +127,7 @@ public struct MultinomialSetting: Sendable, Hashable, Codable {
             }
         }
         let truth = GroundTruth(
-            scenario: "multinomial", reference: "collapse-theory.md §3 (How Bad is Training on Synthetic Data?, arXiv 2404.05090)",
+            scenario: "multinomial", reference: "docs/collapse-models.md §3 (How Bad is Training on Synthetic Data?, arXiv 2404.05090)",
             seed: seed,
             parameters: [
                 "V": .integer(vocabulary), "beta": .number(beta), "n": .integer(n), "N": .integer(real),

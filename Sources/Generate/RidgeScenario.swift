@@ -1,7 +1,7 @@
 import Foundation
 import ScalefitCore
 
-/// Ridge regression on a mix of real and synthetic rows (collapse-theory.md §2, [SMC]).
+/// Ridge regression on a mix of real and synthetic rows (docs/collapse-models.md §2, [SMC]).
 ///
 /// Isotropic design x ~ N(0, I_d); real teacher w1* uniform on the unit sphere; synthetic
 /// teacher w2* = w1* + Δ with ‖Δ‖² = c² in a random direction; n1 = round((1 − p2)n) real
@@ -147,7 +147,7 @@ public struct RidgeSetting: Sendable, Hashable, Codable {
         ]
         parameters["m"] = projection.map { .integer($0) } ?? .null
         let truth = GroundTruth(
-            scenario: "ridge", reference: "collapse-theory.md §2 (Strong Model Collapse, arXiv 2410.04840)",
+            scenario: "ridge", reference: "docs/collapse-models.md §2 (Strong Model Collapse, arXiv 2410.04840)",
             seed: seed, parameters: parameters, law: law, toolVersion: toolVersion)
         return GeneratedData(series: series, truth: truth)
     }

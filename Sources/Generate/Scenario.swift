@@ -1,4 +1,4 @@
-/// A generator setting of collapse-theory.md: one case per scenario of
+/// A generator setting of docs/collapse-models.md: one case per scenario of
 /// `scalefit generate`, each carrying its parameters.
 ///
 /// ```swift

@@ -1,4 +1,4 @@
-/// How each iteration's training set is built (collapse-theory.md §4.1, [CT]).
+/// How each iteration's training set is built (docs/collapse-models.md §4.1, [CT]).
 public enum Workflow: String, CaseIterable, Sendable, Codable {
     /// Train M_t on S_{t−1} only (D_1 at t = 1).
     case replace

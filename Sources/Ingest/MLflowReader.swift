@@ -1,7 +1,7 @@
 import Foundation
 import ScalefitCore
 
-/// The MLflow file store: `mlruns/<experiment>/<run>/metrics/<key>` (log-formats.md §7).
+/// The MLflow file store: `mlruns/<experiment>/<run>/metrics/<key>` (docs/log-formats.md §7).
 ///
 /// Each metric line is `<timestamp ms> <value> [<step>]` (a missing step is 0, as MLflow's
 /// own reader has it); keys with `/` are nested folders. The run is named by

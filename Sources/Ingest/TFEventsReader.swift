@@ -6,7 +6,7 @@ import ScalefitCore
 /// Framing (TFRecord): `uint64` length (little-endian), masked CRC-32C of those 8 bytes,
 /// the payload, masked CRC-32C of the payload. A record whose payload fails its check is
 /// skipped and counted (``DropReason/badChecksum``); a failed length check is a warning
-/// only, because some writers get it wrong (log-formats.md §5). A record cut short at the
+/// only, because some writers get it wrong (docs/log-formats.md §5). A record cut short at the
 /// end of the file (a run still writing) ends the file with a warning.
 ///
 /// Fields read: `Event.wall_time` (1, double), `step` (2, int64), `summary` (5) →

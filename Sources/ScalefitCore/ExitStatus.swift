@@ -1,4 +1,4 @@
-/// The process exit status an error maps to (DESIGN.md, "Exit status").
+/// The process exit status an error maps to (docs/design.md, "Exit status").
 public enum ExitStatus: Int32, Sendable {
     /// Everything ran and every check passed.
     case success = 0

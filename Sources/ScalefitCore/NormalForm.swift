@@ -1,4 +1,4 @@
-/// The normal form of a set of series as CSV (DESIGN.md, "Output contract"):
+/// The normal form of a set of series as CSV (docs/design.md, "Output contract"):
 /// `run,metric,x,value`, then `x2` when any series has a second input, `wall_time` when any
 /// has wall times, then one column per extra label key, sorted by name.
 ///

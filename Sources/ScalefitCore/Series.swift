@@ -3,7 +3,7 @@
 ///
 /// This is the normal form every reader produces and every stage consumes; its CSV form
 /// has the columns `run,metric,x,value`, then optional `x2`, `wall_time` and one column
-/// per extra label (see DESIGN.md, "Output contract").
+/// per extra label (see docs/design.md, "Output contract").
 public struct Series: Sendable, Hashable, Codable {
     /// The run (or setting) this curve belongs to, e.g. `"pythia-160m"` or `"cut-k1000"`.
     public var run: String

@@ -1,7 +1,7 @@
 import Foundation
 import ScalefitCore
 
-/// What the collapse laws predict from β (collapse-theory.md §1.2).
+/// What the collapse laws predict from β (docs/collapse-models.md §1.2).
 ///
 /// - Clean scaling exponent: c = 1 − 1/β (Hutter 2021; [TT] §1.2 (a)).
 /// - A tail cut at rank k leaves a floor equal to the missing mass

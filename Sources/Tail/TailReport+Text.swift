@@ -41,7 +41,7 @@ extension TailReport {
             }
         }
         if let p = prediction {
-            lines.append("  collapse prediction (collapse-theory.md §1, with beta = \(f(p.beta))):")
+            lines.append("  collapse prediction (docs/collapse-models.md §1, with beta = \(f(p.beta))):")
             lines.append("    clean scaling exponent c = 1 - 1/beta = \(f(p.cleanExponent.value))  95% CI \(range(p.cleanExponent.confidenceInterval95))")
             for cut in p.cuts {
                 let head = cut.source == "t0"

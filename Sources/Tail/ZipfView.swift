@@ -6,7 +6,7 @@ import ScalefitCore
 /// If the *values* (e.g. the counts of distinct words) follow p(x) ∝ x^(−α), then the value
 /// of rank r falls off as x_(r) ∝ r^(−1/(α−1)), so the Zipf exponent of the rank–frequency
 /// curve is β = 1/(α − 1) (Newman 2005, §2.4; CSN 2009 §1). Moby Dick: α = 1.95 ⇒ β ≈ 1.05.
-/// The collapse laws (collapse-theory.md §1) are written in β.
+/// The collapse laws (docs/collapse-models.md §1) are written in β.
 public struct ZipfView: Sendable, Hashable {
     /// β = 1/(α − 1).
     public var beta: Double

@@ -84,7 +84,7 @@ enum ArgumentValues {
 
 extension HutterMode: ExpressibleByArgument {}
 
-/// `scalefit generate hutter`: the memorising learner on Zipf data (collapse-theory.md §1.1).
+/// `scalefit generate hutter`: the memorising learner on Zipf data (docs/collapse-models.md §1.1).
 struct HutterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hutter",

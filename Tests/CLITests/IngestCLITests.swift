@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `scalefit ingest` and `scalefit inspect` end to end: outputs, exit codes, and that
-/// nothing is written when an input is bad (DESIGN.md, "Exit status"; STYLE.md, "Bad input").
+/// nothing is written when an input is bad (docs/design.md, "Exit status"; docs/design.md, "Bad input").
 @Suite("scalefit ingest and inspect")
 struct IngestCLITests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

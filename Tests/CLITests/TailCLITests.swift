@@ -88,7 +88,7 @@ struct TailCLITests {
         #expect(try CLI.run(["tail", "-", "--xmin-range", "5"], stdin: Data("1\n2\n".utf8)).status == 2)
     }
 
-    /// c = 1 − 1/β with β = 1/(α − 1) (collapse-theory.md §1.2 (a)); words: α ≈ 1.953 ⇒ c ≈ 0.047.
+    /// c = 1 − 1/β with β = 1/(α − 1) (docs/collapse-models.md §1.2 (a)); words: α ≈ 1.953 ⇒ c ≈ 0.047.
     @Test("--predict on words", .enabled(if: hasData, "fixtures/reference-data/zipf-csn2009 is absent"))
     func predict() throws {
         let run = try CLI.run(["tail", Self.data.appendingPathComponent("words.txt").path, "--predict", "--cut", "1000", "--t0", "1e6", "--compare", "none", "--json"])
@@ -103,7 +103,7 @@ struct TailCLITests {
         #expect(cuts.map { $0["source"] as? String } == ["k", "t0"])
     }
 
-    /// Non-finite numbers are written as null and named in a warning (DESIGN.md, output contract).
+    /// Non-finite numbers are written as null and named in a warning (docs/design.md, output contract).
     @Test("non-finite values are null with a warning")
     func nonFinite() throws {
         // α's interval reaches below 1 for this tiny sample, so β's upper bound is +∞.

@@ -33,7 +33,7 @@ struct DetectTests {
 
     @Test("a tail cut at k plateaus after the crossover (one curve: plateaued, not yet collapsed)")
     func tailCut() throws {
-        // β = 2, k = 100: plateau P = Σ_{i>100} p_i, onset k²ζ(2) ≈ 1.6e4 (collapse-theory.md §1.2b).
+        // β = 2, k = 100: plateau P = Σ_{i>100} p_i, onset k²ζ(2) ≈ 1.6e4 (docs/collapse-models.md §1.2b).
         let setting = HutterSetting(beta: 2, cut: 100, t: logGrid(1e1, 1e8, 40))
         let series = try noisy(setting, sigma: 0.01, seed: 2)
         let verdict = try detector.verdict(on: series)

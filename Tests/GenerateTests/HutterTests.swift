@@ -9,7 +9,7 @@ func relativelyClose(_ a: Double, _ b: Double, _ tolerance: Double) -> Bool {
     abs(a - b) <= tolerance * abs(b)
 }
 
-@Suite("hutter: exact expectation (collapse-theory.md §1.1–1.2)")
+@Suite("hutter: exact expectation (docs/collapse-models.md §1.1–1.2)")
 struct HutterExactTests {
     /// Brute force Σ_{i≤N} p_i exp(T log1p(−q_i)), summed from the small terms up.
     static func bruteForce(_ setting: HutterSetting, _ ts: [Double]) throws -> [Double] {
@@ -123,7 +123,7 @@ struct HutterExactTests {
     }
 }
 
-@Suite("hutter: Monte Carlo (collapse-theory.md §1.1)")
+@Suite("hutter: Monte Carlo (docs/collapse-models.md §1.1)")
 struct HutterMonteCarloTests {
     @Test("Monte Carlo mean agrees with the exact expectation within 4 standard errors",
           arguments: [

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Generate
 
-@Suite("multinomial recursion (collapse-theory.md §3)")
+@Suite("multinomial recursion (docs/collapse-models.md §3)")
 struct MultinomialTests {
     @Test("fully synthetic: S_m = 1 − (1 − 1/n)^m (1 − S_0) within 4 standard errors ([HB] Theorem 1 as in §3.2)")
     func collisionProbability() throws {
@@ -28,7 +28,7 @@ struct MultinomialTests {
     }
 }
 
-@Suite("Gaussian workflows (collapse-theory.md §4.3)")
+@Suite("Gaussian workflows (docs/collapse-models.md §4.3)")
 struct GaussianTests {
     @Test("replace: E tr Σ̂_t = dσ²(1 − 1/n)^t within 4 standard errors (§4.3)")
     func replaceTrace() throws {
@@ -54,7 +54,7 @@ struct GaussianTests {
     }
 }
 
-@Suite("ridge with synthetic rows (collapse-theory.md §2.2)")
+@Suite("ridge with synthetic rows (docs/collapse-models.md §2.2)")
 struct RidgeTests {
     @Test("isotropic ridgeless closed form within 2% of simulation at d = 200 (§2.2, DERIVED)")
     func closedForm() throws {
@@ -74,7 +74,7 @@ struct RidgeTests {
     }
 }
 
-@Suite("KDE workflows (collapse-theory.md §4.2)")
+@Suite("KDE workflows (docs/collapse-models.md §4.2)")
 struct KDETests {
     @Test("replace degrades faster than accumulate ([CT] abstract: replace collapses, accumulate is stable)")
     func replaceWorseThanAccumulate() throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Ingest
 
-/// Number and quantity spellings from shared/reference/log-formats.md §11 and §12.
+/// Number and quantity spellings from docs/log-formats.md §11 and §12.
 @Suite("numbers and units")
 struct NumberTests {
     @Test("plain numbers parse exactly as Swift's Double(String) does", arguments: [

@@ -4,7 +4,7 @@ import ScalefitCore
 @testable import Ingest
 
 /// Behaviour of single readers and options, each tied to a quirk in
-/// shared/reference/log-formats.md (section numbers in the test names).
+/// docs/log-formats.md (section numbers in the test names).
 @Suite("readers and options")
 struct ReaderTests {
     func read(_ name: String, _ text: String, _ configure: (inout IngestOptions) -> Void = { _ in }) throws -> IngestResult {

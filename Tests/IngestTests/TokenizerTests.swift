@@ -5,7 +5,7 @@ import ScalefitCore
 
 /// The tokenizer against RFC 4180's rules (section 2: quoted cells may hold commas,
 /// line breaks and doubled quotes) and the byte-order mark and line ends of §12 of
-/// shared/reference/log-formats.md.
+/// docs/log-formats.md.
 @Suite("CSV tokenizer")
 struct TokenizerTests {
     func records(_ text: String, delimiter: UInt8? = nil) throws -> [[String]] {

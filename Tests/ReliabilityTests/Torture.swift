@@ -165,7 +165,7 @@ enum Torture {
     }
 
     /// Every number of a result that is not finite, without a status, note or warning that
-    /// says why. An empty list means the result keeps the contract of DESIGN.md ("a value that
+    /// says why. An empty list means the result keeps the contract of docs/design.md ("a value that
     /// is not finite is null with the reason in warnings").
     static func violations(_ r: FitResult) -> [String] {
         var found: [String] = []

@@ -13,7 +13,7 @@ struct PredictionTests {
             xminPosition: .fixed, searchRange: 1...1, converged: true)
     }
 
-    /// β = 1/(α − 1) (Newman 2005 §2.4) and c = 1 − 1/β (collapse-theory.md §1.2 (a)), so c = 2 − α.
+    /// β = 1/(α − 1) (Newman 2005 §2.4) and c = 1 − 1/β (docs/collapse-models.md §1.2 (a)), so c = 2 − α.
     @Test("beta = 1/(alpha - 1) and c = 2 - alpha")
     func relations() throws {
         let zipf = ZipfView(fit: Self.fit(alpha: 1.5, standardError: 0.01))

@@ -26,7 +26,7 @@ warnings.filterwarnings("ignore")
 import powerlaw  # noqa: E402  (after the warning filter: powerlaw warns on import paths)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DATASETS = [  # name, discrete, scale (PROVENANCE.md of shared/data/zipf-csn2009)
+DATASETS = [  # name, discrete, scale (PROVENANCE.md of fixtures/reference-data/zipf-csn2009)
     ("words", True, 1.0),
     ("terrorism", True, 1.0),
     ("blackouts", False, 1e-3),
@@ -58,7 +58,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "scalefit"))
-    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "zipf-csn2009"))
+    parser.add_argument("--data", default=os.path.join(ROOT, "fixtures", "reference-data", "zipf-csn2009"))
     args = parser.parse_args()
 
     print(f"powerlaw {powerlaw.__version__ if hasattr(powerlaw, '__version__') else '?'}, "

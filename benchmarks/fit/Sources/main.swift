@@ -216,7 +216,7 @@ if wanted("anatomy") {
 // 5. Extrapolation on the 20 language curves of revisiting-benchmark: fit on Training == 1,
 // score the RMS log error on Training == 0 (Alabdulmohsin et al. 2022, eq. 4), per domain.
 if wanted("revisiting") {
-    let path = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "../shared/data/revisiting-benchmark/benchmark.lang.csv"
+    let path = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "fixtures/reference-data/revisiting-benchmark/benchmark.lang.csv"
     let table = try Ingest.readTable(path: path)
     let c = (domain: table.column("Domain")!, task: table.column("Task")!, model: table.column("Model")!,
              x: table.column("Seen Examples")!, y: table.column("Loss")!, training: table.column("Training")!)
