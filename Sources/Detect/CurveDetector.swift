@@ -277,7 +277,7 @@ public struct CurveDetector: Sendable {
         let xMin = series.x.first!, xMax = series.x.last!
         var verdict = Verdict(
             series: series.name, kind: .scaling, breakpoints: [], plateau: nil, scalingStops: nil, segments: [],
-            chosenModel: fit.model, models: [], reasons: [], warnings: [], fit: fit)
+            chosenModel: fit.model, models: [], reasons: [], warnings: [], fit: fit, law: law)
         let ratio = criteria.flatRatio
         let decades = { (a: Double, b: Double) in Foundation.log10(b / a) }
 
