@@ -46,23 +46,31 @@ struct DemoCommand: ParsableCommand {
         let ingested = try Ingest.read(paths: [folder + "/tail-cut/data.csv", folder + "/mixed/data.csv"], options: IngestOptions())
         var options = FitOptions()
         options.holdout = 0
-        // Each generated curve with the law that generated it, and the real curve.
+        // Each generated curve with the law that generated it and the truth it should find
+        // (read back from the truth.json just written, as `scalefit fit --truth` reads it),
+        // and the real curve; each with the name of its plot.
         let generated = ingested.items
         let real = SeriesItem(id: SeriesID(generated.count), series: DemoData.nmtLearningCurve)
+        let plan: [(item: SeriesItem, model: String, plot: String, truth: String?)] = [
+            (generated[0], "tailcut", "tail-cut", folder + "/tail-cut/truth.json"),
+            (generated[1], "mixing", "mixed", folder + "/mixed/truth.json"),
+            (real, "saturating", "nmt", nil),
+        ]
         var items: [AnalysedSeries] = []
-        for (item, model) in [(generated[0], "tailcut"), (generated[1], "mixing"), (real, "saturating")] {
-            items += Fitting.fitEach([item], choice: try ModelChoice(parsing: model), options: options)
+        for step in plan {
+            items += Fitting.fitEach([step.item], choice: try ModelChoice(parsing: step.model), options: options)
         }
         items.warnUnfitted()
+        var truths: [SeriesID: TruthFile] = [:]
+        for step in plan { if let path = step.truth { truths[step.item.id] = try TruthFile.load(path) } }
+        let plotNames = Dictionary(uniqueKeysWithValues: plan.map { ($0.item.id, $0.plot) })
 
-        // The truth each fit should find, read back from the truth.json files just written
-        // (as `scalefit fit --truth` reads them), and whether each 95% interval holds it.
-        let truths = try [folder + "/tail-cut/truth.json", folder + "/mixed/truth.json"].map(TruthFile.load)
+        // Whether each 95% interval holds the truth.
         var notes: [SeriesID: [String]] = [:]
         var truthLines: [SeriesID: [String]] = [:]
         var misses: [String] = []
-        for (item, truth) in zip(items.prefix(2), truths) {
-            guard let fit = item.fit?.result else { continue }
+        for item in items {
+            guard let truth = truths[item.id], let fit = item.fit?.result else { continue }
             let checks = truth.checks(fit)
             let lines = checks.map { c in
                 let estimate = fit.parameters.first { $0.name == c.name }.map { ($0.value, $0.ci95) }
@@ -81,7 +89,8 @@ struct DemoCommand: ParsableCommand {
         let reportVerdicts = verdicts.mapValues(ReportVerdict.init)
 
         // 4. Plots, report and notebook.
-        for (name, item) in zip(["tail-cut", "mixed", "nmt"], items) {
+        for item in items {
+            let name = plotNames[item.id]!
             let plot = Figures.plot(
                 [item], title: item.series.name + " — " + (item.fit?.result.model ?? ""), xLabel: name == "nmt" ? "examples seen" : "training samples T",
                 markers: reportVerdicts.mapValues(\.markers))
