@@ -97,6 +97,19 @@ struct AnalysisGoldenTests {
         return text
     }
 
+    @Test("fit --model auto and detect print the same with one thread and with two (five series: spread over the two workers)")
+    func threadCounts() throws {
+        for command in [["fit", "--model", "auto", "--holdout", "1"], ["detect"]] {
+            let base = [command[0], Self.revisiting] + Self.grouping + ["--series", "NMT/*/1/*", "--json"] + command.dropFirst()
+            let one = try CLI.run(base + ["--threads", "1"], in: Self.root)
+            let two = try CLI.run(base + ["--threads", "2"], in: Self.root)
+            #expect(one.status == 0 && two.status == 0, "\(command[0]): \(one.stderr)")
+            #expect(one.stdout.contains("NMT/TEnc-LSTM/1/log_perplexity/Loss"))
+            #expect(one.stdout == two.stdout, "\(command[0]): the output depends on the thread count")
+            #expect(one.stderr == two.stderr)
+        }
+    }
+
     @Test("each command's output is what it was before the analysis layer", arguments: cases)
     func pinned(_ item: Case) throws {
         let arguments = item.arguments.map { $0.replacingOccurrences(of: "$TMP", with: Self.scratch.path) }
