@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "Generate", targets: ["Generate"]),
         .library(name: "Tail", targets: ["Tail"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,10 +51,18 @@ let package = Package(
             dependencies: ["ScalefitCore", "Fit"],
             exclude: ["README.md"]
         ),
+        // The workflow the commands share (Sources/Analysis/README.md): the model choice, the
+        // best fit of each series and the curve it draws, detection over many series, the
+        // series spread over the cores; every result keyed by the series' identity.
+        .target(
+            name: "Analysis",
+            dependencies: ["ScalefitCore", "Fit", "Detect", "Ingest"],
+            exclude: ["README.md"]
+        ),
         // Pure renderers: JSON, tables, SVG plots, the HTML report, Jupyter notebooks.
         .target(
             name: "Export",
-            dependencies: ["ScalefitCore", "Fit", "Detect"],
+            dependencies: ["ScalefitCore", "Fit", "Detect", "Analysis"],
             exclude: ["README.md"]
         ),
         // Readers for training logs (CSV, W&B, TensorBoard, Hugging Face, MLflow, text
@@ -80,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "scalefit",
             dependencies: [
-                "ScalefitCore", "Fit", "Detect", "Export", "Ingest", "Generate", "Tail",
+                "ScalefitCore", "Fit", "Detect", "Analysis", "Export", "Ingest", "Generate", "Tail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -130,8 +139,12 @@ let package = Package(
             dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"]
         ),
         .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "Detect", "Fit", "Ingest", "ScalefitCore"]
+        ),
+        .testTarget(
             name: "ExportTests",
-            dependencies: ["Export", "Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["Export", "Analysis", "Fit", "ScalefitCore", .product(name: "RealModule", package: "swift-numerics")]
         ),
         // Fuzz regressions, numerical torture, output safety and thread-count invariance
         // (issue 9; docs/reliability.md).

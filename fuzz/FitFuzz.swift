@@ -1,5 +1,5 @@
 // libFuzzer target for the argument-to-fit path: a fuzzed argument vector and a fuzzed
-// CSV go through `scalefit fit` as the CLI parses and runs it (FitCommand and
+// CSV go through `scalefit fit` as the CLI parses and runs it (FitCommand, FitFlags and
 // IngestArguments are compiled in from Sources/scalefit), with small limits so that one
 // input costs milliseconds: one thread, at most 3 starts, 5 bootstrap replicates and 4
 // prediction points.
@@ -36,7 +36,7 @@ public func scalefitFuzzFit(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> Int32
         var command = try FitCommand.parse([path] + tokens)
         command.threads = 1
         command.starts = min(command.starts ?? 3, 3)
-        command.bootstrap = min(command.bootstrap, 5)
+        command.fitting.bootstrap = min(command.fitting.bootstrap, 5)
         command.predict = Array(command.predict.prefix(4))
         try command.run()
     } catch {

@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets into .build-fuzz/ (git-ignored):
 #   fuzz-ingest  every reader through Ingest.read (fuzz/IngestFuzz.swift)
 #   fuzz-fit     a fuzzed argument vector + CSV through `scalefit fit` (fuzz/FitFuzz.swift)
-# Our modules (ScalefitCore, Ingest, Fit, Export) are compiled from source with
+# Our modules (ScalefitCore, Ingest, Fit, Detect, Analysis, Export) are compiled from source with
 # -sanitize=fuzzer,address; the third-party ones (ArgumentParser, RealModule) are taken,
 # uninstrumented, from the debug build that `swift build` makes first.
 #   fuzz/build.sh [all|ingest]     (ingest: only the modules fuzz-ingest needs)
@@ -32,6 +32,7 @@ module Ingest Sources/Ingest/*.swift
 if [ "$WHAT" = all ]; then
     module Fit Sources/Fit/*.swift Sources/Fit/Laws/*.swift
     module Detect Sources/Detect/*.swift  # Export's detect report needs it
+    module Analysis Sources/Analysis/*.swift  # the fit workflow FitCommand calls
     module Export Sources/Export/*.swift
 fi
 
@@ -40,8 +41,10 @@ echo "fuzz/build.sh: fuzz-ingest"
 swiftc $SAN $INC -module-name FuzzIngest fuzz/IngestFuzz.swift "$B/libIngest.a" "$B/libScalefitCore.a" $LIBS -o "$B/fuzz-ingest"
 [ "$WHAT" = all ] || exit 0
 echo "fuzz/build.sh: fuzz-fit"
-swiftc $SAN $INC -module-name FuzzFit fuzz/FitFuzz.swift Sources/scalefit/FitCommand.swift Sources/scalefit/IngestCommand.swift Sources/scalefit/Analysis.swift \
-    "$B/libExport.a" "$B/libDetect.a" "$B/libFit.a" "$B/libIngest.a" "$B/libScalefitCore.a" \
+CLI=Sources/scalefit
+swiftc $SAN $INC -module-name FuzzFit fuzz/FitFuzz.swift $CLI/FitCommand.swift $CLI/FitFlags.swift $CLI/Figures.swift \
+    $CLI/IngestCommand.swift $CLI/ListArgument.swift $CLI/SeriesSelection.swift $CLI/ShellQuote.swift \
+    "$B/libExport.a" "$B/libAnalysis.a" "$B/libDetect.a" "$B/libFit.a" "$B/libIngest.a" "$B/libScalefitCore.a" \
     "$D"/ArgumentParser.build/*.o "$D"/ArgumentParserToolInfo.build/*.o "$D"/RealModule.build/*.o "$D"/_NumericsShims.build/*.o \
     $LIBS -o "$B/fuzz-fit"
 echo "fuzz/build.sh: built $B/fuzz-ingest and $B/fuzz-fit"

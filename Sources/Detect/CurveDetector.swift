@@ -277,7 +277,7 @@ public struct CurveDetector: Sendable {
         let xMin = series.x.first!, xMax = series.x.last!
         var verdict = Verdict(
             series: series.name, kind: .scaling, breakpoints: [], plateau: nil, scalingStops: nil, segments: [],
-            chosenModel: fit.model, models: [], reasons: [], warnings: [], fit: fit)
+            chosenModel: fit.model, models: [], reasons: [], warnings: [], fit: fit, law: law)
         let ratio = criteria.flatRatio
         let decades = { (a: Double, b: Double) in Foundation.log10(b / a) }
 
@@ -358,9 +358,13 @@ public struct CurveDetector: Sendable {
             let rateCI: [(lower: Double, upper: Double)?] = allSegments.map { s in s.ci95.map { (-$0.upper, -$0.lower) } }
             let flatAll = flatness(rates, intervals: rateCI, steepest: steepest)
             let band = ratio * steepest
-            func isFlat(_ k: Int) -> Bool { flatAll[k] }
-            func isDescent(_ k: Int) -> Bool { rates[k] > band && !flatAll[k] }
-            func isRise(_ k: Int) -> Bool { rates[k] < -band && !flatAll[k] && (rateCI[k].map { $0.upper < 0 } ?? false) }
+            // Each segment's character, computed once (plain arrays: local functions passed
+            // as closures here crashed the optimised build, a null capture retained).
+            let descent = rates.indices.map { rates[$0] > band && !flatAll[$0] }
+            let rise = rates.indices.map { rates[$0] < -band && !flatAll[$0] && (rateCI[$0].map { $0.upper < 0 } ?? false) }
+            let isFlat: (Int) -> Bool = { flatAll[$0] }
+            let isDescent: (Int) -> Bool = { descent[$0] }
+            let isRise: (Int) -> Bool = { rise[$0] }
             guard let first = inside.first, let last = inside.last else { break }
             let slopeList = inside.map { short(-rates[$0]) }.joined(separator: ", ")
             let bandText = "|slope| ≤ \(short(band)), \(short(ratio)) of the steepest descent \(short(steepest)), or within the noise"

@@ -76,6 +76,8 @@ public struct Verdict: Sendable {
     public var warnings: [String]
     /// The fit of the chosen law (for plots and reports).
     public var fit: FitResult?
+    /// The chosen law itself, so that a plot draws the fit without looking the law up by name.
+    public var law: (any ScalingLaw)? = nil
 }
 
 /// The thresholds the detector uses. Every verdict states which one decided.

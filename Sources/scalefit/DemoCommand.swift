@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Export
 import Fit
@@ -45,20 +46,31 @@ struct DemoCommand: ParsableCommand {
         let ingested = try Ingest.read(paths: [folder + "/tail-cut/data.csv", folder + "/mixed/data.csv"], options: IngestOptions())
         var options = FitOptions()
         options.holdout = 0
-        var items = try zip(ingested.series, ["tailcut", "mixing"]).enumerated().map { index, pair in
-            try Analysis.run(series: [pair.0], bands: [ingested.bands[index]], model: pair.1, options: options)[0]
+        // Each generated curve with the law that generated it and the truth it should find
+        // (read back from the truth.json just written, as `scalefit fit --truth` reads it),
+        // and the real curve; each with the name of its plot.
+        let generated = ingested.items
+        let real = SeriesItem(id: SeriesID(generated.count), series: DemoData.nmtLearningCurve)
+        let plan: [(item: SeriesItem, model: String, plot: String, truth: String?)] = [
+            (generated[0], "tailcut", "tail-cut", folder + "/tail-cut/truth.json"),
+            (generated[1], "mixing", "mixed", folder + "/mixed/truth.json"),
+            (real, "saturating", "nmt", nil),
+        ]
+        var items: [AnalysedSeries] = []
+        for step in plan {
+            items += Fitting.fitEach([step.item], choice: try ModelChoice(parsing: step.model), options: options)
         }
-        let real = try Analysis.run(series: [DemoData.nmtLearningCurve], bands: [nil], model: "saturating", options: options)[0]
-        items.append(real)
+        items.warnUnfitted()
+        var truths: [SeriesID: TruthFile] = [:]
+        for step in plan { if let path = step.truth { truths[step.item.id] = try TruthFile.load(path) } }
+        let plotNames = Dictionary(uniqueKeysWithValues: plan.map { ($0.item.id, $0.plot) })
 
-        // The truth each fit should find, read back from the truth.json files just written
-        // (as `scalefit fit --truth` reads them), and whether each 95% interval holds it.
-        let truths = try [folder + "/tail-cut/truth.json", folder + "/mixed/truth.json"].map(TruthFile.load)
-        var notes: [String: [String]] = [:]
-        var truthLines: [String: [String]] = [:]
+        // Whether each 95% interval holds the truth.
+        var notes: [SeriesID: [String]] = [:]
+        var truthLines: [SeriesID: [String]] = [:]
         var misses: [String] = []
-        for (item, truth) in zip(items, truths) {
-            guard let fit = item.fit else { continue }
+        for item in items {
+            guard let truth = truths[item.id], let fit = item.fit?.result else { continue }
             let checks = truth.checks(fit)
             let lines = checks.map { c in
                 let estimate = fit.parameters.first { $0.name == c.name }.map { ($0.value, $0.ci95) }
@@ -67,28 +79,29 @@ struct DemoCommand: ParsableCommand {
                 return "\(c.name): true \(TruthFile.cell(c)); \(shown)"
             }
             misses += checks.filter(\.isMiss).map { "\(item.series.name) \($0.name)" }
-            truthLines[item.series.name] = lines
-            notes[item.series.name] = ["Generated with scalefit generate hutter (exact expectation, 1% multiplicative noise, seed 1); truth check against truth.json:"] + lines
+            truthLines[item.id] = lines
+            notes[item.id] = ["Generated with scalefit generate hutter (exact expectation, 1% multiplicative noise, seed 1); truth check against truth.json:"] + lines
         }
-        notes[real.series.name] = ["Real data: \(DemoData.attribution)."]
+        notes[real.id] = ["Real data: \(DemoData.attribution)."]
 
         // 3. Detect: a verdict on each curve, with its breakpoints and plateau.
-        let verdicts = Analysis.verdicts(for: items.map(\.series))
+        let verdicts = Detection.verdicts(for: items.map(\.item), notice: warn)
         let reportVerdicts = verdicts.mapValues(ReportVerdict.init)
 
         // 4. Plots, report and notebook.
-        for (name, item) in zip(["tail-cut", "mixed", "nmt"], items) {
-            let plot = Analysis.plot(
-                [item], title: item.series.name + " — " + (item.fit?.model ?? ""), xLabel: name == "nmt" ? "examples seen" : "training samples T",
+        for item in items {
+            let name = plotNames[item.id]!
+            let plot = Figures.plot(
+                [item], title: item.series.name + " — " + (item.fit?.result.model ?? ""), xLabel: name == "nmt" ? "examples seen" : "training samples T",
                 markers: reportVerdicts.mapValues(\.markers))
             try AtomicWriter.write(SVGPlot.render(plot), to: "\(folder)/\(name).svg")
         }
-        let document = Analysis.report(
+        let document = Figures.report(
             items, ingested: ingested, title: "scalefit demo: model collapse on generated data, and a real learning curve",
             xLabel: "x", options: [("models", .string("tailcut, mixing, saturating")), ("space", .string("log")), ("loss", .string("lsq"))],
             verdicts: reportVerdicts, notes: notes)
         try AtomicWriter.write(HTMLReport.render(document), to: folder + "/report.html")
-        let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0) } }
+        let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0.result) } }
         try AtomicWriter.write(
             Notebook.render(
                 title: "scalefit demo", entries: entries,
@@ -97,8 +110,8 @@ struct DemoCommand: ParsableCommand {
 
         // 5. Say what was found and where it is.
         for item in items {
-            guard let fit = item.fit else { continue }
-            if let verdict = verdicts[item.series.name] {
+            guard let fit = item.fit?.result else { continue }
+            if let verdict = verdicts[item.id] {
                 let plateau = verdict.plateau.map { " plateau at \(FitReport.number($0.level)) from x = \(FitReport.number($0.fromX))" } ?? ""
                 let breaks = verdict.breakpoints.map { FitReport.number($0.x) }.joined(separator: ", ")
                 print("  \(item.series.name): verdict \(verdict.kind.rawValue)\(breaks.isEmpty ? "" : "; breakpoints at x = \(breaks)")\(plateau)")
@@ -108,7 +121,7 @@ struct DemoCommand: ParsableCommand {
             for d in fit.derived where ["plateau", "plateau_onset", "second_descent_onset"].contains(d.name) {
                 print("      \(d.name) = \(FitReport.number(d.value)) 95% CI \(FitReport.interval(d.ci95))  (\(d.meaning))")
             }
-            if let lines = truthLines[item.series.name] {
+            if let lines = truthLines[item.id] {
                 print("    truth check (truth.json):")
                 for line in lines { print("      \(line)") }
             }
@@ -118,7 +131,7 @@ struct DemoCommand: ParsableCommand {
             : "truth check: MISS — the truth lies outside the 95% interval for \(misses.joined(separator: ", "))")
         print("wrote \(folder)/report.html (open it in a browser), plots \(folder)/*.svg and the notebook \(folder)/analysis.ipynb")
         print("next: scalefit report YOUR_LOGS --model auto --out report.html")
-        if let failed = items.first(where: { $0.fit?.converged == false }) {
+        if let failed = items.first(where: { $0.fit?.result.converged == false }) {
             throw DemoFailure(series: failed.series.name)
         }
     }

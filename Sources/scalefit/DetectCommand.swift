@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Detect
 import Export
@@ -61,72 +62,63 @@ struct DetectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var criteria = DetectionCriteria()
-        guard flatRatio > 0, flatRatio < 1, minPlateauDecades >= 0, stopFraction > 0, stopFraction < 1, aiccMargin >= 0, holdout >= 0 else {
-            throw UsageError("criteria must be positive (--flat-ratio and --stop-fraction in (0, 1))")
-        }
-        if let threads, threads < 1 { throw UsageError("--threads must be at least 1") }
-        criteria.flatRatio = flatRatio
-        criteria.minimumPlateauDecades = minPlateauDecades
-        criteria.stopFraction = stopFraction
-        criteria.aiccMargin = aiccMargin
-        criteria.holdout = holdout
-        let detector = CurveDetector(criteria: criteria, threads: threads)
+        // Parse.
+        let detector = try CurveDetector(criteria: criteria(), threads: threads)
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
         var inputs = ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
 
-        // Verdicts paired with their series: a series too short to judge is skipped (with a
-        // warning and a count), so positions in `ingested.series` and in the verdicts differ.
-        var judged: [(series: Series, band: Band?, verdict: Verdict)] = []
-        var skipped = 0
-        for (index, series) in ingested.series.enumerated() {
-            guard series.count >= 4 else {
-                warn("\(series.name): skipped: detection needs at least 4 points, got \(series.count)")
-                skipped += 1
-                continue
-            }
-            judged.append((series, index < ingested.bands.count ? ingested.bands[index] : nil, try detector.verdict(on: series)))
-        }
-        if judged.isEmpty { throw UsageError("no series has the 4 points detection needs (\(skipped) skipped)") }
-        if skipped > 0 { warn("\(skipped) of \(ingested.series.count) series skipped (fewer than 4 points)") }
-        var references: [ReferenceComparison] = []
-        var referenceVerdict: Verdict? = nil
+        // Call: a verdict on every series long enough (spread over the cores), then the
+        // collapse that a clean reference or the family establishes.
+        var detection = try Detection.judge(ingested.items, detector: detector, notice: warn)
+        var clean: Series? = nil
         if let reference {
             var referenceInput = try input.options()
             referenceInput.run = nil
-            let clean = try Ingest.read(paths: [reference], options: referenceInput)
-            inputs += clean.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
-            guard let cleanSeries = clean.series.first else { throw UsageError("\(reference): no series found") }
-            referenceVerdict = cleanSeries.count >= 4 ? try? detector.verdict(on: cleanSeries) : nil
-            for item in judged { references.append(try detector.compare(item.series, toReference: cleanSeries)) }
+            let read = try Ingest.read(paths: [reference], options: referenceInput)
+            inputs += read.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
+            guard let first = read.series.first else { throw UsageError("\(reference): no series found") }
+            clean = first
         }
-        var families: [FamilyAnalysis] = []
-        if let by { families.append(try detector.family(judged.map(\.series), by: by)) }
-        let verdicts = detector.establishCollapse(
-            judged.map(\.verdict), references: references, referenceVerdict: referenceVerdict, families: families)
+        try detection.establish(reference: clean, family: by)
+        let verdicts = detection.verdicts
 
+        // Render.
         if json {
             let document = DetectReport.json(
-                verdicts: verdicts, references: references, families: families, inputs: inputs, criteria: criteria,
-                toolVersion: ScalefitCommand.version)
+                verdicts: verdicts, references: detection.references, families: detection.families, inputs: inputs,
+                criteria: detector.criteria, toolVersion: ScalefitCommand.version)
             print(document.rendered())
         } else {
-            print(VisibleText.escaped(DetectReport.text(verdicts: verdicts, references: references, families: families)), terminator: "")
+            print(VisibleText.escaped(DetectReport.text(verdicts: verdicts, references: detection.references, families: detection.families)), terminator: "")
         }
         if let plot {
-            // Each curve with its own verdict (the pairs were made before any was skipped).
-            let items = zip(judged, verdicts).map { item, verdict in
-                AnalysedSeries(series: item.series, band: item.band, fit: verdict.fit, comparison: [], curve: [])
-            }
-            let markers = Dictionary(zip(judged.map(\.series.name), verdicts.map(PlotMarker.markers(for:))), uniquingKeysWith: { a, _ in a })
-            let picture = Analysis.plot(items, title: Analysis.title(paths: input.paths, items: items), xLabel: input.x, markers: markers)
+            // Each curve with its own verdict: the verdict travels with its series.
+            let items = detection.judged.map { AnalysedSeries(item: $0.item, fit: $0.fit) }
+            let markers = Dictionary(uniqueKeysWithValues: detection.judged.map { ($0.id, PlotMarker.markers(for: $0.verdict)) })
+            let picture = Figures.plot(
+                items, title: Figures.title(paths: input.paths, items: items), xLabel: input.x, markers: markers, confidenceBands: false)
             try AtomicWriter.write(SVGPlot.render(picture), to: plot)
         }
         let stopped: Set<VerdictKind> = [.collapsed, .plateaued, .grokking]
         if failOnCollapse && verdicts.contains(where: { stopped.contains($0.kind) }) {
             throw CollapseDetected(series: verdicts.filter { stopped.contains($0.kind) }.map(\.series))
         }
+    }
+
+    /// The criteria the flags set.
+    func criteria() throws -> DetectionCriteria {
+        guard flatRatio > 0, flatRatio < 1, minPlateauDecades >= 0, stopFraction > 0, stopFraction < 1, aiccMargin >= 0, holdout >= 0 else {
+            throw UsageError("criteria must be positive (--flat-ratio and --stop-fraction in (0, 1))")
+        }
+        if let threads, threads < 1 { throw UsageError("--threads must be at least 1") }
+        var criteria = DetectionCriteria()
+        criteria.flatRatio = flatRatio
+        criteria.minimumPlateauDecades = minPlateauDecades
+        criteria.stopFraction = stopFraction
+        criteria.aiccMargin = aiccMargin
+        criteria.holdout = holdout
+        return criteria
     }
 }
 

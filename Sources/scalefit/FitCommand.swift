@@ -1,14 +1,10 @@
+import Analysis
 import ArgumentParser
 import Export
 import Fit
 import Foundation
 import Ingest
 import ScalefitCore
-
-extension ResidualSpace: ExpressibleByArgument {}
-extension TrustRegionMethod: ExpressibleByArgument {}
-extension IntervalMethod: ExpressibleByArgument {}
-extension HoldoutOrder: ExpressibleByArgument {}
 
 /// `scalefit fit`: fits a law (or picks the best one) to every series in the inputs.
 struct FitCommand: ParsableCommand {
@@ -25,37 +21,14 @@ struct FitCommand: ParsableCommand {
     )
 
     @OptionGroup var input: IngestArguments
-
-    @Option(help: "The law (see `scalefit models`), `auto` (the default, as in report and notebook) to compare the laws that apply, or `generations`.")
-    var model: String = "auto"
-
-    @OptionGroup var custom: CustomLawArguments
-
+    @OptionGroup var fitting: FitFlags
     @OptionGroup var checks: LawChecksArguments
-
-    @Option(name: .customLong("fix"), help: "Hold a parameter at a value, e.g. E=1.7 (repeatable).")
-    var fix: [String] = []
 
     @Option(name: .customLong("tie"), help: "Set one parameter equal to another, e.g. alpha=beta makes beta = alpha (repeatable).")
     var tie: [String] = []
 
-    @Option(help: "lsq, or huber:DELTA (the Huber loss with threshold DELTA, summed over points).")
-    var loss: String = "lsq"
-
-    @Option(help: "Residual space: log (relative errors, the default) or linear.")
-    var space: ResidualSpace = .log
-
     @Option(help: "At most this many starts (default: every start the law proposes).")
     var starts: Int?
-
-    @Option(help: "Bootstrap replicates for percentile intervals (0: none).")
-    var bootstrap: Int = 0
-
-    @Option(help: "Seed of the bootstrap resampling.")
-    var seed: UInt64 = 0
-
-    @Option(help: "Hold out the K largest-x points of each series (for two-input laws the K largest compute C = 6·N·D) and report the extrapolation error.")
-    var holdout: Int = 0
 
     @Option(help: "What \"largest\" means for --holdout: auto (compute for two-input laws, else x), x, or compute.")
     var holdoutBy: HoldoutOrder = .automatic
@@ -84,50 +57,28 @@ struct FitCommand: ParsableCommand {
     @Flag(help: "With --truth: exit 1 when any true value lies outside its 95% interval (or has none).")
     var failOnMiss = false
 
+    /// `fit` compares the laws that apply unless told otherwise.
+    var model: String { fitting.model ?? "auto" }
+
     func run() throws {
+        // Parse.
         let options = try fitOptions()
-        let laws = try selectedLaws()
+        let choice = try fitting.choice(model)!
         if failOnMiss && truth == nil { throw UsageError("--fail-on-miss needs --truth FILE") }
         let truthFile = try truth.map(TruthFile.load)
         // Only the JSON document names the inputs' SHA-256.
         let ingested = try input.read(digest: json ? .concurrent : .none)
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
 
-        var fits: [FitResult] = []
-        var comparison: [FitResult] = []
-        var curves: [[Prediction]] = []
-        // One law: every series fitted at once, spread over the cores (in input order).
-        let plotting = plot != nil, base = options
-        let single = laws.count == 1
-            ? laws[0].fitEach(ingested.series, options: { plotting ? FitPlotting.addingCurve(to: base, for: $0) : base }, threads: options.threads)
-            : []
-        for (index, series) in ingested.series.enumerated() {
-            // With --plot, the fit also predicts on the curve grid (split off again below).
-            let options = plot == nil ? options : FitPlotting.addingCurve(to: options, for: series)
-            if laws.count == 1 {
-                fits.append(try single[index].get())
-                continue
-            }
-            let candidates = model == "auto"
-                ? LawCatalog.candidates(inputCount: series.x2 == nil ? 1 : 2, pointCount: series.count - options.holdout)
-                : laws
-            let (ranked, skipped) = LawCatalog.compare(candidates, on: series, options: options)
-            for (law, reason) in skipped { warn("\(series.name): \(law) skipped: \(reason)") }
-            guard var best = ranked.first else {
-                throw FitError("\(series.name): none of the laws could be fitted", exitStatus: Analysis.refusalStatus(candidates, series, options))
-            }
-            best.warnings.append(LawCatalog.selectionNote(ranked))
-            fits.append(best)
-            comparison += ranked
-        }
-        if plot != nil {
-            let requested = options.predictX.count
-            curves = fits.map { FitPlotting.splitCurve(from: $0, requested: requested).curve }
-            fits = fits.map { FitPlotting.splitCurve(from: $0, requested: requested).fit }
-            comparison = comparison.map { FitPlotting.splitCurve(from: $0, requested: requested).fit }
-        }
+        // Call: every series fitted, spread over the cores; the first that failed stops here.
+        let analysed = Fitting.fitEach(ingested.items, choice: choice, options: options)
+        let chosen = try analysed.fitsOrFirstFailure()
+        let fits = chosen.map(\.result), comparison = chosen.flatMap(\.comparison)
 
-        let checked = try checks.run(fits: fits, series: ingested.series, options: base)
+        // --against and --rollout on each fit.
+        let checked = try checks.run(fits: fits, series: analysed.map(\.series), options: options)
+
+        // Render.
         if json {
             let inputs = ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }
             var document = FitReport.json(
@@ -140,10 +91,7 @@ struct FitCommand: ParsableCommand {
             print(VisibleText.escaped(LawChecksArguments.text(checked)), terminator: "")
         }
         if let plot {
-            let items = ingested.series.indices.map { i in
-                AnalysedSeries(series: ingested.series[i], band: ingested.bands[i], fit: fits[i], comparison: [], curve: curves[i])
-            }
-            let picture = Analysis.plot(items, title: Analysis.title(paths: input.paths, items: items), xLabel: input.x)
+            let picture = Figures.plot(analysed, title: Figures.title(paths: input.paths, items: analysed), xLabel: input.x)
             try AtomicWriter.write(SVGPlot.render(picture), to: plot)
         }
         let failed = fits.filter { !$0.converged }
@@ -156,28 +104,9 @@ struct FitCommand: ParsableCommand {
         }
     }
 
-    func selectedLaws() throws -> [any ScalingLaw] {
-        if let law = try custom.customLaw() {
-            guard model == "auto" else { throw UsageError("give either --model or --law, not both") }
-            return [law]
-        }
-        switch model {
-        case "auto": return LawCatalog.all  // narrowed per series
-        case "generations": return GenerationLaw.Form.allCases.map { GenerationLaw($0) }
-        default:
-            guard let law = LawCatalog.law(named: model) else {
-                let names = LawCatalog.all.map(\.name) + LawCatalog.groups.keys.sorted()
-                throw UsageError("unknown model \"\(model)\"; choose one of \(names.joined(separator: ", "))")
-            }
-            return [law]
-        }
-    }
-
+    /// The shared flags' options with `fit`'s own settings.
     func fitOptions() throws -> FitOptions {
-        var options = FitOptions()
-        options.space = space
-        options.loss = try FitArgumentParsing.loss(loss)
-        options.fixed = try FitArgumentParsing.fixed(fix)
+        var options = try fitting.options(model: model)
         for item in tie {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0] != parts[1] else {
@@ -188,12 +117,6 @@ struct FitCommand: ParsableCommand {
         }
         if let starts, starts < 1 { throw UsageError("--starts must be at least 1") }
         options.startLimit = starts
-        try FitArgumentParsing.checkBootstrap(bootstrap)
-        try FitArgumentParsing.checkFixedDomains(options.fixed, laws: (try? selectedLaws()) ?? [])
-        options.bootstrap = bootstrap
-        options.seed = seed
-        guard holdout >= 0 else { throw UsageError("--holdout must be ≥ 0") }
-        options.holdout = holdout
         options.holdoutBy = holdoutBy
         if let threads, threads < 1 { throw UsageError("--threads must be at least 1") }
         options.threads = threads
@@ -209,13 +132,12 @@ struct FitCommand: ParsableCommand {
         }
         return options
     }
-
     func optionRecord(_ options: FitOptions) -> [(String, JSONNode)] {
         let fixed: [(String, JSONNode)] = options.fixed.sorted { $0.key < $1.key }.map { ($0.key, JSONNode.number($0.value)) }
         let tied: [(String, JSONNode)] = options.tied.sorted { $0.key < $1.key }.map { ($0.key, JSONNode.string($0.value)) }
         var record: [(String, JSONNode)] = []
-        record.append(("model", .string(custom.law != nil ? "custom" : model)))
-        record += custom.record()
+        record.append(("model", .string(fitting.custom.law != nil ? "custom" : model)))
+        record += fitting.custom.record()
         record.append(("space", .string(options.space.rawValue)))
         record.append(("loss", .string(options.loss.description)))
         record.append(("fix", .object(fixed)))
@@ -246,8 +168,4 @@ struct FitFailure: Error, ExitStatusProviding, CustomStringConvertible {
     var series: [String]
     var exitStatus: ExitStatus { .failure }
     var description: String { "the fit did not converge for \(series.joined(separator: ", "))" }
-}
-
-func warn(_ message: String) {
-    FileHandle.standardError.write(Data(VisibleText.escaped("warning: \(message)\n").utf8))
 }

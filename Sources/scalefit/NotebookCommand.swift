@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Export
 import Fit
@@ -18,7 +19,7 @@ struct NotebookCommand: ParsableCommand {
             """)
 
     @OptionGroup var input: IngestArguments
-    @OptionGroup var fitting: FitArguments
+    @OptionGroup var fitting: FitFlags
 
     @Option(help: "The .ipynb file to write.")
     var out: String
@@ -33,20 +34,21 @@ struct NotebookCommand: ParsableCommand {
     var figure: String?
 
     func run() throws {
-        var fitting = fitting
-        if fitting.model == nil { fitting.model = "auto" }
-        let options = try fitting.options()
+        let model = fitting.model ?? "auto"
+        let options = try fitting.options(model: model)
+        let choice = try fitting.choice(model)
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
-        let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options, law: try fitting.custom.customLaw())
-        let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0) } }
+        let items = Fitting.fitEach(ingested.items, choice: choice, options: options)
+        items.warnUnfitted()
+        let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0.result) } }
         guard !entries.isEmpty else {
             // Like `fit` on the same data: 2 when every series was refused as bad input.
             let bad = items.allSatisfy { $0.refusal == .badInput }
             throw FitError("no series could be fitted; nothing to put in a notebook", exitStatus: bad ? .badInput : .failure)
         }
         let text = Notebook.render(
-            title: title ?? "scalefit analysis: " + Analysis.inputNames(input.paths), entries: entries,
+            title: title ?? "scalefit analysis: " + Figures.inputNames(input.paths), entries: entries,
             inputs: ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }, toolVersion: ScalefitCommand.version,
             introduction: try introduction.map(Self.text(of:)) ?? "", figure: try figure.map(Self.text(of:)))
         try AtomicWriter.write(text, to: out)

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Export
 import Foundation
@@ -19,17 +20,19 @@ struct PlotCommand: ParsableCommand {
             """)
 
     @OptionGroup var input: IngestArguments
-    @OptionGroup var fitting: FitArguments
+    @OptionGroup var fitting: FitFlags
 
     @Option(help: "The SVG file to write.")
     var out: String
 
     func run() throws {
-        let options = try fitting.options()
+        let options = try fitting.options(model: fitting.model)
+        let choice = try fitting.choice(fitting.model)
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
-        let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options, law: try fitting.custom.customLaw())
-        let plot = Analysis.plot(items, title: Analysis.title(paths: input.paths, items: items), xLabel: input.x)
+        let items = Fitting.fitEach(ingested.items, choice: choice, options: options)
+        items.warnUnfitted()
+        let plot = Figures.plot(items, title: Figures.title(paths: input.paths, items: items), xLabel: input.x)
         try AtomicWriter.write(SVGPlot.render(plot), to: out)
         FileHandle.standardError.write(Data("scalefit: wrote \(out)\n".utf8))
     }

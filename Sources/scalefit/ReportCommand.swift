@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Export
 import Foundation
@@ -16,7 +17,7 @@ struct ReportCommand: ParsableCommand {
             """)
 
     @OptionGroup var input: IngestArguments
-    @OptionGroup var fitting: FitArguments
+    @OptionGroup var fitting: FitFlags
 
     @Option(help: "The HTML file to write.")
     var out: String
@@ -28,16 +29,17 @@ struct ReportCommand: ParsableCommand {
     var noVerdicts = false
 
     func run() throws {
-        var fitting = fitting
-        if fitting.model == nil { fitting.model = "auto" }
-        let options = try fitting.options()
+        let model = fitting.model ?? "auto"
+        let options = try fitting.options(model: model)
+        let choice = try fitting.choice(model)
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
-        let items = try Analysis.run(series: ingested.series, bands: ingested.bands, model: fitting.model, options: options, law: try fitting.custom.customLaw())
-        let heading = title ?? "scalefit report: " + Analysis.inputNames(input.paths)
-        let verdicts = noVerdicts ? [:] : Analysis.verdicts(for: ingested.series).mapValues(ReportVerdict.init)
-        let document = Analysis.report(
-            items, ingested: ingested, title: heading, xLabel: input.x, options: fitting.record(options), verdicts: verdicts)
+        let items = Fitting.fitEach(ingested.items, choice: choice, options: options)
+        items.warnUnfitted()
+        let verdicts = noVerdicts ? [:] : Detection.verdicts(for: ingested.items, notice: warn).mapValues(ReportVerdict.init)
+        let heading = title ?? "scalefit report: " + Figures.inputNames(input.paths)
+        let document = Figures.report(
+            items, ingested: ingested, title: heading, xLabel: input.x, options: fitting.record(options, model: model), verdicts: verdicts)
         try AtomicWriter.write(HTMLReport.render(document), to: out)
         FileHandle.standardError.write(Data("scalefit: wrote \(out)\n".utf8))
     }

@@ -1,3 +1,4 @@
+import Analysis
 import Export
 import Fit
 import Foundation
@@ -16,11 +17,10 @@ struct PlotTests {
         return Series(run: "curve", metric: "loss", x: x, values: x.map { 0.5 + 10 * Foundation.pow($0, -0.3) })
     }()
 
-    static func fitted(holdout: Int = 0) throws -> (FitResult, [Prediction]) {
-        var options = FitPlotting.addingCurve(to: FitOptions(), for: series)
+    static func fitted(holdout: Int = 0) throws -> SeriesFit {
+        var options = FitOptions()
         options.holdout = holdout
-        let fit = try SaturatingLaw().fit(to: series, options: options)
-        return FitPlotting.splitCurve(from: fit, requested: 0)
+        return try SeriesFit(result: try SaturatingLaw().fit(to: series, options: options), law: SaturatingLaw())
     }
 
     @Test("log axis: a tick at every power of ten, labelled 10ⁿ beyond 1000")
@@ -71,8 +71,8 @@ struct PlotTests {
 
     @Test("a fit plot has data, the fit solid, the extrapolation dashed, the band, held-out points and residuals")
     func fitPlot() throws {
-        let (fit, curve) = try Self.fitted(holdout: 2)
-        let layer = FitPlotting.layer(series: Self.series, fit: fit, curve: curve)
+        let fit = try Self.fitted(holdout: 2)
+        let layer = FitPlotting.layer(series: Self.series, fit: fit)
         #expect(layer.heldOut == [10, 11])
         #expect(layer.curve?.fittedUpTo == Self.series.x[9])
         let svg = SVGPlot.render(Plot(title: "t", xLabel: "n", yLabel: "loss", layers: [layer]))
@@ -89,8 +89,8 @@ struct PlotTests {
 
     @Test("the fitted values behind the residuals are the law at the data (noiseless data: residuals ≈ 0)")
     func residualsVanishOnExactData() throws {
-        let (fit, curve) = try Self.fitted()
-        let layer = FitPlotting.layer(series: Self.series, fit: fit, curve: curve)
+        let fit = try Self.fitted()
+        let layer = FitPlotting.layer(series: Self.series, fit: fit)
         let fitted = try #require(layer.fitted)
         for (y, f) in zip(Self.series.values, fitted) {
             #expect(y.isApproximatelyEqual(to: f, relativeTolerance: 1e-6))
@@ -180,8 +180,8 @@ struct PlotTests {
 
     @Test("a single fit draws both bands, each named in the legend")
     func bothBands() throws {
-        let (fit, curve) = try Self.fitted()
-        let layer = FitPlotting.layer(series: Self.series, fit: fit, curve: curve)
+        let fit = try Self.fitted()
+        let layer = FitPlotting.layer(series: Self.series, fit: fit)
         let c = try #require(layer.curve)
         let (lower, upper) = (try #require(c.lower), try #require(c.upper))
         let (pLower, pUpper) = (try #require(c.predictionLower), try #require(c.predictionUpper))
@@ -313,7 +313,7 @@ enum XMLCheck {
 struct NotebookTests {
     @Test("nbformat 4.5 structure: cells with ids, sources as lines, a python3 kernel; data and estimates embedded")
     func structure() throws {
-        let (fit, _) = try PlotTests.fitted(holdout: 2)
+        let fit = try PlotTests.fitted(holdout: 2).result
         let text = Notebook.render(
             title: "t", entries: [.init(series: PlotTests.series, fit: fit)],
             inputs: [InputRecord(path: "/somewhere/deep/curve.csv", sha256: String(repeating: "a", count: 64))], toolVersion: "0.1.0")
