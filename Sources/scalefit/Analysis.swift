@@ -164,7 +164,7 @@ enum Analysis {
         guard let model, let chosen else { return AnalysedSeries(series: series, band: band, fit: nil, comparison: [], curve: []) }
         let extended = FitPlotting.addingCurve(to: options, for: series)
         if chosen.count == 1 {
-            let (fit, curve) = FitPlotting.splitCurve(from: try chosen[0].fit(to: series, options: extended), requested: options.predictX.count)
+            let (fit, curve) = FitPlotting.splitCurve(from: try chosen[0].fit(to: series, options: LawCatalog.options(for: chosen[0], extended)), requested: options.predictX.count)
             return AnalysedSeries(series: series, band: band, fit: fit, comparison: [], curve: curve)
         }
         let candidates = model == "auto"
@@ -175,7 +175,7 @@ enum Analysis {
         guard var best = ranked.first else {
             throw FitError("\(series.name): none of the laws could be fitted", exitStatus: refusalStatus(candidates, series, extended))
         }
-        best.warnings.append(LawCatalog.selectionNote(ranked))
+        best.selection = LawCatalog.selectionNote(ranked)
         let (fit, curve) = FitPlotting.splitCurve(from: best, requested: options.predictX.count)
         let comparison = ranked.map { FitPlotting.splitCurve(from: $0, requested: options.predictX.count).fit }
         return AnalysedSeries(series: series, band: band, fit: fit, comparison: comparison, curve: curve)

@@ -95,7 +95,7 @@ struct FitCommand: ParsableCommand {
         // One law: every series fitted at once, spread over the cores (in input order).
         let plotting = plot != nil, base = options
         let single = laws.count == 1
-            ? laws[0].fitEach(ingested.series, options: { plotting ? FitPlotting.addingCurve(to: base, for: $0) : base }, threads: options.threads)
+            ? laws[0].fitEach(ingested.series, options: { LawCatalog.options(for: laws[0], plotting ? FitPlotting.addingCurve(to: base, for: $0) : base) }, threads: options.threads)
             : []
         for (index, series) in ingested.series.enumerated() {
             // With --plot, the fit also predicts on the curve grid (split off again below).
@@ -112,7 +112,7 @@ struct FitCommand: ParsableCommand {
             guard var best = ranked.first else {
                 throw FitError("\(series.name): none of the laws could be fitted", exitStatus: Analysis.refusalStatus(candidates, series, options))
             }
-            best.warnings.append(LawCatalog.selectionNote(ranked))
+            best.selection = LawCatalog.selectionNote(ranked)
             fits.append(best)
             comparison += ranked
         }

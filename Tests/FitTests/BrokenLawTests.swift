@@ -19,7 +19,8 @@ struct BrokenLawTests {
         var options = FitOptions()
         options.threads = 1
         options.predictX = [4095]
-        let fit = try law.fit(to: series, options: options)
+        let fit = try law.fit(to: series, options: LawCatalog.options(for: law, options))
+        #expect(fit.converged, "\(fit.status)")
         let truth = law.value(4095, .nan, parameters: Self.published)
         #expect(abs(truth - 0.41392) < 1e-4, "published curve at 4095: \(truth)")
         let predicted = try #require(fit.predictions.first?.value)
@@ -28,6 +29,40 @@ struct BrokenLawTests {
         let d = try #require(fit.parameter("d1")?.value)
         #expect(d > 405 && abs(d / 612.58 - 1) < 0.1, "d1 = \(d)")
         #expect(abs(fit.values[0] / Self.published[0] - 1) < 0.01, "floor \(fit.values[0])")
+    }
+
+    @Test("absurd estimates disqualify a law: a scale 20 orders beyond the data, a break far beyond it")
+    func absurdEstimates() throws {
+        let x = LawCase.grid(10, 1e4, 20)
+        let series = Series(run: "a", metric: "l", x: x, values: x.map { 3 * Foundation.pow($0, -0.3) })
+        var fit = try PowerLaw().fit(to: series, options: FitOptions())
+        #expect(LawCatalog.absurdity(of: fit, on: series) == nil)
+        fit.parameters[0].value = 1e25
+        let reason = try #require(LawCatalog.absurdity(of: fit, on: series))
+        #expect(reason.contains("20 orders"))
+        let law = BrokenPowerLaw(breaks: 1)
+        let bent = Series(run: "b", metric: "l", x: x, values: x.map { law.value($0, .nan, parameters: [0, 5, 0.1, 0.5, 3e2, 0.3]) })
+        var options = FitOptions()
+        options.fixed = ["E": 0]
+        var broken = try law.fit(to: bent, options: options)
+        #expect(broken.converged, "\(broken.status)")
+        broken.parameters[4].value = 1e9  // data span 10–1e4: a break at 1e9 is 5 decades past the end
+        #expect(LawCatalog.absurdity(of: broken, on: bent)?.contains("break d1") == true)
+        broken.parameters[4].value = 2e4
+        #expect(LawCatalog.absurdity(of: broken, on: bent) == nil)
+        // Ranked last with the reason, and the rule says so.
+        broken.parameters[4].value = 1e9
+        broken.disqualification = LawCatalog.absurdity(of: broken, on: bent)
+        let note = LawCatalog.selectionNote([fit, broken].map { var f = $0; if f.model == "power" { f.parameters[0].value = 3 }; return f })
+        #expect(note.contains("not ranked: broken1 (absurd estimates"), "\(note)")
+        #expect(note.hasPrefix("power chosen by the rule"), "\(note)")
+    }
+
+    @Test("auto tries broken2 and broken3 where the data have the points")
+    func autoIncludesMoreBreaks() {
+        let names = LawCatalog.candidates(inputCount: 1, pointCount: 30).map(\.name)
+        #expect(names.contains("broken2") && names.contains("broken3"))
+        #expect(!LawCatalog.candidates(inputCount: 1, pointCount: 12).map(\.name).contains("broken2"))
     }
 
     @Test("the profile search offers breaks beyond both ends of the data and sharp ones")
