@@ -82,6 +82,30 @@ public struct CurveDetector: Sendable {
         return second.objective <= first.objective ? second : first
     }
 
+    /// A break sharper than the spacing of the points leaves its location unidentified
+    /// between two neighbouring x (rank-deficient Jacobian, smoothness at its lower bound).
+    /// Such breaks are refitted with the smoothness fixed at the median spacing of ln x, the
+    /// sharpest break these points can resolve; the refit is kept only when it converges,
+    /// and it says so in a warning.
+    func resolvingSharpBreaks(_ law: BrokenPowerLaw, _ series: Series, _ fit: FitResult, options: FitOptions) -> FitResult? {
+        let gaps = zip(series.x.dropFirst(), series.x).map { Foundation.log($0 / $1) }.filter { $0 > 0 }.sorted()
+        guard !gaps.isEmpty else { return nil }
+        let spacing = gaps[gaps.count / 2]
+        var options = options
+        var start = fit.values
+        for k in 0..<law.breaks where fit.values[5 + 3 * k] < 0.5 * spacing {
+            options.fixed["f\(k + 1)"] = spacing
+            start[5 + 3 * k] = spacing
+        }
+        guard options.fixed.count > 1 || options.fixed["E"] == nil else { return nil }
+        options.starts = [start]
+        options.solver.maxIterations = Self.refitIterations
+        options.retriesUnconverged = true
+        guard var again = try? law.fit(to: series, options: options), again.converged else { return nil }
+        again.warnings.append("a break sharper than the points' spacing was refitted with its smoothness fixed at the median spacing of ln x (\(short(spacing))): its location is not resolved more finely by these points")
+        return again
+    }
+
     private func evidence(_ fit: FitResult, best: Double?) -> ModelEvidence {
         ModelEvidence(
             model: fit.model, aicc: fit.aicc, deltaAICc: fit.converged ? fit.aicc.flatMap { a in best.map { a - $0 } } : nil,
@@ -167,6 +191,9 @@ public struct CurveDetector: Sendable {
             var fit = (try? polish(law, series, from: first, options: settings[index].options)) ?? first
             if !fit.converged {
                 fit = (try? polish(law, series, from: fit, options: settings[index].options, iterations: Self.refitIterations, starts: more)) ?? fit
+            }
+            if !fit.converged, let broken = law as? BrokenPowerLaw, let resolved = resolvingSharpBreaks(broken, series, fit, options: settings[index].options) {
+                fit = resolved
             }
             fits[index].fit = fit
         }
