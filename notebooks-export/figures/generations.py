@@ -25,7 +25,7 @@ plt.show()
 
 # The true parameters: the settings scripts/export-notebooks.sh generates these series with
 # (each one's truth.json "parameters"), in the order of SERIES.
-TRUTHS = [{"beta": 2}, {"beta": 2}, {"beta": 2}, {"beta": 2}, {"beta": 2}]
+TRUTHS = [{"beta": 2}, {"beta": 2}, {"beta": 2}, {"beta": 2}]
 
 
 def truth_check(truths):
