@@ -86,3 +86,35 @@ struct BrokenLawTests {
         #expect(abs(fit.values[2] + fit.values[3] - 0.6) < 0.01, "last slope \(fit.values[2] + fit.values[3])")
     }
 }
+
+/// A small version of benchmarks/collapse's floor-vs-generation coverage.
+@Suite("Floor-vs-generation laws: interval coverage")
+struct GenerationFloorCoverageTests {
+    @Test("generations-power's 95% intervals cover the truth, log residuals and weighted linear ones", arguments: [ResidualSpace.log, .linear])
+    func coverage(space: ResidualSpace) throws {
+        let law = GenerationLaw(.power), truth = [0.05, 0.01, 1.5], sigma = 0.02
+        let g = (1...10).map(Double.init)
+        let exact = law.values(x: g, x2: nil, parameters: truth)
+        var rng = SeededRandom(seed: 4242)
+        var options = FitOptions()
+        options.threads = 1
+        options.space = space
+        var inside = [0, 0, 0], fitted = 0
+        let replicates = 60
+        for _ in 0..<replicates {
+            let values = exact.map { v -> Double in
+                let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
+                return v * Foundation.exp(sigma * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+            }
+            var floors = Series(run: "f", metric: "floor", x: g, values: values)
+            if space == .linear { floors.weights = values.map { 1 / (sigma * $0 * sigma * $0) } }
+            let fit = try law.fit(to: floors, options: options)
+            guard fit.converged else { continue }
+            fitted += 1
+            for j in 0..<3 where fit.parameters[j].ci95.map({ truth[j] >= $0.lower && truth[j] <= $0.upper }) == true { inside[j] += 1 }
+        }
+        #expect(fitted == replicates)
+        // 95% nominal: at 60 replicates, 51–60 covered is within about 2.5 binomial standard errors.
+        for j in 0..<3 { #expect(inside[j] >= 51 && inside[j] <= 60, "\(law.parameterNames[j]): \(inside[j]) of \(fitted)") }
+    }
+}

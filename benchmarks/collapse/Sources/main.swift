@@ -146,14 +146,19 @@ for c in noisy {
 // from the law itself: floors at generations 1…G_max, each × exp(σz), 200 seeded replicates.
 // What this measures is the calibration of the intervals for these small, curved fits.
 print("\n## Coverage of the floor-vs-generation laws' 95% intervals (\(replicates) replicates per row)\n")
-print("| law | truth | generations | noise σ | converged | coverage per parameter | median rel. err per parameter |")
-print("|---|---|---|---|---|---|---|")
+print("| law | truth | generations | noise σ | space | converged | coverage per parameter | median rel. err per parameter |")
+print("|---|---|---|---|---|---|---|---|")
 let floorCases: [(GenerationLaw, [Double], Int)] = [
     (GenerationLaw(.linear), [0.05, 0.01], 10), (GenerationLaw(.linear), [0.05, 0.01], 30),
     (GenerationLaw(.power), [0.05, 0.01, 1.5], 10), (GenerationLaw(.power), [0.05, 0.02, 0.5], 30),
     (GenerationLaw(.log), [0.05, 0.02], 10), (GenerationLaw(.log), [0.05, 0.02], 30),
 ]
+// Log residuals (the default), and linear ones weighted by 1/se² as `detect --by` fits the
+// family's floors.
 for (law, truth, count) in floorCases where only == nil || law.name.contains(only!) {
+  for space in [ResidualSpace.log, .linear] {
+    var options = options
+    options.space = space
     for sigma in [0.005, 0.02] {
         let g = (1...count).map(Double.init)
         let exact = law.values(x: g, x2: nil, parameters: truth)
@@ -165,7 +170,11 @@ for (law, truth, count) in floorCases where only == nil || law.name.contains(onl
                 let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng), u2 = Double.random(in: 0..<1, using: &rng)
                 return v * Foundation.exp(sigma * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
             }
-            guard let fit = try? law.fit(to: Series(run: "floors", metric: "floor", x: g, values: values), options: options), fit.converged else { continue }
+            var floors = Series(run: "floors", metric: "floor", x: g, values: values)
+            // Linear residuals as `detect --by` fits them: each floor weighted by 1/se², here
+            // se = σ·value (the family's fitted floors carry their own intervals).
+            if space == .linear { floors.weights = values.map { 1 / (sigma * $0 * sigma * $0) } }
+            guard let fit = try? law.fit(to: floors, options: options), fit.converged else { continue }
             converged += 1
             for j in truth.indices {
                 if let ci = fit.parameters[j].ci95, truth[j] >= ci.lower && truth[j] <= ci.upper { inside[j] += 1 }
@@ -175,7 +184,8 @@ for (law, truth, count) in floorCases where only == nil || law.name.contains(onl
         let names = law.parameterNames
         let coverage = truth.indices.map { "\(names[$0]) " + String(format: "%.1f%%", 100 * Double(inside[$0]) / Double(max(converged, 1))) }
         let medians = truth.indices.map { j in "\(names[j]) " + String(format: "%.1e", errors[j].isEmpty ? Double.nan : errors[j].sorted()[errors[j].count / 2]) }
-        print("| \(law.name) | " + zip(names, truth).map { "\($0)=\($1)" }.joined(separator: " ") + " | 1–\(count) | \(sigma) | \(converged)/\(replicates) | "
+        print("| \(law.name) | " + zip(names, truth).map { "\($0)=\($1)" }.joined(separator: " ") + " | 1–\(count) | \(sigma) | \(space.rawValue) | \(converged)/\(replicates) | "
             + coverage.joined(separator: ", ") + " | " + medians.joined(separator: ", ") + " |")
     }
+  }
 }
