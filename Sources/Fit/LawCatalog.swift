@@ -62,6 +62,34 @@ public enum LawCatalog {
         return options
     }
 
+    /// A fit that stopped rank-deficient with parameters at a bound of their domain (a floor
+    /// run to 0): the Jacobian loses those columns, so the solver cannot call it converged.
+    /// Refitted with them fixed at the bound, from the fit's own point; returned only when
+    /// that converges, with a warning naming what was fixed (the boundary sub-model, whose
+    /// AICc counts the parameters still free).
+    public static func refitAtBounds(_ law: any ScalingLaw, _ fit: FitResult, _ series: Series, options: FitOptions) throws -> FitResult? {
+        guard case .rankDeficient = fit.status else { return nil }
+        let atBound = fit.parameters.filter { $0.note?.hasPrefix("at bound") == true }
+        guard !atBound.isEmpty else { return nil }
+        var options = options
+        var start = fit.values
+        for p in atBound {
+            guard let j = law.parameterNames.firstIndex(of: p.name), let domain = law.parameters.first(where: { $0.name == p.name })?.domain else { return nil }
+            let bound: Double
+            switch domain {
+            case .nonNegative: bound = 0
+            default: return nil  // open intervals have no attainable bound
+            }
+            options.fixed[p.name] = bound
+            start[j] = bound
+        }
+        options.starts = [start]
+        options.start = nil
+        guard var again = try? law.fit(to: series, options: options), again.converged else { return nil }
+        again.warnings.append(atBound.map(\.name).joined(separator: ", ") + " ran to the bound 0 of " + (atBound.count == 1 ? "its" : "their") + " domain (the free fit was rank-deficient there): refitted with " + (atBound.count == 1 ? "it" : "them") + " fixed at 0")
+        return again
+    }
+
     /// The iteration cap of broken1 (see ``options(for:_:)``). broken2 and broken3 keep the
     /// default: on the same data 3,000 iterations cost them 70 and 170 s and still end
     /// rank-deficient (a second break is not identified by a one-break curve).
@@ -110,6 +138,7 @@ public enum LawCatalog {
             lawOptions.tied = options.tied.filter { names.contains($0.key) && names.contains($0.value) }
             do {
                 var fit = try law.fit(to: series, options: Self.options(for: law, lawOptions))
+                if !fit.converged, let bounded = try refitAtBounds(law, fit, series, options: Self.options(for: law, lawOptions)) { fit = bounded }
                 if fit.converged { fit.disqualification = absurdity(of: fit, on: series) }
                 fits.append(fit)
             } catch {

@@ -101,7 +101,9 @@ struct FitCommand: ParsableCommand {
             // With --plot, the fit also predicts on the curve grid (split off again below).
             let options = plot == nil ? options : FitPlotting.addingCurve(to: options, for: series)
             if laws.count == 1 {
-                fits.append(try single[index].get())
+                let fit = try single[index].get()
+                let refit = fit.converged ? nil : try LawCatalog.refitAtBounds(laws[0], fit, series, options: LawCatalog.options(for: laws[0], options))
+                fits.append(refit ?? fit)
                 continue
             }
             let candidates = model == "auto"

@@ -58,6 +58,24 @@ struct BrokenLawTests {
         #expect(note.hasPrefix("power chosen by the rule"), "\(note)")
     }
 
+    @Test("broken2 with a free floor converges on two-break data with 1% noise (the floor runs to 0 and is fixed there)")
+    func twoBreaksFreeFloor() throws {
+        let law = BrokenPowerLaw(breaks: 2)
+        let truth = [0.0, 10, 0.2, 0.4, 1e3, 0.3, -0.3, 1e5, 0.5]
+        let x = LawCase.grid(10, 1e7, 40)
+        var rng = SeededRandom(seed: 7)
+        let y = x.map { law.value($0, .nan, parameters: truth) * Foundation.exp(0.01 * (Double.random(in: -1...1, using: &rng) * 1.7)) }
+        var options = FitOptions()
+        options.threads = 1
+        let (fits, _) = LawCatalog.compare([law], on: Series(run: "n", metric: "l", x: x, values: y), options: options)
+        let fit = try #require(fits.first)
+        #expect(fit.converged, "\(fit.status) \(fit.values)")
+        let p = law.canonicalized(fit.values)
+        // The breaks and the slopes of the three segments, within what 1% noise allows.
+        #expect(abs(Foundation.log10(p[4] / 1e3)) < 0.3 && abs(Foundation.log10(p[7] / 1e5)) < 0.3, "\(p)")
+        #expect(abs(p[2] - 0.2) < 0.05 && abs(p[2] + p[3] - 0.6) < 0.05 && abs(p[2] + p[3] + p[6] - 0.3) < 0.05, "\(p)")
+    }
+
     @Test("auto tries broken2 and broken3 where the data have the points")
     func autoIncludesMoreBreaks() {
         let names = LawCatalog.candidates(inputCount: 1, pointCount: 30).map(\.name)
