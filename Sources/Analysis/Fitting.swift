@@ -38,8 +38,10 @@ public struct AnalysedSeries: Sendable, Identifiable {
 /// several by AICc with the rule that chose, and many series spread over the cores.
 public enum Fitting {
     /// Fits `choice` to `series`: one law directly, or every candidate compared by
-    /// ``LawCatalog/compare(_:on:options:)`` and the best kept with
-    /// ``LawCatalog/selectionNote(_:)`` among its warnings.
+    /// ``LawCatalog/compare(_:on:options:)`` and the best kept with the rule that chose it
+    /// (``LawCatalog/selectionNote(_:)``) as its ``FitResult/selection``. One law runs with
+    /// its own settings (``LawCatalog/options(for:_:)``); a fit that stopped rank-deficient
+    /// with a floor run to its bound is refitted there (``LawCatalog/refitAtBounds``).
     ///
     /// - Throws: the law's ``FitError`` when one law was asked for and refused the series;
     ///   for a comparison where no law could be fitted, a ``FitError`` with exit status 2
@@ -72,7 +74,12 @@ public enum Fitting {
     static func attempt(_ series: Series, choice: ModelChoice, options: FitOptions) -> (Result<SeriesFit, any Error>, [LawSkipped]) {
         guard let candidates = choice.candidates(for: series, holdout: options.holdout) else {
             guard case .law(let law) = choice else { preconditionFailure("one law without a law") }
-            return (Result { try SeriesFit(result: try law.fit(to: series, options: options), law: law) }, [])
+            return (Result {
+                let lawOptions = LawCatalog.options(for: law, options)
+                let fit = try law.fit(to: series, options: lawOptions)
+                let refit = fit.converged ? nil : try LawCatalog.refitAtBounds(law, fit, series, options: lawOptions)
+                return try SeriesFit(result: refit ?? fit, law: law)
+            }, [])
         }
         let (ranked, skippedPairs) = LawCatalog.compare(candidates, on: series, options: options)
         let skipped = skippedPairs.map { LawSkipped(law: $0.law, reason: $0.reason) }
@@ -80,7 +87,7 @@ public enum Fitting {
             let status = refusalStatus(candidates, series, options)
             return (.failure(FitError("\(series.name): none of the laws could be fitted", exitStatus: status)), skipped)
         }
-        best.warnings.append(LawCatalog.selectionNote(ranked))
+        best.selection = LawCatalog.selectionNote(ranked)
         // The ranking names its laws; the winner is one of the candidates just fitted.
         guard let law = candidates.first(where: { $0.name == best.model }) else {
             return (.failure(FitError("\(series.name): the chosen law \(best.model) is not among the candidates", exitStatus: .failure)), skipped)

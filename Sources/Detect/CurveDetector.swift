@@ -17,7 +17,10 @@ import ScalefitCore
 /// 3. Read the verdict off the chosen law. Flat is judged against the curve itself: a
 ///    segment is flat when its slope is at most ``DetectionCriteria/flatRatio`` of the
 ///    curve's steepest descent (or within the noise of that); a plateau must last at least
-///    ``DetectionCriteria/minimumPlateauDecades`` decades inside the data. One curve can
+///    ``DetectionCriteria/minimumPlateauDecades`` decades inside the data. A plateau between
+///    descents (grokking) is read off the fitted curve's local slope, not the segments'
+///    asymptotes, which two smooth breaks close together can leave flat where the curve only
+///    slows down. One curve can
 ///    show a plateau but not why, so the word is `plateaued`; `collapsed` needs a clean
 ///    reference or a family (``CurveDetector/establishCollapse(_:references:families:)``).
 public struct CurveDetector: Sendable {
@@ -77,6 +80,30 @@ public struct CurveDetector: Sendable {
         let second = try law.fit(to: series, options: full)
         if second.converged != first.converged { return second.converged ? second : first }
         return second.objective <= first.objective ? second : first
+    }
+
+    /// A break sharper than the spacing of the points leaves its location unidentified
+    /// between two neighbouring x (rank-deficient Jacobian, smoothness at its lower bound).
+    /// Such breaks are refitted with the smoothness fixed at the median spacing of ln x, the
+    /// sharpest break these points can resolve; the refit is kept only when it converges,
+    /// and it says so in a warning.
+    func resolvingSharpBreaks(_ law: BrokenPowerLaw, _ series: Series, _ fit: FitResult, options: FitOptions) -> FitResult? {
+        let gaps = zip(series.x.dropFirst(), series.x).map { Foundation.log($0 / $1) }.filter { $0 > 0 }.sorted()
+        guard !gaps.isEmpty else { return nil }
+        let spacing = gaps[gaps.count / 2]
+        var options = options
+        var start = fit.values
+        for k in 0..<law.breaks where fit.values[5 + 3 * k] < 0.5 * spacing {
+            options.fixed["f\(k + 1)"] = spacing
+            start[5 + 3 * k] = spacing
+        }
+        guard options.fixed.count > 1 || options.fixed["E"] == nil else { return nil }
+        options.starts = [start]
+        options.solver.maxIterations = Self.refitIterations
+        options.retriesUnconverged = true
+        guard var again = try? law.fit(to: series, options: options), again.converged else { return nil }
+        again.warnings.append("a break sharper than the points' spacing was refitted with its smoothness fixed at the median spacing of ln x (\(short(spacing))): its location is not resolved more finely by these points")
+        return again
     }
 
     private func evidence(_ fit: FitResult, best: Double?) -> ModelEvidence {
@@ -164,6 +191,9 @@ public struct CurveDetector: Sendable {
             var fit = (try? polish(law, series, from: first, options: settings[index].options)) ?? first
             if !fit.converged {
                 fit = (try? polish(law, series, from: fit, options: settings[index].options, iterations: Self.refitIterations, starts: more)) ?? fit
+            }
+            if !fit.converged, let broken = law as? BrokenPowerLaw, let resolved = resolvingSharpBreaks(broken, series, fit, options: settings[index].options) {
+                fit = resolved
             }
             fits[index].fit = fit
         }
@@ -371,19 +401,18 @@ public struct CurveDetector: Sendable {
             if isRise(last) {
                 verdict.kind = .degrading
                 verdict.reasons.append("the last segment rises (slope \(short(-rates[last])), 95% CI excludes 0)")
-            } else if let middle = inside.first(where: { k in
-                k > first && k < last && isFlat(k) && inside.filter({ $0 < k }).contains(where: isDescent)
-                    && inside.filter({ $0 > k }).allSatisfy(isDescent)
-                    && decades(bounds[k], bounds[k + 1]) >= criteria.minimumPlateauDecades
-            }) {
+            } else if let stretch = flatStretch(of: broken, parameters: p, from: xMin, to: xMax) {
+                // Read off the fitted curve's local slope, not the segments' asymptotes: two
+                // smooth breaks close together leave a flat middle asymptote that the curve
+                // itself never reaches (a slow-down, not a plateau).
                 verdict.kind = .grokking
-                verdict.plateau = Plateau(level: broken.value(Foundation.sqrt(bounds[middle] * bounds[middle + 1]), .nan, parameters: p), fromX: bounds[middle], toX: bounds[middle + 1])
-                verdict.reasons.append("descent, a plateau of \(short(decades(bounds[middle], bounds[middle + 1]))) decades (\(bandText)), then descent again (slope \(short(-rates[middle + 1])))")
-            } else if isFlat(first) && inside.count >= 2 && inside.dropFirst().allSatisfy(isDescent)
-                        && decades(bounds[first], bounds[first + 1]) >= criteria.minimumPlateauDecades {
-                verdict.kind = .grokking
-                verdict.plateau = Plateau(level: broken.value(Foundation.sqrt(bounds[first] * bounds[first + 1]), .nan, parameters: p), fromX: bounds[first], toX: bounds[first + 1])
-                verdict.reasons.append("a plateau of \(short(decades(bounds[first], bounds[first + 1]))) decades (\(bandText)), then descent (slope \(short(-rates[first + 1])))")
+                verdict.plateau = Plateau(level: broken.value(Foundation.sqrt(stretch.from * stretch.to), .nan, parameters: p), fromX: stretch.from, toX: stretch.to)
+                let localBand = "local |slope| of the fitted curve ≤ \(short(ratio * stretch.steepest)), \(short(ratio)) of its steepest descent \(short(stretch.steepest))"
+                if stretch.afterDescent {
+                    verdict.reasons.append("descent, a plateau of \(short(decades(stretch.from, stretch.to))) decades (\(localBand)), then descent again (local slope down to \(short(-stretch.descentAfter)))")
+                } else {
+                    verdict.reasons.append("a plateau of \(short(decades(stretch.from, stretch.to))) decades (\(localBand)), then descent (local slope down to \(short(-stretch.descentAfter)))")
+                }
             } else if let flatIndex = inside.first(where: { k in k > first && inside.filter({ $0 >= k }).allSatisfy(isFlat) }),
                       inside.filter({ $0 < flatIndex }).contains(where: isDescent),
                       !inside.filter({ $0 < flatIndex }).contains(where: isRise),
@@ -415,6 +444,44 @@ public struct CurveDetector: Sendable {
             verdict.reasons.append("\(fit.model) is not one of the detector's laws")
         }
         return verdict
+    }
+
+    /// The first flat stretch of the fitted curve that descent follows: local log–log slopes on
+    /// 400 steps evenly spaced in ln x, flat where |slope| ≤ ``DetectionCriteria/flatRatio`` of
+    /// the steepest local descent inside the data. The stretch lasts at least
+    /// ``DetectionCriteria/minimumPlateauDecades``, starts at the data's first point or after a
+    /// descent, ends in a descent inside the data, and no flat tail of that length follows it
+    /// (that would be a plateau at the end).
+    func flatStretch(of law: BrokenPowerLaw, parameters p: [Double], from xMin: Double, to xMax: Double)
+        -> (from: Double, to: Double, steepest: Double, descentAfter: Double, afterDescent: Bool)?
+    {
+        let lo = Foundation.log(xMin), hi = Foundation.log(xMax), steps = 400
+        let h = (hi - lo) / Double(steps)
+        guard h > 0 else { return nil }
+        var logValues: [Double] = []
+        for k in 0...steps { logValues.append(Foundation.log(law.value(Foundation.exp(lo + Double(k) * h), .nan, parameters: p))) }
+        let descents = (0..<steps).map { (logValues[$0] - logValues[$0 + 1]) / h }
+        guard descents.allSatisfy(\.isFinite), let steepest = descents.max(), steepest > 0 else { return nil }
+        let band = criteria.flatRatio * steepest
+        let needed = criteria.minimumPlateauDecades * Foundation.log(10.0)
+        // Runs of flat steps, as [first, end) step indices.
+        var runs: [(Int, Int)] = []
+        var start: Int? = nil
+        for j in 0...steps {
+            let flat = j < steps && abs(descents[j]) <= band
+            if flat, start == nil { start = j }
+            if !flat, let s = start { runs.append((s, j)); start = nil }
+        }
+        for (index, run) in runs.enumerated() {
+            let (first, end) = run
+            guard Double(end - first) * h >= needed, end < steps, descents[end] > band else { continue }
+            let afterDescent = descents[..<first].contains { $0 > band }
+            guard afterDescent || first == 0 else { continue }
+            if runs[(index + 1)...].contains(where: { $0.1 == steps && Double(steps - $0.0) * h >= needed }) { continue }
+            return (Foundation.exp(lo + Double(first) * h), Foundation.exp(lo + Double(end) * h), steepest,
+                    descents[end...].max() ?? 0, afterDescent)
+        }
+        return nil
     }
 
     /// Where the fitted curve's local log–log slope stays within the flat band up to the end of

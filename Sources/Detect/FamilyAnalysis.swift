@@ -123,11 +123,20 @@ extension CurveDetector {
         var floorLaws: [FitResult] = []
         let usable = rows.filter { $0.floor != nil && $0.key > 0 }
         if usable.count >= 4 {
-            let floors = Series(run: "floor", metric: "floor", x: usable.map(\.key), values: usable.map { $0.floor! })
+            var floors = Series(run: "floor", metric: "floor", x: usable.map(\.key), values: usable.map { $0.floor! })
+            // Each floor weighted by its own precision (1/se², se from its 95% interval) when
+            // every member has one: the floors' errors differ by orders of magnitude, and an
+            // unweighted linear fit gives intervals 98–100% wide where 95% is asked
+            // (benchmarks/collapse, floor-vs-generation rows).
+            let standardErrors = usable.map { row in row.floorCI95.map { ($0.upper - $0.lower) / (2 * 1.96) } }
+            if standardErrors.allSatisfy({ ($0 ?? 0) > 0 && $0!.isFinite }) {
+                floors.weights = standardErrors.map { 1 / ($0! * $0!) }
+            }
             var lawOptions = FitOptions()
             lawOptions.space = .linear
             lawOptions.threads = threads
             floorLaws = LawCatalog.compare(GenerationLaw.Form.allCases.map { GenerationLaw($0) }, on: floors, options: lawOptions).fits
+            if !floorLaws.isEmpty { floorLaws[0].selection = LawCatalog.selectionNote(floorLaws) }
         } else {
             warnings.append("the floor-vs-\(column) law needs at least 4 members with a positive \(column) and a fitted floor (have \(usable.count))")
         }

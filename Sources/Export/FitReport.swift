@@ -29,8 +29,10 @@ public struct InputRecord: Sendable {
 ///      "truth": {"value", "in_ci95", "in_bootstrap_ci95"})
 ///     "holdout": {"k", "rmsle", "points": [{"x", "x2", "observed", "predicted", "log_error"}]} | null,
 ///     "predictions": [{"x", "x2", "value", "confidence_band": [lo, hi], "prediction_interval": [lo, hi]}],
+///     "selection": "…" (only when laws were compared: the rule that chose this one),
 ///     "warnings": ["…"] }],
-///   "comparison": [{"series", "model", "aicc", "bic", "converged", "holdout_rmsle"}] (with --model auto) }
+///   "comparison": [{"series", "model", "aicc", "bic", "converged", "ranked", "not_ranked_reason",
+///     "holdout_rmsle"}] (with --model auto) }
 /// ```
 /// NaN and ±∞ are written as `null`, and the fit's `warnings` say which value was not finite.
 /// The machine-readable JSON Schema is `docs/schema/fit.schema.json`; `docs/json-schema.md`
@@ -52,6 +54,8 @@ public enum FitReport {
                 .object([
                     ("series", .string(fit.series)), ("model", .string(fit.model)), ("aicc", .finite(fit.aicc)),
                     ("bic", .finite(fit.bic)), ("converged", .bool(fit.converged)),
+                    ("ranked", .bool(fit.isRanked)),
+                    ("not_ranked_reason", fit.isRanked ? .null : .string(fit.converged ? fit.disqualification ?? "" : "not converged: \(fit.status)")),
                     ("holdout_rmsle", .finite(fit.holdout?.rmsle)),
                 ])
             })))
@@ -126,6 +130,7 @@ public enum FitReport {
             ("holdout", holdout), ("predictions", .array(predictions)),
         ]
         members += savedFitMembers(fit)
+        if let selection = fit.selection { members.append(("selection", .string(selection))) }
         members.append(("warnings", .array(warnings.map { .string($0) })))
         return .object(members)
     }
@@ -149,6 +154,7 @@ public enum FitReport {
         var out = ""
         for fit in fits {
             out += "\(fit.series): \(fit.model)  \(fit.formula)\n"
+            if let selection = fit.selection { out += "  chosen: \(selection)\n" }
             out += "  \(fit.pointCount) points, \(fit.status), objective \(number(fit.objective)) (\(fit.space.rawValue) space, \(fit.loss))\n"
             out += "  AICc \(number(fit.aicc)), BIC \(number(fit.bic)); starts: \(fit.starts.description)\n"
             let rows = fit.parameters.map { p -> [String] in
@@ -176,9 +182,10 @@ public enum FitReport {
         if !comparison.isEmpty {
             out += "model comparison (best first):\n"
             let rows = comparison.map { f in
-                [f.series, f.model, number(f.aicc), number(f.bic), f.converged ? "yes" : "no", number(f.holdout?.rmsle)]
+                [f.series, f.model, number(f.aicc), number(f.bic), f.converged ? "yes" : "no", number(f.holdout?.rmsle),
+                 f.isRanked ? "" : "not ranked: " + (f.converged ? f.disqualification ?? "" : "not converged")]
             }
-            out += columns(["series", "model", "AICc", "BIC", "converged", "hold-out RMSLE"], rows, indent: 2)
+            out += columns(["series", "model", "AICc", "BIC", "converged", "hold-out RMSLE", "note"], rows, indent: 2)
         }
         return out
     }

@@ -149,6 +149,7 @@ public enum HTMLReport {
         let n = FitReport.number
         var out = "<h3>\(e(fit.model)): <code>\(e(fit.formula))</code></h3>\n"
         out += "<p>\(fit.pointCount) points; \(e(fit.status.description)); objective \(e(n(fit.objective))) (\(e(fit.space.rawValue)) space, \(e(fit.loss.description))); AICc \(e(n(fit.aicc))), BIC \(e(n(fit.bic))); starts: \(e(fit.starts.description)).</p>\n"
+        if let selection = fit.selection { out += "<p class=\"selection\">Chosen: \(e(selection))</p>\n" }
         out += "<table class=\"parameters\"><tr><th>parameter</th><th>value</th><th>std. error</th><th>95% CI</th><th>CI method</th><th>bootstrap 95% CI</th><th>note</th></tr>\n"
         for p in fit.parameters {
             out += "<tr><td>\(e(p.name))</td><td class=\"num\">\(e(n(p.value)))</td><td class=\"num\">\(e(n(p.standardError)))</td><td class=\"num\">\(e(FitReport.interval(p.ci95)))</td><td>\(e(p.ci95 == nil ? "" : p.ci95Method?.rawValue ?? ""))</td><td class=\"num\">\(e(FitReport.interval(p.bootstrapCI95)))</td><td>\(e(p.note ?? ""))</td></tr>\n"

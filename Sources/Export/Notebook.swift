@@ -148,6 +148,7 @@ public enum Notebook {
                 ("held_out", .array(s.x.map { .bool(heldX.contains($0)) })),
                 ("names", .array(fit.parameters.map { .string($0.name) })),
                 ("values", .array(fit.parameters.map { .number($0.value) })),
+                ("ci95", .array(fit.parameters.map { p in p.ci95.map { .array([.number($0.lower), .number($0.upper)]) } ?? .null })),
                 ("notes", .array(fit.parameters.map { $0.note.map { .string($0) } ?? .null })),
                 ("domains", .array(domains)),
                 ("objective", .number(fit.objective)),

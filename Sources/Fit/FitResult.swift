@@ -130,6 +130,14 @@ public struct FitResult: Sendable {
     public var parameterDomains: [ParameterDomain]? = nil
     public var holdout: HoldoutResult?
     public var predictions: [Prediction]
+    /// When several laws were compared: the rule that chose this one, in words, with every
+    /// law's ΔAICc (``LawCatalog/selectionNote(_:)``). Printed where the choice is printed.
+    public var selection: String? = nil
+    /// Why a converged fit is not ranked among the laws compared (absurd estimates:
+    /// ``LawCatalog/absurdity(of:on:)``); nil when it may be ranked.
+    public var disqualification: String? = nil
+    /// Converged and not disqualified: the fits that model selection may choose.
+    public var isRanked: Bool { converged && disqualification == nil }
     /// What a reader should know about this fit (identifiability, convergence, the data).
     public var warnings: [String] {
         get { notes.map(\.text) }
