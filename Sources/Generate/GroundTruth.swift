@@ -151,6 +151,13 @@ public struct GeneratedData: Sendable {
     /// old truth). Nothing is written until everything has been generated, and nothing at all
     /// when a number came out NaN or infinite (a usage error, exit 2).
     public func write(to dir: String, json: Bool = false) throws {
+        try AtomicWriter.write(files: try files(in: dir, json: json))
+    }
+
+    /// The files ``write(to:json:)`` writes into `dir` (the data, any extra files, then
+    /// truth.json), for a caller that writes them in a larger group (`scalefit demo`).
+    /// - Throws: a usage error when a number came out NaN or infinite.
+    public func files(in dir: String, json: Bool = false) throws -> [(path: String, data: Data)] {
         if let bad = firstNonFinite() {
             throw UsageError("these parameters give results that are not finite (\(bad)); nothing written")
         }
@@ -167,6 +174,6 @@ public struct GeneratedData: Sendable {
             files.append((base + "/" + name, Data(text.utf8)))
         }
         files.append((base + "/truth.json", Data(try truth.json().utf8)))
-        try AtomicWriter.write(files: files)
+        return files
     }
 }

@@ -38,8 +38,26 @@ struct DemoCommand: ParsableCommand {
         mixed.noise = 0.01
         let cutData = try cut.generate(seed: 1, toolVersion: ScalefitCommand.version)
         let mixedData = try mixed.generate(seed: 1, toolVersion: ScalefitCommand.version)
-        try cutData.write(to: folder + "/tail-cut")
-        try mixedData.write(to: folder + "/mixed")
+        // The demo's files appear whole or not at all: the data and truths first (they are read
+        // back below, as any log is), the plots, report and notebook in one group at the end;
+        // if anything fails in between, the data written are rolled back (DemoRollback).
+        let dataFiles = try cutData.files(in: folder + "/tail-cut") + mixedData.files(in: folder + "/mixed")
+        let rollback = DemoRollback(recording: dataFiles.map(\.path), folders: [folder, folder + "/tail-cut", folder + "/mixed"])
+        try AtomicWriter.write(files: dataFiles)
+        let unconverged: String?
+        do {
+            unconverged = try analyse(folder: folder)
+        } catch {
+            rollback.undo()
+            throw error
+        }
+        // A fit that did not converge is reported (exit 1) with every file written.
+        if let unconverged { throw DemoFailure(series: unconverged) }
+    }
+
+    /// Steps 2–5, on the data just written into `folder`; the series whose fit did not
+    /// converge, if any.
+    func analyse(folder: String) throws -> String? {
         print("scalefit demo: generated a tail-cut curve (β = 2, k = 1000) and a mixed curve (π = 0.01) into \(folder)/")
 
         // 2. Read them back as any log would be read, and fit.
@@ -88,25 +106,26 @@ struct DemoCommand: ParsableCommand {
         let verdicts = Detection.verdicts(for: items.map(\.item), notice: warn)
         let reportVerdicts = verdicts.mapValues(ReportVerdict.init)
 
-        // 4. Plots, report and notebook.
+        // 4. Plots, report and notebook, written together.
+        var outputs: [(path: String, data: Data)] = []
         for item in items {
             let name = plotNames[item.id]!
             let plot = Figures.plot(
                 [item], title: item.series.name + " — " + (item.fit?.result.model ?? ""), xLabel: name == "nmt" ? "examples seen" : "training samples T",
                 markers: reportVerdicts.mapValues(\.markers))
-            try AtomicWriter.write(SVGPlot.render(plot), to: "\(folder)/\(name).svg")
+            outputs.append(("\(folder)/\(name).svg", Data(SVGPlot.render(plot).utf8)))
         }
         let document = Figures.report(
             items, ingested: ingested, title: "scalefit demo: model collapse on generated data, and a real learning curve",
             xLabel: "x", options: [("models", .string("tailcut, mixing, saturating")), ("space", .string("log")), ("loss", .string("lsq"))],
             verdicts: reportVerdicts, notes: notes)
-        try AtomicWriter.write(HTMLReport.render(document), to: folder + "/report.html")
+        outputs.append((folder + "/report.html", Data(HTMLReport.render(document).utf8)))
         let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0.result) } }
-        try AtomicWriter.write(
-            Notebook.render(
-                title: "scalefit demo", entries: entries,
-                inputs: ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }, toolVersion: ScalefitCommand.version),
-            to: folder + "/analysis.ipynb")
+        let notebook = Notebook.render(
+            title: "scalefit demo", entries: entries,
+            inputs: ingested.sources.map { InputRecord(path: $0.path, sha256: $0.sha256) }, toolVersion: ScalefitCommand.version)
+        outputs.append((folder + "/analysis.ipynb", Data(notebook.utf8)))
+        try AtomicWriter.write(files: outputs)
 
         // 5. Say what was found and where it is.
         for item in items {
@@ -131,9 +150,7 @@ struct DemoCommand: ParsableCommand {
             : "truth check: MISS — the truth lies outside the 95% interval for \(misses.joined(separator: ", "))")
         print("wrote \(folder)/report.html (open it in a browser), plots \(folder)/*.svg and the notebook \(folder)/analysis.ipynb")
         print("next: scalefit report YOUR_LOGS --model auto --out report.html")
-        if let failed = items.first(where: { $0.fit?.result.converged == false }) {
-            throw DemoFailure(series: failed.series.name)
-        }
+        return items.first(where: { $0.fit?.result.converged == false })?.series.name
     }
 
     func logSpaced(_ from: Double, _ to: Double, _ count: Int) -> [Double] {
@@ -145,4 +162,30 @@ struct DemoFailure: Error, ExitStatusProviding, CustomStringConvertible {
     var series: String
     var exitStatus: ExitStatus { .failure }
     var description: String { "the demo fit did not converge for \(series)" }
+}
+
+/// What `scalefit demo` must undo when it fails after writing its data: each file put back
+/// as it was (or removed, when the demo created it) and the folders it created removed
+/// again (only when empty: nothing of the user's is deleted).
+struct DemoRollback {
+    private let previous: [(path: String, data: Data?)]
+    private let created: [String]
+
+    init(recording paths: [String], folders: [String]) {
+        previous = paths.map { ($0, FileManager.default.contents(atPath: $0)) }
+        var isFolder: ObjCBool = false
+        created = folders.filter { !FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) }
+    }
+
+    func undo() {
+        for file in previous {
+            if let data = file.data {
+                try? AtomicWriter.write(data, to: file.path)
+            } else {
+                unlink(file.path)
+            }
+        }
+        // Innermost first.
+        for folder in created.sorted(by: { $0.count > $1.count }) { rmdir(folder) }
+    }
 }

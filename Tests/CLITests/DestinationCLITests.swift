@@ -169,6 +169,30 @@ struct DestinationCLITests {
         #expect(try Data(contentsOf: second) == Data(text.utf8))
     }
 
+    @Test("a demo that fails after writing its data rolls back: the old data.csv comes back, no new file or folder stays")
+    func demoRollsBack() throws {
+        let folder = try IngestCLITests.temporaryFolder().appendingPathComponent("demo")
+        let fm = FileManager.default
+        // A previous tail-cut/data.csv, and report.html taken by a folder: the final group
+        // write fails after the data and truths were written.
+        try fm.createDirectory(at: folder.appendingPathComponent("tail-cut"), withIntermediateDirectories: true)
+        try "old\n".write(to: folder.appendingPathComponent("tail-cut/data.csv"), atomically: true, encoding: .utf8)
+        try fm.createDirectory(at: folder.appendingPathComponent("report.html"), withIntermediateDirectories: true)
+        let run = try CLI.run(["demo", "--out", folder.path])
+        #expect(run.status != 0, "\(run.stdout)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("tail-cut/data.csv"), encoding: .utf8) == "old\n")
+        let left = try fm.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(left == ["report.html", "tail-cut"], "\(left)")
+        #expect(try fm.contentsOfDirectory(atPath: folder.appendingPathComponent("tail-cut").path) == ["data.csv"])
+        // Without the obstacle the same command writes everything.
+        try fm.removeItem(at: folder.appendingPathComponent("report.html"))
+        let again = try CLI.run(["demo", "--out", folder.path])
+        #expect(again.status == 0, "\(again.stderr)")
+        for name in ["report.html", "analysis.ipynb", "tail-cut.svg", "mixed.svg", "nmt.svg", "tail-cut/truth.json", "mixed/data.csv"] {
+            #expect(fm.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
+        }
+    }
+
     @Test("an escape sequence in a name is shown escaped by inspect, fit and in the SVG")
     func escapeSequenceShown() throws {
         let folder = try IngestCLITests.temporaryFolder()
