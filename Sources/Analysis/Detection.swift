@@ -41,13 +41,15 @@ public struct Detection: Sendable {
     ///
     /// - Throws: the first (in input order) error of a verdict; ``UsageError`` when no series
     ///   is long enough.
-    public static func judge(_ items: [SeriesItem], detector: CurveDetector, notice: (String) -> Void) throws -> Detection {
+    public static func judge(_ items: [SeriesItem], detector: CurveDetector, progress: ProgressLine? = nil, notice: (String) -> Void) throws -> Detection {
         let outcomes = SeriesPool.map(items, threads: detector.threads) { item, threads -> (SeriesItem, Result<Verdict, any Error>?) in
+            defer { progress?.advance(item.series.name) }
             guard item.series.count >= minimumPoints else { return (item, nil) }
             var own = detector
             own.threads = threads
             return (item, Result { try own.verdict(on: item.series) })
         }
+        progress?.finish()
         var detection = Detection(judged: [], skipped: [], detector: detector)
         for (item, outcome) in outcomes {
             guard let outcome else {
@@ -83,12 +85,16 @@ public struct Detection: Sendable {
 
     /// Verdicts for a report: every series the detector can judge, by identity; a series it
     /// cannot take is named to `notice` (in input order) and left without one.
-    public static func verdicts(for items: [SeriesItem], detector: CurveDetector = CurveDetector(), notice: (String) -> Void) -> [SeriesID: Verdict] {
+    public static func verdicts(
+        for items: [SeriesItem], detector: CurveDetector = CurveDetector(), progress: ProgressLine? = nil, notice: (String) -> Void
+    ) -> [SeriesID: Verdict] {
         let outcomes = SeriesPool.map(items, threads: detector.threads) { item, threads -> (SeriesItem, Result<Verdict, any Error>) in
+            defer { progress?.advance(item.series.name) }
             var own = detector
             own.threads = threads
             return (item, Result { try own.verdict(on: item.series) })
         }
+        progress?.finish()
         var verdicts: [SeriesID: Verdict] = [:]
         for (item, outcome) in outcomes {
             switch outcome {

@@ -56,13 +56,15 @@ public enum Fitting {
     /// Fits `choice` (nil: nothing) to every item, the items spread over
     /// ``FitOptions/threads`` workers by ``SeriesPool``; results in input order, the same
     /// whatever the thread count. Nothing is printed: each item carries its skipped laws
-    /// and its failure for the command to show.
-    public static func fitEach(_ items: [SeriesItem], choice: ModelChoice?, options: FitOptions) -> [AnalysedSeries] {
+    /// and its failure for the command to show; `progress` counts the series done.
+    public static func fitEach(_ items: [SeriesItem], choice: ModelChoice?, options: FitOptions, progress: ProgressLine? = nil) -> [AnalysedSeries] {
         guard let choice else { return items.map { AnalysedSeries(item: $0) } }
+        defer { progress?.finish() }
         return SeriesPool.map(items, threads: options.threads) { item, threads in
             var options = options
             options.threads = threads
             let (outcome, skipped) = attempt(item.series, choice: choice, options: options)
+            progress?.advance(item.series.name)
             switch outcome {
             case .success(let fit): return AnalysedSeries(item: item, fit: fit, skipped: skipped)
             case .failure(let error): return AnalysedSeries(item: item, failure: error, skipped: skipped)

@@ -70,7 +70,8 @@ struct DetectCommand: ParsableCommand {
 
         // Call: a verdict on every series long enough (spread over the cores), then the
         // collapse that a clean reference or the family establishes.
-        var detection = try Detection.judge(ingested.items, detector: detector, notice: warn)
+        var detection = try Detection.judge(
+            ingested.items, detector: detector, progress: ProgressLine("judging", total: ingested.items.count, quiet: input.quiet), notice: warn)
         var clean: Series? = nil
         if let reference {
             var referenceInput = try input.options()

@@ -71,7 +71,7 @@ struct FitCommand: ParsableCommand {
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
 
         // Call: every series fitted, spread over the cores; the first that failed stops here.
-        let analysed = Fitting.fitEach(ingested.items, choice: choice, options: options)
+        let analysed = Fitting.fitEach(ingested.items, choice: choice, options: options, progress: ProgressLine("fitting", total: ingested.items.count, quiet: input.quiet))
         let chosen = try analysed.fitsOrFirstFailure()
         let fits = chosen.map(\.result), comparison = chosen.flatMap(\.comparison)
 

@@ -39,7 +39,7 @@ struct NotebookCommand: ParsableCommand {
         let choice = try fitting.choice(model)
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
-        let items = Fitting.fitEach(ingested.items, choice: choice, options: options)
+        let items = Fitting.fitEach(ingested.items, choice: choice, options: options, progress: ProgressLine("fitting", total: ingested.items.count, quiet: input.quiet))
         items.warnUnfitted()
         let entries = items.compactMap { item in item.fit.map { Notebook.Entry(series: item.series, fit: $0.result) } }
         guard !entries.isEmpty else {

@@ -30,7 +30,7 @@ struct PlotCommand: ParsableCommand {
         let choice = try fitting.choice(fitting.model)
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
-        let items = Fitting.fitEach(ingested.items, choice: choice, options: options)
+        let items = Fitting.fitEach(ingested.items, choice: choice, options: options, progress: ProgressLine("fitting", total: ingested.items.count, quiet: input.quiet))
         items.warnUnfitted()
         let plot = Figures.plot(items, title: Figures.title(paths: input.paths, items: items), xLabel: input.x)
         try AtomicWriter.write(SVGPlot.render(plot), to: out)

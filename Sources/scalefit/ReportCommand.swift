@@ -34,9 +34,10 @@ struct ReportCommand: ParsableCommand {
         let choice = try fitting.choice(model)
         let ingested = try input.read()
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
-        let items = Fitting.fitEach(ingested.items, choice: choice, options: options)
+        let items = Fitting.fitEach(ingested.items, choice: choice, options: options, progress: ProgressLine("fitting", total: ingested.items.count, quiet: input.quiet))
         items.warnUnfitted()
-        let verdicts = noVerdicts ? [:] : Detection.verdicts(for: ingested.items, notice: warn).mapValues(ReportVerdict.init)
+        let verdicts = noVerdicts ? [:] : Detection.verdicts(
+            for: ingested.items, progress: ProgressLine("judging", total: ingested.items.count, quiet: input.quiet), notice: warn).mapValues(ReportVerdict.init)
         let heading = title ?? "scalefit report: " + Figures.inputNames(input.paths)
         let document = Figures.report(
             items, ingested: ingested, title: heading, xLabel: input.x, options: fitting.record(options, model: model), verdicts: verdicts)

@@ -182,3 +182,33 @@ struct AnalysisTests {
         #expect(list[1].band == nil)
     }
 }
+
+@Suite("progress: a counter on a terminal only, never in piped output (issue 17)")
+struct ProgressTests {
+    /// What `ProgressLine` wrote to a pipe standing in for standard error.
+    static func written(quiet: Bool, terminal: Bool, _ body: (ProgressLine) -> Void) -> String {
+        let pipe = Pipe()
+        let progress = ProgressLine("fitting", total: 3, quiet: quiet, delay: 0, output: pipe.fileHandleForWriting, terminal: terminal)
+        body(progress)
+        progress.finish()
+        try? pipe.fileHandleForWriting.close()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    @Test("fitEach counts every series on a terminal, clears its line, and says nothing when quiet or piped")
+    func counts() {
+        let items = ["a", "b", "c"].enumerated().map { SeriesItem(id: SeriesID($0.offset), series: saturating($0.element)) }
+        let shown = Self.written(quiet: false, terminal: true) { progress in
+            _ = Fitting.fitEach(items, choice: .law(SaturatingLaw()), options: FitOptions(), progress: progress)
+        }
+        // One line per series, redrawn in place; the last says 3/3; the line is cleared.
+        #expect(shown.components(separatedBy: "\r\u{1B}[K").filter { $0.hasPrefix("fitting ") }.count == 3)
+        #expect(shown.contains("fitting 3/3: "))
+        #expect(shown.hasSuffix("\r\u{1B}[K"))
+        #expect(Self.written(quiet: true, terminal: true) { progress in (0..<3).forEach { _ in progress.advance("x") } }.isEmpty)
+        #expect(Self.written(quiet: false, terminal: false) { progress in (0..<3).forEach { _ in progress.advance("x") } }.isEmpty)
+        // A series name drives no terminal: its escape sequence is shown escaped.
+        let named = Self.written(quiet: false, terminal: true) { $0.advance("lo\u{1B}[31mss") }
+        #expect(named.contains("lo\\x1b[31mss") && !named.contains("lo\u{1B}[31m"))
+    }
+}

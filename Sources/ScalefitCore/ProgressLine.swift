@@ -6,11 +6,11 @@ import Foundation
 /// and clears its line when done, so piped and redirected output never sees it.
 ///
 /// ```swift
-/// let progress = Progress("fitting", total: series.count, quiet: quiet)
+/// let progress = ProgressLine("fitting", total: series.count, quiet: quiet)
 /// for s in series { …; progress.advance() }
 /// progress.finish()
 /// ```
-public final class Progress: @unchecked Sendable {
+public final class ProgressLine: @unchecked Sendable {
     private let label: String
     private let total: Int
     private let enabled: Bool
@@ -19,12 +19,18 @@ public final class Progress: @unchecked Sendable {
     private var done = 0
     private var shown = false
     private let lock = NSLock()
+    private let output: FileHandle
 
-    public init(_ label: String, total: Int, quiet: Bool, delay: TimeInterval = 1) {
+    /// - Parameters:
+    ///   - terminal: whether `output` is a terminal (default: asked of standard error); the
+    ///     line is drawn only on one.
+    public init(_ label: String, total: Int, quiet: Bool, delay: TimeInterval = 1,
+                output: FileHandle = .standardError, terminal: Bool? = nil) {
         self.label = label
         self.total = total
         self.delay = delay
-        enabled = !quiet && total > 1 && isatty(STDERR_FILENO) == 1
+        self.output = output
+        enabled = !quiet && total > 1 && (terminal ?? (isatty(STDERR_FILENO) == 1))
     }
 
     /// Counts one item done and, once the delay has passed, redraws the line.
@@ -35,8 +41,9 @@ public final class Progress: @unchecked Sendable {
         done += 1
         guard Date().timeIntervalSince(start) >= delay else { return }
         shown = true
-        let text = "\r\u{1B}[K\(label) \(done)/\(total)" + (item.map { ": \($0)" } ?? "")
-        FileHandle.standardError.write(Data(text.utf8))
+        // A series name is data: shown with its control characters escaped.
+        let text = "\r\u{1B}[K\(label) \(done)/\(total)" + (item.map { ": " + VisibleText.escaped($0, keeping: "") } ?? "")
+        output.write(Data(text.utf8))
     }
 
     /// Clears the line if anything was shown.
@@ -44,7 +51,7 @@ public final class Progress: @unchecked Sendable {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if shown { output.write(Data("\r\u{1B}[K".utf8)) }
         shown = false
     }
 }
