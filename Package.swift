@@ -29,17 +29,25 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
-        // Plain values shared by every stage (Series, units, errors) and GSL's
-        // process-wide set-up (error handler off) plus its special functions.
+        // Plain values and small utilities shared by every stage (Series, errors, exit
+        // statuses, atomic writes, the JSON writer, the seeded RNG, parallel map, quantiles,
+        // number formatting, the version). No GSL.
         .target(
             name: "ScalefitCore",
-            dependencies: ["CGSL"]
+            exclude: ["README.md"]
         ),
-        // The scaling-law zoo and the only code that drives GSL's least squares.
+        // The only importer of CGSL: one file per GSL facility (runtime, special functions,
+        // least squares, random numbers, linear algebra, minimisers), plain Swift outside.
+        .target(
+            name: "GSL",
+            dependencies: ["ScalefitCore", "CGSL"],
+            exclude: ["README.md"]
+        ),
+        // The scaling-law zoo and the fit engine, on GSL's least squares.
         .target(
             name: "Fit",
             dependencies: [
-                "ScalefitCore", "CGSL",
+                "ScalefitCore", "GSL",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -61,18 +69,16 @@ let package = Package(
             dependencies: ["ScalefitCore", "CSQLite"],
             exclude: ["README.md"]
         ),
-        // Scenarios with known ground truth; the only code that drives GSL's RNG and
-        // distributions (GSLRandom.swift) and the BLAS/Cholesky the ridge scenario needs.
+        // Scenarios with known ground truth, drawn with GSL's RNG and distributions.
         .target(
             name: "Generate",
-            dependencies: ["ScalefitCore", "CGSL"],
+            dependencies: ["ScalefitCore", "GSL"],
             exclude: ["README.md"]
         ),
-        // Tail exponents (Clauset–Shalizi–Newman 2009) and the collapse laws they predict;
-        // GSL's minimisers only in Sources/Tail/GSLMinimizer.swift.
+        // Tail exponents (Clauset–Shalizi–Newman 2009) and the collapse laws they predict.
         .target(
             name: "Tail",
-            dependencies: ["ScalefitCore", "CGSL"],
+            dependencies: ["ScalefitCore", "GSL"],
             exclude: ["README.md"]
         ),
         .executableTarget(
@@ -91,14 +97,14 @@ let package = Package(
         // Detect validation on generated curves (benchmarks/detect/run.sh); never part of the tests.
         .executableTarget(
             name: "detect-validation",
-            dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"],
+            dependencies: ["Detect", "Fit", "Generate", "GSL", "ScalefitCore"],
             path: "benchmarks/detect/Sources"
         ),
         // Side-by-side benchmark against numpy (benchmarks/generate/run.sh); never run by tests.
         // Recovery and interval coverage of the exact collapse laws (benchmarks/collapse/run.sh).
         .executableTarget(
             name: "collapse-recovery",
-            dependencies: ["Fit", "Generate", "ScalefitCore"],
+            dependencies: ["Fit", "Generate", "GSL", "ScalefitCore"],
             path: "benchmarks/collapse/Sources"
         ),
         .executableTarget(
@@ -116,15 +122,15 @@ let package = Package(
         ),
         .testTarget(
             name: "GenerateTests",
-            dependencies: ["Generate", "ScalefitCore"]
+            dependencies: ["Generate", "GSL", "ScalefitCore"]
         ),
         .testTarget(
             name: "TailTests",
-            dependencies: ["Tail", "ScalefitCore", "Generate", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["Tail", "GSL", "ScalefitCore", "Generate", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .testTarget(
             name: "DetectTests",
-            dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"]
+            dependencies: ["Detect", "Fit", "Generate", "GSL", "ScalefitCore"]
         ),
         .testTarget(
             name: "ExportTests",
@@ -138,6 +144,12 @@ let package = Package(
                 "Fit", "Ingest", "ScalefitCore",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
+        ),
+        // The shared utilities: number formatting against C's printf, the JSON writer, the
+        // seeded generator, quantiles, parallel map.
+        .testTarget(
+            name: "ScalefitCoreTests",
+            dependencies: ["ScalefitCore"]
         ),
         .testTarget(
             name: "CLITests",

@@ -1,4 +1,4 @@
-internal import CGSL
+import GSL
 import Dispatch
 import Synchronization
 import RealModule
@@ -523,7 +523,7 @@ final class StartRunner<Law: ScalingLaw> {
                     for b in 0...a { m[a * p + b] = h[a * p + b]; m[b * p + a] = h[a * p + b] }
                     m[a * p + a] += lambda * scale[a]
                 }
-                guard let solution = choleskySolve(m, g.map { -$0 }, size: p) else { lambda *= 10; continue }
+                guard let solution = GSLLinearAlgebra.choleskySolve(m, g.map { -$0 }, size: p) else { lambda *= 10; continue }
                 step = solution
                 let candidate = zip(theta, step).map { $0 + $1 }
                 if candidate.allSatisfy(\.isFinite) {
@@ -639,25 +639,6 @@ extension StartRunner {
             pool.append(pooled)
         }
     }
-}
-
-/// Solves the symmetric positive definite system m·x = b by GSL's Cholesky
-/// decomposition; nil if m is not positive definite.
-func choleskySolve(_ m: [Double], _ b: [Double], size p: Int) -> [Double]? {
-    var matrix = m, rhs = b
-    var x = [Double](repeating: 0, count: p)
-    let ok = matrix.withUnsafeMutableBufferPointer { mp in
-        rhs.withUnsafeMutableBufferPointer { bp in
-            x.withUnsafeMutableBufferPointer { xp in
-                var mv = gsl_matrix_view_array(mp.baseAddress, p, p)
-                var bv = gsl_vector_view_array(bp.baseAddress, p)
-                var xv = gsl_vector_view_array(xp.baseAddress, p)
-                guard gsl_linalg_cholesky_decomp1(&mv.matrix) == GSL_SUCCESS else { return false }
-                return gsl_linalg_cholesky_solve(&mv.matrix, &bv.vector, &xv.vector) == GSL_SUCCESS
-            }
-        }
-    }
-    return ok && x.allSatisfy(\.isFinite) ? x : nil
 }
 
 /// r̃ with ½r̃² = ρ_δ(r) (δ = ∞: least squares, r̃ = r).

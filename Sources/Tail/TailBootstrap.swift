@@ -1,3 +1,4 @@
+import GSL
 import Dispatch
 import Foundation
 import ScalefitCore
@@ -56,7 +57,7 @@ enum TailBootstrap {
             while job < jobs {
                 let synthetic = job < replicates
                 let index = synthetic ? job : job - replicates
-                var rng = SplitMix64(seed: seed, stream: UInt64(index) &* 2 &+ (synthetic ? 0 : 1))
+                var rng = SeededRandom(seed: seed, replicate: UInt64(index) &* 2 &+ (synthetic ? 0 : 1))
                 var values = [Double]()
                 values.reserveCapacity(n)
                 if synthetic {
@@ -138,36 +139,6 @@ private final class ResultSlots: @unchecked Sendable {
     func value(_ index: Int) -> Entry? { storage[index] }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast generator whose streams for
-/// different (seed, stream) pairs are independent enough for bootstrap replicates.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    /// A generator for stream `stream` of `seed`: the pair is mixed so that nearby seeds
-    /// and streams start far apart.
-    public init(seed: UInt64, stream: UInt64) {
-        var mixer = SplitMix64(seed: seed ^ 0x5851_F42D_4C95_7F2D)
-        let a = mixer.next()
-        state = a ^ (stream &* 0x9E37_79B9_7F4A_7C15)
-        _ = next()
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform draw in (0, 1].
-    public mutating func nextUnit() -> Double {
-        Double((next() >> 11) + 1) * 0x1p-53
-    }
-}
-
 /// Exact draws from a fitted power law above x_min.
 ///
 /// Continuous: x = x_min·u^(−1/(α−1)). Discrete: the inverse of the survival function
@@ -205,7 +176,7 @@ struct PowerLawSampler: Sendable {
         }
     }
 
-    func draw(_ rng: inout SplitMix64) -> Double {
+    func draw(_ rng: inout SeededRandom) -> Double {
         let u = rng.nextUnit()
         switch kind {
         case .continuous:
