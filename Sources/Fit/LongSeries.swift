@@ -159,20 +159,10 @@ final class StreamingLeastSquares<Law: ScalingLaw>: @unchecked Sendable {
 
     /// Runs `body(chunk, scratch)` for every chunk, on up to `threads` workers.
     private func forEachChunk(_ body: @escaping @Sendable (Int, Scratch) -> Void) {
-        let workers = max(1, min(threads, chunks.count))
-        let size = LongSeries.chunkSize, lawCount = lawCount, free = free, total = chunks.count
-        if workers == 1 {
-            let scratch = Scratch(size: size, lawCount: lawCount, free: free)
-            for c in 0..<total { body(c, scratch) }
-            return
-        }
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let scratch = Scratch(size: size, lawCount: lawCount, free: free)
-            var c = worker
-            while c < total {
-                body(c, scratch)
-                c += workers
-            }
+        let size = LongSeries.chunkSize, lawCount = lawCount, free = free
+        _ = parallelMap(count: chunks.count, threads: threads, makeState: { Scratch(size: size, lawCount: lawCount, free: free) }) { scratch, c -> Void? in
+            body(c, scratch)
+            return ()
         }
     }
 

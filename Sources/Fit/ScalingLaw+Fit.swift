@@ -554,15 +554,6 @@ extension ScalingLaw {
     }
 }
 
-/// Linear interpolation between order statistics (numpy's default "linear" method).
-func percentile(_ sorted: [Double], _ q: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    let position = q * Double(sorted.count - 1)
-    let lo = Int(position.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-    let fraction = position - Double(lo)
-    return sorted[lo] + (sorted[hi] - sorted[lo]) * fraction
-}
-
 /// Four significant digits, for warnings (C's `%.4g`).
 func format(_ value: Double) -> String { formatGeneral(value, significantDigits: 4) }
 

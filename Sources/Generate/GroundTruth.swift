@@ -94,7 +94,7 @@ public struct GroundTruth: Codable, Sendable, Hashable {
     }
 
     /// The version written when the caller does not say (the CLI passes its own).
-    public static let defaultToolVersion = "0.1.0"
+    public static let defaultToolVersion = scalefitVersion
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", tool, scenario, reference, seed, parameters, law, warnings
