@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        // SHA-256 of every input (Ingest/SHA256.swift): BoringSSL's assembly.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // GSL as a system library: `apt-get install libgsl-dev` provides gsl.pc.
@@ -63,10 +65,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
         // Readers for training logs (CSV, W&B, TensorBoard, Hugging Face, MLflow, text
-        // logs, sweep tables) producing Series. No GSL: the core, and SQLite for mlflow.db.
+        // logs, sweep tables) producing Series. No GSL: the core, SQLite for mlflow.db and
+        // swift-crypto for the inputs' SHA-256.
         .target(
             name: "Ingest",
-            dependencies: ["ScalefitCore", "CSQLite"],
+            dependencies: ["ScalefitCore", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]
         ),
         // Scenarios with known ground truth, drawn with GSL's RNG and distributions.
@@ -106,6 +109,12 @@ let package = Package(
             name: "collapse-recovery",
             dependencies: ["Fit", "Generate", "GSL", "ScalefitCore"],
             path: "benchmarks/collapse/Sources"
+        ),
+        // SHA-256 throughput of Ingest's hasher (benchmarks/sha256/run.sh); never run by tests.
+        .executableTarget(
+            name: "sha256-benchmark",
+            dependencies: ["Ingest"],
+            path: "benchmarks/sha256/Sources"
         ),
         .executableTarget(
             name: "generate-benchmark",
