@@ -160,9 +160,16 @@ let package = Package(
             name: "ScalefitCoreTests",
             dependencies: ["ScalefitCore"]
         ),
+        // A test helper that pauses an atomic write midway, to be signalled there
+        // (Tests/CLITests/ReliabilityCLITests.swift); it keeps the pause out of the writer.
+        .executableTarget(
+            name: "write-interrupt-probe",
+            dependencies: ["ScalefitCore"],
+            path: "Tests/Probes/WriteInterruptProbe"
+        ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["ScalefitCore"]
+            dependencies: ["ScalefitCore", "write-interrupt-probe"]
         ),
     ]
 )
