@@ -37,13 +37,20 @@ struct ReliabilityCLITests {
         return (process, temporary)
     }
 
-    @Test("SIGINT in the middle of a write keeps the old file and removes the temporary")
-    func interruptMidWrite() throws {
+    /// A fresh folder and `tidy.csv` holding "old\n" (the file an interrupted write must keep),
+    /// in a subfolder `out` of it when `nested`.
+    static func oldOutput(nested: Bool = false) throws -> (folder: URL, outFolder: URL, output: URL) {
         let folder = try IngestCLITests.temporaryFolder()
-        let outFolder = folder.appendingPathComponent("out")
+        let outFolder = nested ? folder.appendingPathComponent("out") : folder
         try FileManager.default.createDirectory(at: outFolder, withIntermediateDirectories: true)
         let output = outFolder.appendingPathComponent("tidy.csv")
         try Data("old\n".utf8).write(to: output)
+        return (folder, outFolder, output)
+    }
+
+    @Test("SIGINT in the middle of a write keeps the old file and removes the temporary")
+    func interruptMidWrite() throws {
+        let (_, outFolder, output) = try Self.oldOutput(nested: true)
 
         let (process, temporary) = try Self.startPausedWrite(output: output)
         let partial = try FileManager.default.attributesOfItem(atPath: temporary)[.size] as? Int ?? 0
@@ -58,9 +65,7 @@ struct ReliabilityCLITests {
 
     @Test("SIGTERM in the middle of a write keeps the old file and removes the temporary")
     func terminateMidWrite() throws {
-        let folder = try IngestCLITests.temporaryFolder()
-        let output = folder.appendingPathComponent("tidy.csv")
-        try Data("old\n".utf8).write(to: output)
+        let (folder, _, output) = try Self.oldOutput()
         let (process, _) = try Self.startPausedWrite(output: output)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
@@ -72,9 +77,7 @@ struct ReliabilityCLITests {
     @Test("a signal ignored at start stays ignored (nohup): SIGHUP does not stop the write",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/nohup")))
     func nohupKeepsIgnoring() throws {
-        let folder = try IngestCLITests.temporaryFolder()
-        let output = folder.appendingPathComponent("tidy.csv")
-        try Data("old\n".utf8).write(to: output)
+        let (_, _, output) = try Self.oldOutput()
         let (process, temporary) = try Self.startPausedWrite(output: output, launcher: ["/usr/bin/nohup"])
         kill(process.processIdentifier, SIGHUP)
         // Still paused mid-write: a SIGTERM (not ignored) then ends it and cleans up.
@@ -87,11 +90,7 @@ struct ReliabilityCLITests {
 
     @Test("SIGKILL in the middle of a write keeps the old file; the next write removes the dead temporary")
     func killMidWrite() throws {
-        let folder = try IngestCLITests.temporaryFolder()
-        let outFolder = folder.appendingPathComponent("out")
-        try FileManager.default.createDirectory(at: outFolder, withIntermediateDirectories: true)
-        let output = outFolder.appendingPathComponent("tidy.csv")
-        try Data("old\n".utf8).write(to: output)
+        let (folder, outFolder, output) = try Self.oldOutput(nested: true)
 
         let (process, temporary) = try Self.startPausedWrite(output: output)
         kill(process.processIdentifier, SIGKILL)
@@ -134,9 +133,7 @@ struct ReliabilityCLITests {
 
     @Test("an error before the write leaves the old file and no temporary")
     func errorLeavesOldFile() throws {
-        let folder = try IngestCLITests.temporaryFolder()
-        let output = folder.appendingPathComponent("tidy.csv")
-        try Data("old\n".utf8).write(to: output)
+        let (folder, _, output) = try Self.oldOutput()
         let bad = folder.appendingPathComponent("bad.csv")
         try Data("run,metric,x,value\nr,loss,1,2.5\nr,loss,2,\"3\n".utf8).write(to: bad)
         let run = try CLI.run(["ingest", bad.path, "-o", output.path])
