@@ -19,7 +19,7 @@ for m in ArgumentParser ArgumentParserToolInfo RealModule Crypto CryptoBoringWra
 done
 SHIMS=.build/checkouts/swift-numerics/Sources/_NumericsShims/include
 SAN="-sanitize=fuzzer,address -O -g -swift-version 6 -parse-as-library"
-INC="-I $B -I $B/deps -I Sources/CGSL -Xcc -I$SHIMS"
+INC="-I $B -I $B/deps -I Sources/CGSL -I Sources/CSQLite -Xcc -I$SHIMS"
 
 module() {  # name, sources...
     local name=$1; shift
@@ -36,7 +36,7 @@ if [ "$WHAT" = all ]; then
     module Export Sources/Export/*.swift
 fi
 
-LIBS="-L$B -lgsl -lgslcblas -lm"
+LIBS="-L$B -lgsl -lgslcblas -lm -lsqlite3"
 # swift-crypto (Ingest's SHA-256), as the debug build compiled it.
 mapfile -t CRYPTO < <(find "$D"/Crypto.build "$D"/CryptoBoringWrapper.build "$D"/CCryptoBoringSSL.build "$D"/CCryptoBoringSSLShims.build -name '*.o')
 echo "fuzz/build.sh: fuzz-ingest"
