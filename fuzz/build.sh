@@ -43,7 +43,7 @@ echo "fuzz/build.sh: fuzz-ingest"
 swiftc $SAN $INC -module-name FuzzIngest fuzz/IngestFuzz.swift "$B/libIngest.a" "$B/libScalefitCore.a" "${CRYPTO[@]}" $LIBS -o "$B/fuzz-ingest"
 [ "$WHAT" = all ] || exit 0
 echo "fuzz/build.sh: fuzz-fit"
-swiftc $SAN $INC -module-name FuzzFit fuzz/FitFuzz.swift Sources/scalefit/FitCommand.swift Sources/scalefit/IngestCommand.swift Sources/scalefit/Analysis.swift \
+swiftc $SAN $INC -module-name FuzzFit fuzz/FitFuzz.swift Sources/scalefit/FitCommand.swift Sources/scalefit/IngestCommand.swift Sources/scalefit/Analysis.swift Sources/scalefit/ListArgument.swift Sources/scalefit/SeriesSelection.swift Sources/scalefit/ShellQuote.swift \
     "$B/libExport.a" "$B/libDetect.a" "$B/libFit.a" "$B/libGSL.a" "$B/libIngest.a" "$B/libScalefitCore.a" "${CRYPTO[@]}" \
     "$D"/ArgumentParser.build/*.o "$D"/ArgumentParserToolInfo.build/*.o "$D"/RealModule.build/*.o "$D"/_NumericsShims.build/*.o \
     $LIBS -o "$B/fuzz-fit"
