@@ -17,6 +17,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        // SHA-256 of every input (Ingest/SHA256.swift): BoringSSL's assembly.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // GSL as a system library: `apt-get install libgsl-dev` provides gsl.pc.
@@ -30,17 +32,25 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
-        // Plain values shared by every stage (Series, units, errors) and GSL's
-        // process-wide set-up (error handler off) plus its special functions.
+        // Plain values and small utilities shared by every stage (Series, errors, exit
+        // statuses, atomic writes, the JSON writer, the seeded RNG, parallel map, quantiles,
+        // number formatting, the version). No GSL.
         .target(
             name: "ScalefitCore",
-            dependencies: ["CGSL"]
+            exclude: ["README.md"]
         ),
-        // The scaling-law zoo and the only code that drives GSL's least squares.
+        // The only importer of CGSL: one file per GSL facility (runtime, special functions,
+        // least squares, random numbers, linear algebra, minimisers), plain Swift outside.
+        .target(
+            name: "GSL",
+            dependencies: ["ScalefitCore", "CGSL"],
+            exclude: ["README.md"]
+        ),
+        // The scaling-law zoo and the fit engine, on GSL's least squares.
         .target(
             name: "Fit",
             dependencies: [
-                "ScalefitCore", "CGSL",
+                "ScalefitCore", "GSL",
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             exclude: ["README.md"]
@@ -66,24 +76,23 @@ let package = Package(
             exclude: ["README.md"]
         ),
         // Readers for training logs (CSV, W&B, TensorBoard, Hugging Face, MLflow, text
-        // logs, sweep tables) producing Series. No GSL: the core, and SQLite for mlflow.db.
+        // logs, sweep tables) producing Series. No GSL: the core, SQLite for mlflow.db and
+        // swift-crypto for the inputs' SHA-256.
         .target(
             name: "Ingest",
-            dependencies: ["ScalefitCore", "CSQLite"],
+            dependencies: ["ScalefitCore", "CSQLite", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]
         ),
-        // Scenarios with known ground truth; the only code that drives GSL's RNG and
-        // distributions (GSLRandom.swift) and the BLAS/Cholesky the ridge scenario needs.
+        // Scenarios with known ground truth, drawn with GSL's RNG and distributions.
         .target(
             name: "Generate",
-            dependencies: ["ScalefitCore", "CGSL"],
+            dependencies: ["ScalefitCore", "GSL"],
             exclude: ["README.md"]
         ),
-        // Tail exponents (Clauset–Shalizi–Newman 2009) and the collapse laws they predict;
-        // GSL's minimisers only in Sources/Tail/GSLMinimizer.swift.
+        // Tail exponents (Clauset–Shalizi–Newman 2009) and the collapse laws they predict.
         .target(
             name: "Tail",
-            dependencies: ["ScalefitCore", "CGSL"],
+            dependencies: ["ScalefitCore", "GSL"],
             exclude: ["README.md"]
         ),
         .executableTarget(
@@ -103,16 +112,22 @@ let package = Package(
         // Detect validation on generated curves (benchmarks/detect/run.sh); never part of the tests.
         .executableTarget(
             name: "detect-validation",
-            dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"],
+            dependencies: ["Detect", "Fit", "Generate", "GSL", "ScalefitCore"],
             path: "benchmarks/detect/Sources"
         ),
-        // Side-by-side benchmark against numpy (benchmarks/generate/run.sh); never run by tests.
         // Recovery and interval coverage of the exact collapse laws (benchmarks/collapse/run.sh).
         .executableTarget(
             name: "collapse-recovery",
-            dependencies: ["Fit", "Generate", "ScalefitCore"],
+            dependencies: ["Fit", "Generate", "GSL", "ScalefitCore"],
             path: "benchmarks/collapse/Sources"
         ),
+        // SHA-256 throughput of Ingest's hasher (benchmarks/sha256/run.sh); never run by tests.
+        .executableTarget(
+            name: "sha256-benchmark",
+            dependencies: ["Ingest"],
+            path: "benchmarks/sha256/Sources"
+        ),
+        // Side-by-side benchmark against numpy (benchmarks/generate/run.sh); never run by tests.
         .executableTarget(
             name: "generate-benchmark",
             dependencies: ["Generate"],
@@ -128,15 +143,15 @@ let package = Package(
         ),
         .testTarget(
             name: "GenerateTests",
-            dependencies: ["Generate", "ScalefitCore"]
+            dependencies: ["Generate", "GSL", "ScalefitCore"]
         ),
         .testTarget(
             name: "TailTests",
-            dependencies: ["Tail", "ScalefitCore", "Generate", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["Tail", "GSL", "ScalefitCore", "Generate", .product(name: "RealModule", package: "swift-numerics")]
         ),
         .testTarget(
             name: "DetectTests",
-            dependencies: ["Detect", "Fit", "Generate", "ScalefitCore"]
+            dependencies: ["Detect", "Fit", "Generate", "GSL", "ScalefitCore"]
         ),
         .testTarget(
             name: "AnalysisTests",
@@ -155,9 +170,22 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
+        // The shared utilities: number formatting against C's printf, the JSON writer, the
+        // seeded generator, quantiles, parallel map.
+        .testTarget(
+            name: "ScalefitCoreTests",
+            dependencies: ["ScalefitCore"]
+        ),
+        // A test helper that pauses an atomic write midway, to be signalled there
+        // (Tests/CLITests/ReliabilityCLITests.swift); it keeps the pause out of the writer.
+        .executableTarget(
+            name: "write-interrupt-probe",
+            dependencies: ["ScalefitCore"],
+            path: "Tests/Probes/WriteInterruptProbe"
+        ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["ScalefitCore"]
+            dependencies: ["ScalefitCore", "write-interrupt-probe"]
         ),
     ]
 )

@@ -2,9 +2,9 @@
 # Builds the libFuzzer targets into .build-fuzz/ (git-ignored):
 #   fuzz-ingest  every reader through Ingest.read (fuzz/IngestFuzz.swift)
 #   fuzz-fit     a fuzzed argument vector + CSV through `scalefit fit` (fuzz/FitFuzz.swift)
-# Our modules (ScalefitCore, Ingest, Fit, Detect, Analysis, Export) are compiled from source with
-# -sanitize=fuzzer,address; the third-party ones (ArgumentParser, RealModule) are taken,
-# uninstrumented, from the debug build that `swift build` makes first.
+# Our modules (ScalefitCore, Ingest, GSL, Fit, Detect, Analysis, Export) are compiled from
+# source with -sanitize=fuzzer,address; the third-party ones (ArgumentParser, RealModule,
+# swift-crypto) are taken, uninstrumented, from the debug build that `swift build` makes first.
 #   fuzz/build.sh [all|ingest]     (ingest: only the modules fuzz-ingest needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,7 @@ D=.build/debug
 mkdir -p "$B/deps"
 
 swift build --product scalefit >/dev/null
-for m in ArgumentParser ArgumentParserToolInfo RealModule; do
+for m in ArgumentParser ArgumentParserToolInfo RealModule Crypto CryptoBoringWrapper; do
     cp "$D/Modules/$m.swiftmodule" "$B/deps/"
 done
 SHIMS=.build/checkouts/swift-numerics/Sources/_NumericsShims/include
@@ -30,21 +30,25 @@ module() {  # name, sources...
 module ScalefitCore Sources/ScalefitCore/*.swift
 module Ingest Sources/Ingest/*.swift
 if [ "$WHAT" = all ]; then
-    module Fit Sources/Fit/*.swift Sources/Fit/Laws/*.swift
+    module GSL Sources/GSL/*.swift
+    module Fit Sources/Fit/*.swift Sources/Fit/Engine/*.swift Sources/Fit/Expression/*.swift Sources/Fit/Laws/*.swift
     module Detect Sources/Detect/*.swift  # Export's detect report needs it
     module Analysis Sources/Analysis/*.swift  # the fit workflow FitCommand calls
     module Export Sources/Export/*.swift
 fi
 
-LIBS="-L$B -lgsl -lgslcblas -lsqlite3 -lm"
+LIBS="-L$B -lgsl -lgslcblas -lm -lsqlite3"
+# swift-crypto (Ingest's SHA-256), as the debug build compiled it.
+mapfile -t CRYPTO < <(find "$D"/Crypto.build "$D"/CryptoBoringWrapper.build "$D"/CCryptoBoringSSL.build "$D"/CCryptoBoringSSLShims.build -name '*.o')
 echo "fuzz/build.sh: fuzz-ingest"
-swiftc $SAN $INC -module-name FuzzIngest fuzz/IngestFuzz.swift "$B/libIngest.a" "$B/libScalefitCore.a" $LIBS -o "$B/fuzz-ingest"
+swiftc $SAN $INC -module-name FuzzIngest fuzz/IngestFuzz.swift "$B/libIngest.a" "$B/libScalefitCore.a" "${CRYPTO[@]}" $LIBS -o "$B/fuzz-ingest"
 [ "$WHAT" = all ] || exit 0
 echo "fuzz/build.sh: fuzz-fit"
 CLI=Sources/scalefit
 swiftc $SAN $INC -module-name FuzzFit fuzz/FitFuzz.swift $CLI/FitCommand.swift $CLI/FitFlags.swift $CLI/Figures.swift \
+    $CLI/CustomLawArguments.swift $CLI/LawChecksArguments.swift \
     $CLI/IngestCommand.swift $CLI/ListArgument.swift $CLI/SeriesSelection.swift $CLI/ShellQuote.swift \
-    "$B/libExport.a" "$B/libAnalysis.a" "$B/libDetect.a" "$B/libFit.a" "$B/libIngest.a" "$B/libScalefitCore.a" \
+    "$B/libExport.a" "$B/libAnalysis.a" "$B/libDetect.a" "$B/libFit.a" "$B/libGSL.a" "$B/libIngest.a" "$B/libScalefitCore.a" "${CRYPTO[@]}" \
     "$D"/ArgumentParser.build/*.o "$D"/ArgumentParserToolInfo.build/*.o "$D"/RealModule.build/*.o "$D"/_NumericsShims.build/*.o \
     $LIBS -o "$B/fuzz-fit"
 echo "fuzz/build.sh: built $B/fuzz-ingest and $B/fuzz-fit"

@@ -8,6 +8,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>
@@ -19,7 +20,6 @@
 #include <gsl/gsl_sf_erf.h>
 #include <gsl/gsl_min.h>
 #include <gsl/gsl_multimin.h>
-#include <stdio.h>
 
 // GSL exports its algorithm descriptors as mutable globals, which Swift 6 refuses to
 // read from nonisolated code. These accessors hand out the (immutable in practice)
@@ -39,11 +39,5 @@ static inline const gsl_multifit_nlinear_type *cgsl_trust(void) { return gsl_mul
 static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt19937; }
 static inline const gsl_min_fminimizer_type *cgsl_min_brent(void) { return gsl_min_fminimizer_brent; }
 static inline const gsl_multimin_fminimizer_type *cgsl_multimin_nmsimplex2(void) { return gsl_multimin_fminimizer_nmsimplex2; }
-
-// C's %.*g without a va_list: Swift cannot call variadic C functions, and building a
-// va_list from Swift costs more than the formatting.
-static inline int scalefit_format_g(char *buffer, size_t size, int digits, double value) {
-    return snprintf(buffer, size, "%.*g", digits, value);
-}
 
 #endif

@@ -1,4 +1,4 @@
-internal import CGSL
+import GSL
 import Foundation
 import RealModule
 import ScalefitCore
@@ -86,9 +86,8 @@ public struct AgainstTest: Sendable {
         }
         let lr = Double(n) * Double.log(max(rss0, 1e-300) / max(rss1, 1e-300))
         let f = ((rss0 - rss1) / Double(k)) / (rss1 / Double(n - p))
-        GSLRuntime.prepare()
         let lrP = rss0.isFinite ? SpecialFunctions.chiSquaredUpperTail(max(lr, 0), degreesOfFreedom: Double(k)) : 0
-        let fP = rss0.isFinite ? gsl_cdf_fdist_Q(max(f, 0), Double(k), Double(n - p)) : 0
+        let fP = rss0.isFinite ? SpecialFunctions.fUpperTail(max(f, 0), Double(k), Double(n - p)) : 0
         return AgainstTest(
             hypothesis: law.parameters.compactMap { q in named[q.name].map { (q.name, $0) } }, pointCount: n,
             freeParameters: p, constrained: k, rssFull: rss1, rssHypothesis: rss0, likelihoodRatio: lr,

@@ -19,7 +19,7 @@
 // standard errors at that size, well inside the basin of the full-data optimum, and the
 // finish from several distinct sample optima covers laws with more than one basin.
 
-internal import CGSL
+import GSL
 import Dispatch
 import RealModule
 import ScalefitCore
@@ -159,20 +159,10 @@ final class StreamingLeastSquares<Law: ScalingLaw>: @unchecked Sendable {
 
     /// Runs `body(chunk, scratch)` for every chunk, on up to `threads` workers.
     private func forEachChunk(_ body: @escaping @Sendable (Int, Scratch) -> Void) {
-        let workers = max(1, min(threads, chunks.count))
-        let size = LongSeries.chunkSize, lawCount = lawCount, free = free, total = chunks.count
-        if workers == 1 {
-            let scratch = Scratch(size: size, lawCount: lawCount, free: free)
-            for c in 0..<total { body(c, scratch) }
-            return
-        }
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let scratch = Scratch(size: size, lawCount: lawCount, free: free)
-            var c = worker
-            while c < total {
-                body(c, scratch)
-                c += workers
-            }
+        let size = LongSeries.chunkSize, lawCount = lawCount, free = free
+        _ = parallelMap(count: chunks.count, threads: threads, makeState: { Scratch(size: size, lawCount: lawCount, free: free) }) { scratch, c -> Void? in
+            body(c, scratch)
+            return ()
         }
     }
 
@@ -281,7 +271,7 @@ final class StreamingLeastSquares<Law: ScalingLaw>: @unchecked Sendable {
                 var m = current.normal
                 let largest = scale.max() ?? 0
                 for k in 0..<p { m[k * p + k] += mu * max(scale[k], 1e-12 * largest, 1e-300) }
-                guard let step = choleskySolve(m, current.gradient.map { -$0 }, size: p) else {
+                guard let step = GSLLinearAlgebra.choleskySolve(m, current.gradient.map { -$0 }, size: p) else {
                     mu *= nu
                     nu *= 2
                     continue
@@ -362,7 +352,7 @@ final class StreamingLeastSquares<Law: ScalingLaw>: @unchecked Sendable {
             }
             // A last chunk shorter than p + 1 rows: zero rows change neither R nor Qᵀr.
             for i in m..<max(m, width) { for k in 0..<width { block[i &* width &+ k] = 0 } }
-            upperFactor(block, rows: max(m, width), columns: width, into: base.pointer + c &* width &* width)
+            GSLLinearAlgebra.qrUpperFactor(block, rows: max(m, width), columns: width, into: base.pointer + c &* width &* width)
         }
         // Merge the chunks' factors in chunk order.
         var merged = [Double](repeating: 0, count: 2 * width * width)
@@ -371,7 +361,7 @@ final class StreamingLeastSquares<Law: ScalingLaw>: @unchecked Sendable {
             for k in 0..<(width * width) { merged[k] = r[k]; merged[width * width + k] = factors[c * width * width + k] }
             merged.withUnsafeMutableBufferPointer { m in
                 r.withUnsafeMutableBufferPointer { out in
-                    upperFactor(m.baseAddress!, rows: 2 * width, columns: width, into: out.baseAddress!)
+                    GSLLinearAlgebra.qrUpperFactor(m.baseAddress!, rows: 2 * width, columns: width, into: out.baseAddress!)
                 }
             }
         }
@@ -383,20 +373,8 @@ final class StreamingLeastSquares<Law: ScalingLaw>: @unchecked Sendable {
         var square = [Double](repeating: 0, count: p * p)
         for a in 0..<p { for b in a..<p { square[a * p + b] = r[a * width + b] } }
         let rotated = (0..<p).map { r[$0 * width + p] }
-        var v = [Double](repeating: 0, count: p * p), s = [Double](repeating: 0, count: p), work = [Double](repeating: 0, count: p)
-        let decomposed = square.withUnsafeMutableBufferPointer { sq in
-            v.withUnsafeMutableBufferPointer { vp in
-                s.withUnsafeMutableBufferPointer { sp in
-                    work.withUnsafeMutableBufferPointer { wp in
-                        var a = gsl_matrix_view_array(sq.baseAddress, p, p)
-                        var vv = gsl_matrix_view_array(vp.baseAddress, p, p)
-                        var sv = gsl_vector_view_array(sp.baseAddress, p)
-                        var wv = gsl_vector_view_array(wp.baseAddress, p)
-                        return gsl_linalg_SV_decomp(&a.matrix, &vv.matrix, &sv.vector, &wv.vector) == GSL_SUCCESS
-                    }
-                }
-            }
-        }
+        var v = [Double](repeating: 0, count: p * p), s = [Double](repeating: 0, count: p)
+        let decomposed = GSLLinearAlgebra.singularValueDecomposition(&square, v: &v, s: &s, size: p)
         if decomposed {
             var largest = 0.0, smallest = Double.infinity
             for k in 0..<p { largest = max(largest, s[k]); smallest = min(smallest, s[k]) }
@@ -444,20 +422,4 @@ final class StreamingLeastSquares<Law: ScalingLaw>: @unchecked Sendable {
 struct SendablePointer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Double>
     init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
-}
-
-/// The upper triangular factor R (columns × columns, row-major, zeros below) of the
-/// row-major rows × columns matrix `a` (overwritten), by GSL's Householder QR; rows ≥ columns.
-/// Its signs are GSL's; only RᵀR, |R|'s singular values and Qᵀ of the last column's
-/// relation to the others matter to the callers, and those do not depend on them.
-private func upperFactor(_ a: UnsafeMutablePointer<Double>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Double>) {
-    var tau = [Double](repeating: 0, count: columns)
-    tau.withUnsafeMutableBufferPointer { t in
-        var matrix = gsl_matrix_view_array(a, rows, columns)
-        var tv = gsl_vector_view_array(t.baseAddress, columns)
-        _ = gsl_linalg_QR_decomp(&matrix.matrix, &tv.vector)
-    }
-    for i in 0..<columns {
-        for j in 0..<columns { out[i * columns + j] = j >= i ? a[i * columns + j] : 0 }
-    }
 }

@@ -1,5 +1,5 @@
+import GSL
 import Foundation
-internal import CGSL
 import Synchronization
 import RealModule
 import ScalefitCore
@@ -209,22 +209,8 @@ extension ScalingLaw {
     }
 }
 
-/// Linear interpolation between order statistics (numpy's default "linear" method).
-func percentile(_ sorted: [Double], _ q: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    let position = q * Double(sorted.count - 1)
-    let lo = Int(position.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-    let fraction = position - Double(lo)
-    return sorted[lo] + (sorted[hi] - sorted[lo]) * fraction
-}
-
 /// Four significant digits, for warnings (C's `%.4g`).
-func format(_ value: Double) -> String {
-    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
-        let written = scalefit_format_g(buffer.baseAddress!, 40, 4, value)
-        return written > 0 && written < 40 ? String(cString: buffer.baseAddress!) : "\(value)"
-    }
-}
+func format(_ value: Double) -> String { formatGeneral(value, significantDigits: 4) }
 
 /// The two-sided 95% quantile of Student's t with `dof` degrees of freedom, remembered:
 /// GSL's inverse costs more than a whole small fit.

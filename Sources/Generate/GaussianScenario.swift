@@ -56,11 +56,11 @@ public struct GaussianSetting: Sendable, Hashable, Codable {
                 let training = t == 0 ? latest : pool.trainingSet(workflow, latest: latest, n: n, rng: rng)
                 let (mean, covariance) = Self.fit(training, d)
                 rows[0][t] = mean.reduce(0) { $0 + $1 * $1 }
-                rows[1][t] = SmallMatrix.determinant(covariance, d) / pow(sigma2, Double(d))
+                rows[1][t] = GSLLinearAlgebra.semidefiniteDeterminant(covariance, size: d) / pow(sigma2, Double(d))
                 rows[2][t] = (0..<d).reduce(0) { $0 + covariance[$1 * d + $1] } / (Double(d) * sigma2)
                 if t == iterations - 1 { break }
-                let factor = SmallMatrix.cholesky(covariance, d)
-                latest = Self.sample(n, mean: mean, factor: factor, d, rng: rng)
+                let factor = try GSLLinearAlgebra.semidefiniteFactor(covariance, size: d)
+                latest = Self.sample(n, mean: mean, factor: factor.factor, lowerTriangular: factor.lowerTriangular, d, rng: rng)
                 if workflow != .replace { pool.points += latest }
             }
             averages.add(rows)
@@ -90,15 +90,15 @@ public struct GaussianSetting: Sendable, Hashable, Codable {
         return (mean, c)
     }
 
-    /// n draws from N(mean, L Lᵀ).
-    static func sample(_ n: Int, mean: [Double], factor l: [Double], _ d: Int, rng: GSLRandom) -> [Double] {
+    /// n draws from N(mean, L Lᵀ); `lowerTriangular` says L has zeros above its diagonal.
+    static func sample(_ n: Int, mean: [Double], factor l: [Double], lowerTriangular: Bool, _ d: Int, rng: GSLRandom) -> [Double] {
         var out = [Double](repeating: 0, count: n * d)
         var z = [Double](repeating: 0, count: d)
         for i in 0..<n {
             for j in 0..<d { z[j] = rng.gaussian() }
             for j in 0..<d {
                 var s = mean[j]
-                for k in 0...j { s += l[j * d + k] * z[k] }
+                for k in 0...(lowerTriangular ? j : d - 1) { s += l[j * d + k] * z[k] }
                 out[i * d + j] = s
             }
         }

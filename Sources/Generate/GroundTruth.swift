@@ -34,6 +34,17 @@ public enum TruthValue: Codable, Sendable, Hashable, ExpressibleByStringLiteral,
         else { self = .numbers(try container.decode([Double?].self).map { $0 ?? .nan }) }
     }
 
+    /// The value as written in `truth.json` (a number that is not finite as null).
+    var jsonNode: JSONNode {
+        switch self {
+        case .number(let v): return .number(v)
+        case .integer(let v): return .integer(v)
+        case .text(let v): return .string(v)
+        case .numbers(let v): return .array(v.map(JSONNode.number))
+        case .null: return .null
+        }
+    }
+
     /// The numeric value, if any.
     public var number: Double? {
         switch self {
@@ -83,7 +94,7 @@ public struct GroundTruth: Codable, Sendable, Hashable {
     }
 
     /// The version written when the caller does not say (the CLI passes its own).
-    public static let defaultToolVersion = "0.1.0"
+    public static let defaultToolVersion = scalefitVersion
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", tool, scenario, reference, seed, parameters, law, warnings
@@ -91,9 +102,14 @@ public struct GroundTruth: Codable, Sendable, Hashable {
 
     /// Pretty, key-sorted JSON: the same truth always gives the same bytes.
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        func table(_ values: [String: TruthValue]) -> JSONNode { .sortedObject(values.map { ($0.key, $0.value.jsonNode) }) }
+        let document = JSONNode.sortedObject([
+            ("schema_version", .integer(schemaVersion)),
+            ("tool", .sortedObject([("name", .string(tool.name)), ("version", .string(tool.version))])),
+            ("scenario", .string(scenario)), ("reference", .string(reference)), ("seed", .unsigned(seed)),
+            ("parameters", table(parameters)), ("law", table(law)), ("warnings", .array(warnings.map(JSONNode.string))),
+        ])
+        return document.rendered(layout: .spacious) + "\n"
     }
 }
 
@@ -112,19 +128,15 @@ public struct GeneratedData: Sendable {
 
     /// The series in the normal form as JSON: `{"series": [{run, metric, x, value, labels}]}`.
     public func seriesJSON() throws -> String {
-        struct Row: Encodable {
-            var run: String, metric: String
-            var x: [Double?], value: [Double?]
-            var labels: [String: String]
+        let rows: [JSONNode] = series.map {
+            .sortedObject([
+                ("run", .string($0.run)), ("metric", .string($0.metric)),
+                ("x", .array($0.x.map(JSONNode.number))), ("value", .array($0.values.map(JSONNode.number))),
+                ("labels", .sortedObject($0.labels.map { ($0.key, .string($0.value)) })),
+            ])
         }
-        struct Document: Encodable { var schema_version = 1; var series: [Row] }
-        let rows = series.map {
-            Row(run: $0.run, metric: $0.metric, x: $0.x.map { $0.isFinite ? $0 : nil },
-                value: $0.values.map { $0.isFinite ? $0 : nil }, labels: $0.labels)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(Document(series: rows)), as: UTF8.self) + "\n"
+        let document = JSONNode.sortedObject([("schema_version", .integer(1)), ("series", .array(rows))])
+        return document.rendered(layout: .spacious) + "\n"
     }
 
     /// The first number that is not finite (NaN or ±∞) in the series or the truth, named;

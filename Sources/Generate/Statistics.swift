@@ -34,32 +34,3 @@ struct ReplicateAverages: Sendable {
         }
     }
 }
-
-/// Small dense helpers for d×d covariance work (d is small in these scenarios).
-enum SmallMatrix {
-    /// Lower Cholesky factor of a symmetric d×d row-major matrix; non-positive pivots
-    /// (a collapsed covariance) become 0, so sampling from it stays defined.
-    static func cholesky(_ a: [Double], _ d: Int) -> [Double] {
-        var l = [Double](repeating: 0, count: d * d)
-        for i in 0..<d {
-            for j in 0...i {
-                var s = a[i * d + j]
-                for k in 0..<j { s -= l[i * d + k] * l[j * d + k] }
-                if i == j {
-                    l[i * d + i] = s > 0 ? s.squareRoot() : 0
-                } else {
-                    l[i * d + j] = l[j * d + j] > 0 ? s / l[j * d + j] : 0
-                }
-            }
-        }
-        return l
-    }
-
-    /// The determinant of a symmetric positive semi-definite matrix from its Cholesky factor.
-    static func determinant(_ a: [Double], _ d: Int) -> Double {
-        let l = cholesky(a, d)
-        var p = 1.0
-        for i in 0..<d { p *= l[i * d + i] * l[i * d + i] }
-        return p
-    }
-}

@@ -62,7 +62,7 @@ final class ByteSource {
             let count = Foundation.read(descriptor, buffer.baseAddress, buffer.count)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw InputError(file: path, message: "cannot read: \(String(cString: strerror(errno)))")
+                throw InputError(file: path, message: "cannot read: \(String(cString: strerror(errno)))", readFailed: true)
             }
             if count == 0 { atEnd = true; return 0 }
             if hashInline { hasher.update(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count)) }
@@ -116,7 +116,7 @@ final class ByteSource {
         while try chunk.withUnsafeMutableBytes({ try readRaw(into: $0) }) > 0 {}
         if let concurrent {
             let (digest, bytes, failure) = concurrent.wait()
-            if let failure { throw InputError(file: path, message: "cannot read: \(failure)") }
+            if let failure { throw InputError(file: path, message: "cannot read: \(failure)", readFailed: true) }
             if bytes != byteCount {
                 // The file grew or shrank while it was read (a live log): hash exactly the
                 // bytes that were parsed, reading them again.
@@ -138,7 +138,7 @@ final class ByteSource {
         while left > 0 {
             let got = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, min($0.count, left)) }
             if got < 0 && errno == EINTR { continue }
-            if got <= 0 { throw InputError(file: path, message: "the file shrank while it was read") }
+            if got <= 0 { throw InputError(file: path, message: "the file shrank while it was read", readFailed: true) }
             chunk.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
             left -= got
         }

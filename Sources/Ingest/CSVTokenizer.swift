@@ -537,9 +537,6 @@ final class CSVTokenizer {
         try body(record.bytes(index))
     }
 
-    /// Whether cell `index` was quoted in the file.
-    func isQuoted(_ index: Int) -> Bool { cells[index].kind != 0 }
-
     /// True when cell `index` has no characters.
     func isEmpty(_ index: Int) -> Bool { cells[index].end == cells[index].start }
 

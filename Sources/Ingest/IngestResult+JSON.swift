@@ -25,92 +25,69 @@ extension IngestResult {
     /// ``jsonLines()`` handed to `emit` in pieces of about 1 MiB (see
     /// ``ScalefitCore/AtomicWriter/write(to:producing:)``).
     public func writeJSONLines(_ emit: (String) throws -> Void) rethrows {
-        var out = ""
+        var lines = JSONLines()
         for (k, s) in series.enumerated() {
             // The series' own text, escaped once rather than on every point.
-            let head = "{\"run\": \(JSONText.string(s.run)), \"metric\": \(JSONText.string(s.metric)), \"x\": "
-            let labels = s.labels.sorted { $0.key < $1.key }.map { ", \(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined()
+            let head = "{\"run\": " + jsonStringLiteral(s.run) + ", \"metric\": " + jsonStringLiteral(s.metric) + ", \"x\": "
+            let labels = s.labels.sorted { $0.key < $1.key }.map { ", " + jsonStringLiteral($0.key) + ": " + jsonStringLiteral($0.value) }.joined()
             let band = k < bands.count ? bands[k] : nil
             for i in 0..<s.count {
-                out += head
-                JSONText.appendNumber(s.x[i], to: &out)
-                out += ", \"value\": "
-                JSONText.appendNumber(s.values[i], to: &out)
-                if let x2 = s.x2 { out += ", \"x2\": "; JSONText.appendNumber(x2[i], to: &out) }
-                if let wall = s.wallTimes, i < wall.count { out += ", \"wall_time\": "; JSONText.appendNumber(wall[i], to: &out) }
+                lines.pending += head
+                appendJSONNumber(s.x[i], to: &lines.pending)
+                lines.pending += ", \"value\": "
+                appendJSONNumber(s.values[i], to: &lines.pending)
+                if let x2 = s.x2 { lines.pending += ", \"x2\": "; appendJSONNumber(x2[i], to: &lines.pending) }
+                if let wall = s.wallTimes, i < wall.count { lines.pending += ", \"wall_time\": "; appendJSONNumber(wall[i], to: &lines.pending) }
                 if let band, band.lower[i].isFinite || band.upper[i].isFinite {
-                    out += ", \"min\": "
-                    JSONText.appendNumber(band.lower[i], to: &out)
-                    out += ", \"max\": "
-                    JSONText.appendNumber(band.upper[i], to: &out)
+                    lines.pending += ", \"min\": "
+                    appendJSONNumber(band.lower[i], to: &lines.pending)
+                    lines.pending += ", \"max\": "
+                    appendJSONNumber(band.upper[i], to: &lines.pending)
                 }
-                out += labels
-                out += "}\n"
-                if out.utf8.count >= 1 << 20 {
-                    try emit(out)
-                    out = ""
-                }
+                lines.pending += labels
+                lines.pending += "}"
+                try lines.endLine(emit: emit)
             }
         }
-        try emit(out)
-    }
-}
-
-/// JSON spellings of strings and numbers.
-public enum JSONText {
-    /// A JSON string literal with the escapes RFC 8259 §7 requires.
-    public static func string(_ text: String) -> String { jsonStringLiteral(text) }
-
-    /// A JSON number, or `null` for a missing or non-finite value.
-    public static func number(_ value: Double?) -> String {
-        guard let value, value.isFinite else { return "null" }
-        return "\(value)"
-    }
-
-    /// Appends ``number(_:)``'s spelling of `value` without making a string for it.
-    @inline(__always)
-    static func appendNumber(_ value: Double, to out: inout String) {
-        if value.isFinite { value.write(to: &out) } else { out += "null" }
+        try lines.finish(emit: emit)
     }
 }
 
 extension IngestSummary {
     /// The `--json` report of `inspect` and `ingest` (see ``IngestResult/jsonReport(toolName:toolVersion:options:)``).
     public func jsonReport(toolName: String = "scalefit", toolVersion: String, options: [String: String] = [:]) -> String {
-        var out = "{\n  \"schema_version\": 1,\n"
-        out += "  \"tool\": {\"name\": \(JSONText.string(toolName)), \"version\": \(JSONText.string(toolVersion))},\n"
-        out += "  \"inputs\": [" + sources.map {
-            "\n    {\"path\": \(JSONText.string($0.path)), \"sha256\": \(JSONText.string($0.sha256)), \"format\": \(JSONText.string($0.format.rawValue)), \"bytes\": \($0.bytes)}"
-        }.joined(separator: ",") + (sources.isEmpty ? "],\n" : "\n  ],\n")
-        out += "  \"options\": {" + options.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ") + "},\n"
-        var items: [String] = []
-        for s in series {
-            var fields = [
-                "\"run\": \(JSONText.string(s.run))", "\"metric\": \(JSONText.string(s.metric))",
-                "\"labels\": {" + s.labels.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ") + "}",
-                "\"n_points\": \(s.count)",
-                "\"x_min\": \(JSONText.number(s.xMin))", "\"x_max\": \(JSONText.number(s.xMax))",
-            ]
-            if s.hasX2 {
-                fields += ["\"x2_min\": \(JSONText.number(s.x2Min))", "\"x2_max\": \(JSONText.number(s.x2Max))"]
-            }
-            fields += [
-                "\"value_first\": \(JSONText.number(s.valueFirst))", "\"value_last\": \(JSONText.number(s.valueLast))",
-                "\"value_min\": \(JSONText.number(s.valueMin))", "\"value_max\": \(JSONText.number(s.valueMax))",
-                "\"band\": \(s.hasBand ? "true" : "false")",
-            ]
-            items.append("\n    {" + fields.joined(separator: ", ") + "}")
+        func number(_ value: Double?) -> JSONNode { value.map(JSONNode.number) ?? .null }
+        func strings(_ table: [String: String]) -> JSONNode {
+            .object(table.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
         }
-        out += "  \"series\": [" + items.joined(separator: ",") + (items.isEmpty ? "],\n" : "\n  ],\n")
-        out += "  \"dropped\": [" + report.entries.map {
-            "\n    {\"reason\": \(JSONText.string($0.reason.rawValue)), \"scope\": \(JSONText.string($0.scope)), \"count\": \($0.count)}"
-        }.joined(separator: ",") + (report.entries.isEmpty ? "],\n" : "\n  ],\n")
-        out += "  \"dropped_total\": \(report.total),\n"
-        out += "  \"warnings\": [" + warnings.map { "\n    " + JSONText.string($0) }.joined(separator: ",") + (warnings.isEmpty ? "],\n" : "\n  ],\n")
-        out += "  \"skipped\": [" + skipped.map {
-            "\n    {\"path\": \(JSONText.string($0.path)), \"reason\": \(JSONText.string($0.reason))}"
-        }.joined(separator: ",") + (skipped.isEmpty ? "]\n" : "\n  ]\n")
-        return out + "}\n"
+        let inputs: [JSONNode] = sources.map {
+            .object([("path", .string($0.path)), ("sha256", .string($0.sha256)), ("format", .string($0.format.rawValue)), ("bytes", .integer($0.bytes))])
+        }
+        let records: [JSONNode] = series.map { s in
+            var fields: [(String, JSONNode)] = [
+                ("run", .string(s.run)), ("metric", .string(s.metric)), ("labels", strings(s.labels)),
+                ("n_points", .integer(s.count)), ("x_min", number(s.xMin)), ("x_max", number(s.xMax)),
+            ]
+            if s.hasX2 { fields += [("x2_min", number(s.x2Min)), ("x2_max", number(s.x2Max))] }
+            fields += [
+                ("value_first", number(s.valueFirst)), ("value_last", number(s.valueLast)),
+                ("value_min", number(s.valueMin)), ("value_max", number(s.valueMax)), ("band", .bool(s.hasBand)),
+            ]
+            return .object(fields)
+        }
+        let document: JSONNode = .object([
+            ("schema_version", .integer(1)),
+            ("tool", .object([("name", .string(toolName)), ("version", .string(toolVersion))])),
+            ("inputs", .array(inputs)),
+            ("options", strings(options)),
+            ("series", .array(records)),
+            ("dropped", .array(report.entries.map {
+                .object([("reason", .string($0.reason.rawValue)), ("scope", .string($0.scope)), ("count", .integer($0.count))])
+            })),
+            ("dropped_total", .integer(report.total)),
+            ("warnings", .array(warnings.map(JSONNode.string))),
+            ("skipped", .array(skipped.map { .object([("path", .string($0.path)), ("reason", .string($0.reason))]) })),
+        ])
+        return document.rendered(layout: .oneRecordPerLine) + "\n"
     }
-
 }

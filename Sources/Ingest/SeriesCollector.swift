@@ -178,19 +178,6 @@ final class SeriesCollector {
         if before == 0 { b.x = x; b.values = values } else { b.x += x; b.values += values }
     }
 
-    /// Records the band (min, max) of the last point appended to series `index`, or of the point at `x`.
-    func setBand(_ index: Int, at position: Int, lower: Double, upper: Double) {
-        let b = builders[index]
-        if b.discard { return }
-        if b.lower.count < b.x.count {
-            b.lower += Array(repeating: .nan, count: b.x.count - b.lower.count)
-            b.upper += Array(repeating: .nan, count: b.x.count - b.upper.count)
-        }
-        b.lower[position] = lower
-        b.upper[position] = upper
-        b.hasBand = true
-    }
-
     func warn(_ message: String) {
         if !warnings.contains(message) { warnings.append(message) }
     }

@@ -275,11 +275,7 @@ public enum AtomicWriter {
         }
     }
 
-    /// Gathers bytes and writes them in 1 MiB pieces. Test hook (debug builds only, see
-    /// Tests/CLITests/ReliabilityCLITests.swift): with `SCALEFIT_TEST_PAUSE_MID_WRITE=S`,
-    /// it stops after the first piece of a temporary when there is more to write, says
-    /// where on standard error and waits S seconds (at most 120; 30 when S is not a number)
-    /// to be killed, then goes on. Release builds have no hook.
+    /// Gathers bytes and writes them in 1 MiB pieces.
     private final class PieceWriter {
         static let piece = 1 << 20
         let fd: Int32
@@ -303,14 +299,6 @@ public enum AtomicWriter {
         }
 
         private func writePiece(_ count: Int) throws {
-            #if DEBUG
-            if written > 0, let temporary, let value = ProcessInfo.processInfo.environment["SCALEFIT_TEST_PAUSE_MID_WRITE"] {
-                fsync(fd)
-                FileHandle.standardError.write(Data("scalefit: paused mid-write: \(temporary)\n".utf8))
-                let seconds = min(Double(value).map { $0 > 1 ? $0 : 30 } ?? 30, 120)
-                Thread.sleep(forTimeInterval: seconds)
-            }
-            #endif
             var offset = 0
             while offset < count {
                 let n = pending.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, count - offset) }

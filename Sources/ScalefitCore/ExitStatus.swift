@@ -1,4 +1,4 @@
-/// The process exit status an error maps to (docs/design.md, "Exit status").
+/// The process exit status an error maps to (README.md, "Exit status"; docs/design.md).
 public enum ExitStatus: Int32, Sendable {
     /// Everything ran and every check passed.
     case success = 0
@@ -8,7 +8,8 @@ public enum ExitStatus: Int32, Sendable {
     case badInput = 2
     /// `detect --fail-on-collapse` found a collapse or plateau.
     case collapseDetected = 3
-    /// An output could not be written (disk full, an I/O error, a failed rename).
+    /// An I/O failure, not the input's fault: an output could not be written (disk full, an
+    /// I/O error, a failed rename), or an input that opened could not be read (an I/O error).
     case outputFailed = 4
 }
 
@@ -39,10 +40,13 @@ public struct InputError: Error, ExitStatusProviding, CustomStringConvertible, S
     public var message: String
     /// The offending line's text, for the caret display.
     public var sourceLine: String?
+    /// The file opened but could not be read (an I/O error): exit status 4, not 2, since
+    /// nothing is wrong with what the user gave.
+    public var readFailed: Bool
 
     public init(
         file: String, line: Int? = nil, column: Int? = nil, field: String? = nil,
-        message: String, sourceLine: String? = nil
+        message: String, sourceLine: String? = nil, readFailed: Bool = false
     ) {
         self.file = file
         self.line = line
@@ -50,9 +54,10 @@ public struct InputError: Error, ExitStatusProviding, CustomStringConvertible, S
         self.field = field
         self.message = message
         self.sourceLine = sourceLine
+        self.readFailed = readFailed
     }
 
-    public var exitStatus: ExitStatus { .badInput }
+    public var exitStatus: ExitStatus { readFailed ? .outputFailed : .badInput }
 
     public var description: String {
         var position = file

@@ -1,3 +1,4 @@
+import GSL
 import Dispatch
 import Foundation
 import ScalefitCore
@@ -49,38 +50,31 @@ enum TailBootstrap {
 
         // Two jobs per replicate index: 0..<R synthetic, R..<2R resampled.
         let jobs = 2 * replicates
-        let slots = ResultSlots(count: jobs)
-        let workers = max(1, min(threads, jobs))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var job = worker
-            while job < jobs {
-                let synthetic = job < replicates
-                let index = synthetic ? job : job - replicates
-                var rng = SplitMix64(seed: seed, stream: UInt64(index) &* 2 &+ (synthetic ? 0 : 1))
-                var values = [Double]()
-                values.reserveCapacity(n)
-                if synthetic {
-                    for _ in 0..<n {
-                        if below.isEmpty || rng.nextUnit() < tailProbability {
-                            values.append(sampler.draw(&rng))
-                        } else {
-                            values.append(below[Int(rng.next() % UInt64(below.count))])
-                        }
+        let results = parallelMap(count: jobs, threads: threads, makeState: { () }) { _, job -> (ks: Double, alpha: Double, xmin: Double)? in
+            let synthetic = job < replicates
+            let index = synthetic ? job : job - replicates
+            var rng = SeededRandom(seed: seed, replicate: UInt64(index) &* 2 &+ (synthetic ? 0 : 1))
+            var values = [Double]()
+            values.reserveCapacity(n)
+            if synthetic {
+                for _ in 0..<n {
+                    if below.isEmpty || rng.nextUnit() < tailProbability {
+                        values.append(sampler.draw(&rng))
+                    } else {
+                        values.append(below[Int(rng.next() % UInt64(below.count))])
                     }
-                } else {
-                    for _ in 0..<n { values.append(observed[Int(rng.next() % UInt64(n))]) }
                 }
-                if let refit = try? estimator.fit(TailSample(values: values)) {
-                    slots.store(job, (refit.ksDistance, refit.alpha, refit.xmin))
-                }
-                job += workers
+            } else {
+                for _ in 0..<n { values.append(observed[Int(rng.next() % UInt64(n))]) }
             }
+            guard let refit = try? estimator.fit(TailSample(values: values)) else { return nil }
+            return (refit.ksDistance, refit.alpha, refit.xmin)
         }
 
         var worse = 0, fitted = 0
         var alphas: [Double] = [], xmins: [Double] = []
         for job in 0..<jobs {
-            let result = slots.value(job)
+            let result = results[job]
             if job < replicates {
                 guard let result else { continue }
                 fitted += 1
@@ -104,67 +98,13 @@ enum TailBootstrap {
     static func central68(_ x: [Double]) -> ClosedRange<Double>? {
         guard x.count >= 2 else { return nil }
         let sorted = x.sorted()
-        func quantile(_ q: Double) -> Double {
-            let position = q * Double(sorted.count - 1)
-            let low = Int(position.rounded(.down))
-            let high = min(low + 1, sorted.count - 1)
-            return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
-        }
-        return quantile(0.16)...quantile(0.84)
+        return percentile(sorted, 0.16)...percentile(sorted, 0.84)
     }
 
     static func standardDeviation(_ x: [Double]) -> Double {
         guard x.count >= 2 else { return .nan }
         let mean = x.reduce(0, +) / Double(x.count)
         return (x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(x.count - 1)).squareRoot()
-    }
-}
-
-/// One slot per job, each written by exactly one worker before `concurrentPerform` returns.
-private final class ResultSlots: @unchecked Sendable {
-    typealias Entry = (ks: Double, alpha: Double, xmin: Double)
-    private let storage: UnsafeMutablePointer<Entry?>
-    private let count: Int
-    init(count: Int) {
-        self.count = count
-        storage = .allocate(capacity: max(count, 1))
-        storage.initialize(repeating: nil, count: max(count, 1))
-    }
-    deinit {
-        storage.deinitialize(count: max(count, 1))
-        storage.deallocate()
-    }
-    func store(_ index: Int, _ entry: Entry) { storage[index] = entry }
-    func value(_ index: Int) -> Entry? { storage[index] }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast generator whose streams for
-/// different (seed, stream) pairs are independent enough for bootstrap replicates.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    /// A generator for stream `stream` of `seed`: the pair is mixed so that nearby seeds
-    /// and streams start far apart.
-    public init(seed: UInt64, stream: UInt64) {
-        var mixer = SplitMix64(seed: seed ^ 0x5851_F42D_4C95_7F2D)
-        let a = mixer.next()
-        state = a ^ (stream &* 0x9E37_79B9_7F4A_7C15)
-        _ = next()
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform draw in (0, 1].
-    public mutating func nextUnit() -> Double {
-        Double((next() >> 11) + 1) * 0x1p-53
     }
 }
 
@@ -205,7 +145,7 @@ struct PowerLawSampler: Sendable {
         }
     }
 
-    func draw(_ rng: inout SplitMix64) -> Double {
+    func draw(_ rng: inout SeededRandom) -> Double {
         let u = rng.nextUnit()
         switch kind {
         case .continuous:

@@ -1,43 +1,6 @@
 import Foundation
 import ScalefitCore
 
-/// A JSON value whose objects keep their key order (so documents diff cleanly).
-enum OrderedJSON {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case integer(Int)
-    case string(String)
-    case array([OrderedJSON])
-    case object([(String, OrderedJSON)])
-
-    func rendered(indent: Int = 0) -> String {
-        let pad = String(repeating: "  ", count: indent)
-        let inner = String(repeating: "  ", count: indent + 1)
-        switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .integer(let i): return String(i)
-        case .number(let x):
-            guard x.isFinite else { return "null" }
-            if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-            return "\(x)"
-        case .string(let s): return Self.quote(s)
-        case .array(let items):
-            if items.isEmpty { return "[]" }
-            if items.allSatisfy({ if case .number = $0 { true } else if case .null = $0 { true } else { false } }) {
-                return "[" + items.map { $0.rendered() }.joined(separator: ", ") + "]"
-            }
-            return "[\n" + items.map { inner + $0.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "]"
-        case .object(let pairs):
-            if pairs.isEmpty { return "{}" }
-            return "{\n" + pairs.map { inner + Self.quote($0.0) + ": " + $0.1.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "}"
-        }
-    }
-
-    static func quote(_ s: String) -> String { jsonStringLiteral(s) }
-}
-
 extension TailReport {
     /// The report as one JSON document (`scalefit tail --json`).
     ///
@@ -63,22 +26,22 @@ extension TailReport {
     /// A number that is not finite is written as `null`, and a `non_finite` warning names it.
     public func json(toolVersion: String, inputPath: String, inputFormat: TailInputFormat, rows: Int, scale: Double) -> String {
         var nonFinite: [String] = []
-        func num(_ x: Double, _ name: String) -> OrderedJSON {
+        func num(_ x: Double, _ name: String) -> JSONNode {
             if !x.isFinite { nonFinite.append(name) }
             return .number(x)
         }
-        func interval(_ r: ClosedRange<Double>?, _ name: String) -> OrderedJSON {
+        func interval(_ r: ClosedRange<Double>?, _ name: String) -> JSONNode {
             guard let r else { return .null }
             return .array([num(r.lowerBound, name + ".ci95[0]"), num(r.upperBound, name + ".ci95[1]")])
         }
-        func interval68(_ r: ClosedRange<Double>?, _ name: String) -> OrderedJSON {
+        func interval68(_ r: ClosedRange<Double>?, _ name: String) -> JSONNode {
             guard let r else { return .null }
             return .array([num(r.lowerBound, name + "[0]"), num(r.upperBound, name + "[1]")])
         }
-        func estimate(_ e: CollapsePrediction.Estimate, _ name: String) -> OrderedJSON {
+        func estimate(_ e: CollapsePrediction.Estimate, _ name: String) -> JSONNode {
             .object([("value", num(e.value, name)), ("ci95", interval(e.confidenceInterval95, name))])
         }
-        let fitObject: OrderedJSON = .object([
+        let fitObject: JSONNode = .object([
             ("kind", .string(fit.kind.rawValue)),
             ("xmin", num(fit.xmin, "power_law.xmin")),
             ("alpha", num(fit.alpha, "power_law.alpha")),
@@ -95,7 +58,7 @@ extension TailReport {
             ])),
             ("converged", .bool(fit.converged)),
         ])
-        let exponents: OrderedJSON = .object([
+        let exponents: JSONNode = .object([
             ("reported", .string("alpha")),
             ("alpha", .string("exponent of the distribution of values, p(x) ∝ x^(-alpha), x ≥ xmin")),
             ("zipf_beta", .object([
@@ -105,7 +68,7 @@ extension TailReport {
             ])),
             ("relation", .string("zipf_beta = 1/(alpha - 1): rank-frequency exponent, p_i ∝ i^(-beta)")),
         ])
-        let bootstrapObject: OrderedJSON = bootstrap.map { b in
+        let bootstrapObject: JSONNode = bootstrap.map { b in
             .object([
                 ("replicates", .integer(b.replicates)),
                 ("seed", .string(String(b.seed))),
@@ -117,7 +80,7 @@ extension TailReport {
                 ("xmin_central68", interval68(b.xminCentral68, "bootstrap.xmin_central68")),
             ])
         } ?? .null
-        let comparisonArray: OrderedJSON = .array(comparisons.map { c in
+        let comparisonArray: JSONNode = .array(comparisons.map { c in
             let name = "comparisons." + c.alternative.rawValue
             return .object([
                 ("alternative", .string(c.alternative.rawValue)),
@@ -131,7 +94,7 @@ extension TailReport {
                 ("converged", .bool(c.converged)),
             ])
         })
-        let predictionObject: OrderedJSON = prediction.map { p in
+        let predictionObject: JSONNode = prediction.map { p in
             .object([
                 ("beta", num(p.beta, "prediction.beta")),
                 ("c", estimate(p.cleanExponent, "prediction.c")),
@@ -146,7 +109,7 @@ extension TailReport {
                 })),
             ])
         } ?? .null
-        let optionsObject: OrderedJSON = .object([
+        let optionsObject: JSONNode = .object([
             ("kind", .string(options.kind?.rawValue ?? "auto")),
             ("xmin", options.xmin.map { .number($0) } ?? .string("auto")),
             ("xmin_range", options.xminSearchRange.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null),
@@ -159,7 +122,7 @@ extension TailReport {
         ])
         var allWarnings = warnings
         // Build everything first so that the non-finite names are known.
-        var document: [(String, OrderedJSON)] = [
+        var document: [(String, JSONNode)] = [
             ("schema_version", .integer(1)),
             ("tool", .object([("name", .string("scalefit")), ("version", .string(toolVersion))])),
             ("inputs", .array([.object([("path", .string(inputPath)), ("format", .string(inputFormat.rawValue)), ("rows", .integer(rows))])])),
@@ -174,6 +137,6 @@ extension TailReport {
             allWarnings.append(TailWarning(.nonFinite, "not finite, written as null: " + nonFinite.joined(separator: ", ")))
         }
         document.append(("warnings", .array(allWarnings.map { .object([("code", .string($0.code.rawValue)), ("message", .string($0.message))]) })))
-        return OrderedJSON.object(document).rendered() + "\n"
+        return JSONNode.object(document).rendered(layout: .numberArraysInline) + "\n"
     }
 }

@@ -8,7 +8,7 @@ import ScalefitCore
 /// written (disk full, I/O error).
 @main
 struct ScalefitCommand: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = scalefitVersion
 
     static let configuration = CommandConfiguration(
         commandName: "scalefit",

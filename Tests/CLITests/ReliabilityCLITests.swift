@@ -7,26 +7,17 @@ import Testing
 struct ReliabilityCLITests {
     static let root = IngestCLITests.root
 
-    /// A long-form CSV whose normal form is larger than the writer's 1 MiB piece, so that a
-    /// write has a middle.
-    static func largeInput(in folder: URL) throws -> URL {
-        var text = "run,metric,x,value\n"
-        for i in 1...40_000 { text += "run-\(i % 7),loss,\(i),\(2 + 1 / Double(i))\n" }
-        let url = folder.appendingPathComponent("big.csv")
-        try Data(text.utf8).write(to: url)
-        return url
-    }
+    /// The probe that writes through AtomicWriter as the CLI does and pauses after the first
+    /// 1 MiB piece of the temporary (Tests/Probes/WriteInterruptProbe), built beside `scalefit`.
+    static let probe = CLI.binary.deletingLastPathComponent().appendingPathComponent("write-interrupt-probe")
 
-    /// Starts `scalefit ingest INPUT -o OUTPUT` with the writer's pause hook and returns the
-    /// process once it has written part of the temporary file, with the temporary's path.
-    static func startPausedWrite(input: URL, output: URL, launcher: [String] = []) throws -> (Process, String) {
+    /// Starts the probe writing OUTPUT and returns the process once it has written part of
+    /// the temporary file, with the temporary's path.
+    static func startPausedWrite(output: URL, launcher: [String] = []) throws -> (Process, String) {
         let process = Process()
-        let command = launcher + [CLI.binary.path, "ingest", input.path, "-o", output.path]
+        let command = launcher + [probe.path, output.path]
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
-        var environment = ProcessInfo.processInfo.environment
-        environment["SCALEFIT_TEST_PAUSE_MID_WRITE"] = "1"
-        process.environment = environment
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -46,16 +37,22 @@ struct ReliabilityCLITests {
         return (process, temporary)
     }
 
-    @Test("SIGINT in the middle of a write keeps the old file and removes the temporary")
-    func interruptMidWrite() throws {
+    /// A fresh folder and `tidy.csv` holding "old\n" (the file an interrupted write must keep),
+    /// in a subfolder `out` of it when `nested`.
+    static func oldOutput(nested: Bool = false) throws -> (folder: URL, outFolder: URL, output: URL) {
         let folder = try IngestCLITests.temporaryFolder()
-        let input = try Self.largeInput(in: folder)
-        let outFolder = folder.appendingPathComponent("out")
+        let outFolder = nested ? folder.appendingPathComponent("out") : folder
         try FileManager.default.createDirectory(at: outFolder, withIntermediateDirectories: true)
         let output = outFolder.appendingPathComponent("tidy.csv")
         try Data("old\n".utf8).write(to: output)
+        return (folder, outFolder, output)
+    }
 
-        let (process, temporary) = try Self.startPausedWrite(input: input, output: output)
+    @Test("SIGINT in the middle of a write keeps the old file and removes the temporary")
+    func interruptMidWrite() throws {
+        let (_, outFolder, output) = try Self.oldOutput(nested: true)
+
+        let (process, temporary) = try Self.startPausedWrite(output: output)
         let partial = try FileManager.default.attributesOfItem(atPath: temporary)[.size] as? Int ?? 0
         #expect(partial == 1 << 20, "the temporary holds the first piece when the signal comes")
         kill(process.processIdentifier, SIGINT)
@@ -68,26 +65,20 @@ struct ReliabilityCLITests {
 
     @Test("SIGTERM in the middle of a write keeps the old file and removes the temporary")
     func terminateMidWrite() throws {
-        let folder = try IngestCLITests.temporaryFolder()
-        let input = try Self.largeInput(in: folder)
-        let output = folder.appendingPathComponent("tidy.csv")
-        try Data("old\n".utf8).write(to: output)
-        let (process, _) = try Self.startPausedWrite(input: input, output: output)
+        let (folder, _, output) = try Self.oldOutput()
+        let (process, _) = try Self.startPausedWrite(output: output)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
         #expect(try String(contentsOf: output, encoding: .utf8) == "old\n")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["big.csv", "tidy.csv"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["tidy.csv"])
     }
 
     @Test("a signal ignored at start stays ignored (nohup): SIGHUP does not stop the write",
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/nohup")))
     func nohupKeepsIgnoring() throws {
-        let folder = try IngestCLITests.temporaryFolder()
-        let input = try Self.largeInput(in: folder)
-        let output = folder.appendingPathComponent("tidy.csv")
-        try Data("old\n".utf8).write(to: output)
-        let (process, temporary) = try Self.startPausedWrite(input: input, output: output, launcher: ["/usr/bin/nohup"])
+        let (_, _, output) = try Self.oldOutput()
+        let (process, temporary) = try Self.startPausedWrite(output: output, launcher: ["/usr/bin/nohup"])
         kill(process.processIdentifier, SIGHUP)
         // Still paused mid-write: a SIGTERM (not ignored) then ends it and cleans up.
         kill(process.processIdentifier, SIGTERM)
@@ -99,14 +90,9 @@ struct ReliabilityCLITests {
 
     @Test("SIGKILL in the middle of a write keeps the old file; the next write removes the dead temporary")
     func killMidWrite() throws {
-        let folder = try IngestCLITests.temporaryFolder()
-        let input = try Self.largeInput(in: folder)
-        let outFolder = folder.appendingPathComponent("out")
-        try FileManager.default.createDirectory(at: outFolder, withIntermediateDirectories: true)
-        let output = outFolder.appendingPathComponent("tidy.csv")
-        try Data("old\n".utf8).write(to: output)
+        let (folder, outFolder, output) = try Self.oldOutput(nested: true)
 
-        let (process, temporary) = try Self.startPausedWrite(input: input, output: output)
+        let (process, temporary) = try Self.startPausedWrite(output: output)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
@@ -123,11 +109,31 @@ struct ReliabilityCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outFolder.path) == ["tidy.csv"])
     }
 
+    @Test("an input that opens but cannot be read is an I/O failure (exit 4), not bad input (2)",
+          .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/mem")))
+    func readErrorIsIOFailure() throws {
+        // /proc/self/mem opens, and reading it at offset 0 (an unmapped address) fails with EIO.
+        for command in ["inspect", "ingest"] {
+            let run = try CLI.run([command, "/proc/self/mem"] + (command == "ingest" ? ["-o", "-"] : []))
+            #expect(run.status == 4, "\(command): \(run.stderr)")
+            #expect(run.stderr.contains("/proc/self/mem: error: cannot read: Input/output error"), "\(run.stderr)")
+        }
+    }
+
+    @Test("an output that cannot be written (disk full) is an I/O failure: exit 4",
+          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func fullDiskIsIOFailure() throws {
+        let folder = try IngestCLITests.temporaryFolder()
+        let small = folder.appendingPathComponent("small.csv")
+        try Data("run,metric,x,value\nr,loss,1,2.5\n".utf8).write(to: small)
+        let run = try CLI.run(["ingest", small.path, "-o", "/dev/full"])
+        #expect(run.status == 4, "\(run.stderr)")
+        #expect(run.stderr.contains("/dev/full: error: cannot write: No space left on device"), "\(run.stderr)")
+    }
+
     @Test("an error before the write leaves the old file and no temporary")
     func errorLeavesOldFile() throws {
-        let folder = try IngestCLITests.temporaryFolder()
-        let output = folder.appendingPathComponent("tidy.csv")
-        try Data("old\n".utf8).write(to: output)
+        let (folder, _, output) = try Self.oldOutput()
         let bad = folder.appendingPathComponent("bad.csv")
         try Data("run,metric,x,value\nr,loss,1,2.5\nr,loss,2,\"3\n".utf8).write(to: bad)
         let run = try CLI.run(["ingest", bad.path, "-o", output.path])

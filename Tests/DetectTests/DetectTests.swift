@@ -1,3 +1,4 @@
+import GSL
 import Foundation
 import Testing
 import Fit

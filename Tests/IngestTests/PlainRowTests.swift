@@ -52,7 +52,7 @@ struct PlainRowTests {
 
     /// A wide log: `columns` columns (the first the step), `rows` rows, with the odd row.
     static func wideFile(seed: UInt64, rows: Int, columns: Int, oddity: Double, quoteAll: Bool) -> String {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let names = (1..<columns).map { "m\($0)" }
         let header = (["step"] + names).map { quoteAll ? "\"\($0)\"" : $0 }.joined(separator: ",")
         var lines = [header]
@@ -79,7 +79,7 @@ struct PlainRowTests {
 
     /// A W&B panel export: three runs, each with `__MIN`/`__MAX`, every cell quoted, sparse.
     static func panelFile(seed: UInt64, rows: Int, oddity: Double) -> String {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let runs = ["tiny-70M", "base - lr3e-4", "big"]
         var header = ["\"Step\""]
         for run in runs { header += ["\"\(run) - train/loss\"", "\"\(run) - train/loss__MIN\"", "\"\(run) - train/loss__MAX\""] }
@@ -156,7 +156,7 @@ struct PlainRowTests {
 
     @Test("wide logs with odd cells, rows and line ends", arguments: 1...24)
     func odd(_ seed: Int) throws {
-        var rng = SplitMix64(state: UInt64(seed) &* 7919)
+        var rng = SplitMix64(seed: UInt64(seed) &* 7919)
         let rows = [20, 400, 40_000][seed % 3]
         let oddity = [0.002, 0.02, 0.2][seed % 4 % 3]
         let columns = Int.random(in: 2...9, using: &rng)
@@ -188,7 +188,7 @@ struct PlainRowTests {
     func numbers(_ seed: Int) throws {
         // One column of values in every spelling, then a wall-clock column that full reads
         // keep: a value and its cell end are checked at every position in the buffer.
-        var rng = SplitMix64(state: UInt64(seed) &+ 99)
+        var rng = SplitMix64(seed: UInt64(seed) &+ 99)
         var lines = ["step,value,wall_time"]
         for step in 0..<20_000 {
             lines.append("\(step),\(Self.cell(&rng, quoteAll: seed == 4, oddity: 0.05)),\(1_700_000_000 + step).25")

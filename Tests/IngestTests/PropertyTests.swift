@@ -6,20 +6,11 @@ import ScalefitCore
 /// Properties over seeded random series (SplitMix64, so every failure replays).
 @Suite("properties")
 struct PropertyTests {
-    /// SplitMix64 (Steele, Lea and Flood 2014): a small seeded generator.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The seeded generator of ScalefitCore (SplitMix64).
+    typealias SplitMix64 = SeededRandom
 
     static func randomSeries(seed: UInt64) -> [Series] {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var out: [Series] = []
         let names = ["a", "b - c", "run, with comma", "quote\"d", "ünï"]
         for k in 0..<Int.random(in: 1...4, using: &rng) {
@@ -80,7 +71,7 @@ struct PropertyTests {
         let csv = NormalForm.csv(Self.randomSeries(seed: UInt64(seed) + 5000))
         var lines = csv.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         let header = lines.removeFirst()
-        var rng = SplitMix64(state: UInt64(seed))
+        var rng = SplitMix64(seed: UInt64(seed))
         lines.shuffle(using: &rng)
         let original = try Ingest.read(paths: [Support.temporaryFile("a.csv", csv)], options: IngestOptions()).series
         let shuffled = try Ingest.read(paths: [Support.temporaryFile("a.csv", ([header] + lines).joined(separator: "\n") + "\n")], options: IngestOptions()).series

@@ -1,3 +1,4 @@
+import GSL
 import Foundation
 import RealModule
 import ScalefitCore
@@ -31,7 +32,7 @@ struct ReferenceDiscretePowerLawSampler {
 
     /// `count` draws using a seeded SplitMix64 stream.
     func samples(count: Int, seed: UInt64) -> [Int] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         return (0..<count).map { _ in draw(Double(rng.next() >> 11) * 0x1p-53) }
     }
 

@@ -1,3 +1,4 @@
+import GSL
 import RealModule
 
 // The Huber loss ρ_δ: its value, the transformed residual whose square is 2ρ, its slope,
@@ -80,7 +81,7 @@ func huberNewton(
                 for b in 0...a { m[a * p + b] = h[a * p + b]; m[b * p + a] = h[a * p + b] }
                 m[a * p + a] += lambda * scale[a]
             }
-            guard let solution = choleskySolve(m, g.map { -$0 }, size: p) else { lambda *= 10; continue }
+            guard let solution = GSLLinearAlgebra.choleskySolve(m, g.map { -$0 }, size: p) else { lambda *= 10; continue }
             step = solution
             let candidate = zip(theta, step).map { $0 + $1 }
             if candidate.allSatisfy(\.isFinite) {

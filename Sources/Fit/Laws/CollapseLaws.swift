@@ -1,3 +1,4 @@
+import GSL
 import RealModule
 import ScalefitCore
 

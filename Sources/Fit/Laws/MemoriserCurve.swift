@@ -1,4 +1,4 @@
-internal import CGSL
+import GSL
 import Foundation
 import ScalefitCore
 
@@ -47,37 +47,13 @@ enum MemoriserCurve {
         return 1 / z
     }
 
-    /// The regularised lower incomplete gamma function P(a, x), or nil (GSL status checked).
-    static func lowerP(_ a: Double, _ x: Double) -> Double? {
-        GSLRuntime.prepare()
-        var r = gsl_sf_result()
-        guard gsl_sf_gamma_inc_P_e(a, x, &r) == GSL_SUCCESS, r.val.isFinite else { return nil }
-        return r.val
-    }
-
-    /// The regularised upper incomplete gamma function Q(a, x), or nil.
-    static func upperQ(_ a: Double, _ x: Double) -> Double? {
-        GSLRuntime.prepare()
-        var r = gsl_sf_result()
-        guard gsl_sf_gamma_inc_Q_e(a, x, &r) == GSL_SUCCESS, r.val.isFinite else { return nil }
-        return r.val
-    }
-
-    /// Γ(a), or nil.
-    static func gamma(_ a: Double) -> Double? {
-        GSLRuntime.prepare()
-        var r = gsl_sf_result()
-        guard gsl_sf_gamma_e(a, &r) == GSL_SUCCESS, r.val.isFinite else { return nil }
-        return r.val
-    }
-
     /// ∫_lo^hi a·x^(−b) exp(−λ·x^(−g)) dx for 0 < lo < hi ≤ ∞, b > 1, g > 0 (substitution
     /// u = λ x^(−g)): (a/g)·λ^(−e)·[γ(e, λ lo^(−g)) − γ(e, λ hi^(−g))], e = (b − 1)/g.
     /// The difference is taken through Q where both arguments are large (no cancellation).
     static func blockIntegral(a: Double, b: Double, g: Double, lambda: Double, lo: Double, hi: Double) -> Double? {
         guard hi > lo else { return 0 }
         let e = (b - 1) / g
-        guard let gammaE = gamma(e) else { return nil }
+        guard let gammaE = SpecialFunctions.gamma(e) else { return nil }
         let uLo = lambda * Foundation.exp(-g * Foundation.log(lo))
         let uHi = hi.isInfinite ? 0 : lambda * Foundation.exp(-g * Foundation.log(hi))
         // For λ → 0 the block is barely learned: ∫ a x^(−b)(1 − λ x^(−g)) dx, error O(u²).
@@ -89,11 +65,11 @@ enum MemoriserCurve {
         }
         let difference: Double
         if uHi > 1 {
-            guard let qHi = upperQ(e, uHi), let qLo = upperQ(e, uLo) else { return nil }
+            guard let qHi = SpecialFunctions.regularizedUpperGamma(e, uHi), let qLo = SpecialFunctions.regularizedUpperGamma(e, uLo) else { return nil }
             difference = qHi - qLo
         } else {
-            guard let pLo = lowerP(e, uLo) else { return nil }
-            let pHi = uHi == 0 ? 0 : (lowerP(e, uHi) ?? .nan)
+            guard let pLo = SpecialFunctions.regularizedLowerGamma(e, uLo) else { return nil }
+            let pHi = uHi == 0 ? 0 : (SpecialFunctions.regularizedLowerGamma(e, uHi) ?? .nan)
             difference = pLo - pHi
         }
         let value = a / g * Foundation.exp(-e * Foundation.log(lambda)) * gammaE * difference

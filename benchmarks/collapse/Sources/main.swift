@@ -9,6 +9,7 @@
 //    (target 90–98%; the binomial standard error of a share near 0.95 over 200 is 1.5%).
 //
 // Usage: collapse-recovery [replicates]   (default 200)
+import GSL
 import Fit
 import Foundation
 import Generate

@@ -3,6 +3,7 @@
 // noise and varied ranges and point counts. Prints the confusion matrix, the false-collapse
 // rate on clean curves, the median breakpoint error (decades), and the wall and CPU time
 // of the detection (the generation of the curves is not timed).
+import GSL
 import Detect
 import Fit
 import Foundation

@@ -1,21 +1,21 @@
-// The one file of the Tail module that drives GSL: the one-dimensional Brent minimiser
-// (gsl_min) for the discrete power-law exponent, and the Nelder–Mead simplex
-// (gsl_multimin, nmsimplex2) for the two-parameter alternatives. What leaves this file is
+// GSL's minimisers: the one-dimensional Brent minimiser (gsl_min), used for the discrete
+// power-law exponent, and the Nelder–Mead simplex (gsl_multimin, nmsimplex2), used for the
+// tail's two-parameter alternatives. What leaves this file is
 // plain Swift: `Double`, `[Double]` and a `MinimizerOutcome`.
 
 internal import CGSL
 import ScalefitCore
 
 /// How a minimisation ended.
-struct MinimizerOutcome: Sendable {
+public struct MinimizerOutcome: Sendable {
     /// The minimiser found.
-    var point: [Double]
+    public var point: [Double]
     /// The objective at `point`.
-    var value: Double
+    public var value: Double
     /// Whether GSL's convergence test passed before the iteration limit.
-    var converged: Bool
+    public var converged: Bool
     /// Iterations used.
-    var iterations: Int
+    public var iterations: Int
 }
 
 /// Context handed to the C callbacks through GSL's `void *params`.
@@ -48,13 +48,13 @@ private func vectorTrampoline(_ v: UnsafePointer<gsl_vector>?, _ params: UnsafeM
 }
 
 /// Safe wrappers of GSL's derivative-free minimisers.
-enum GSLMinimizer {
+public enum GSLMinimizer {
     /// Minimises a function of one variable on [lower, upper] with Brent's method.
     ///
     /// GSL needs a starting point whose value is below both ends; when `guess` is not one,
     /// a grid of 64 points is scanned for one. When the smallest grid value sits at an
     /// end, that end is returned with `converged == false` (the minimum is at the bound).
-    static func minimize(
+    public static func minimize(
         _ f: @escaping (Double) -> Double, lower: Double, upper: Double, guess: Double,
         tolerance: Double = 1e-6, maxIterations: Int = 200
     ) -> MinimizerOutcome {
@@ -117,7 +117,7 @@ enum GSLMinimizer {
     /// Minimises a function of several variables with the Nelder–Mead simplex
     /// (`gsl_multimin_fminimizer_nmsimplex2`), stopping when the simplex size falls below
     /// `sizeTolerance`.
-    static func minimize(
+    public static func minimize(
         _ f: @escaping ([Double]) -> Double, start: [Double], stepSizes: [Double],
         sizeTolerance: Double = 1e-6, maxIterations: Int = 1000
     ) -> MinimizerOutcome {

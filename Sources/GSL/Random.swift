@@ -1,6 +1,5 @@
-// The one file in Generate that drives GSL's random number generators and distributions
-// (gsl_rng, gsl_randist). Everything GSL-shaped stays in here; what leaves it is plain
-// Swift: integers, doubles and arrays. GSL's error handler is turned off before the first
+// GSL's random number generators and distributions (gsl_rng, gsl_randist). Everything
+// GSL-shaped stays in here; what leaves it is plain Swift: integers, doubles and arrays. GSL's error handler is turned off before the first
 // call (GSLRuntime.prepare), and every allocation is checked for NULL.
 
 internal import CGSL
@@ -23,11 +22,11 @@ public final class GSLRandom {
     public let seed: UInt64
 
     /// A generator seeded with `seed`.
-    /// - Throws: ``GenerateError/gsl(_:)`` when GSL cannot allocate the generator.
+    /// - Throws: ``GSLError/gsl(_:)`` when GSL cannot allocate the generator.
     public init(seed: UInt64) throws {
         GSLRuntime.prepare()
         guard let type = cgsl_rng_mt19937(), let rng = gsl_rng_alloc(type) else {
-            throw GenerateError.gsl("gsl_rng_alloc(mt19937) returned NULL")
+            throw GSLError.gsl("gsl_rng_alloc(mt19937) returned NULL")
         }
         self.rng = rng
         self.seed = seed
@@ -43,18 +42,10 @@ public final class GSLRandom {
         splitMix64(splitMix64(seed) &+ 0x9e37_79b9_7f4a_7c15 &* (index &+ 1))
     }
 
-    static func splitMix64(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9e37_79b9_7f4a_7c15
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
+    static func splitMix64(_ x: UInt64) -> UInt64 { SeededRandom.mix(x) }
 
     /// A uniform double in [0, 1) (`gsl_rng_uniform`).
     public func uniform() -> Double { gsl_rng_uniform(rng) }
-
-    /// A uniform double in (0, 1) (`gsl_rng_uniform_pos`).
-    public func uniformPositive() -> Double { gsl_rng_uniform_pos(rng) }
 
     /// 64 random bits (two 32-bit mt19937 outputs), used to seed fast stream generators.
     public func next64() -> UInt64 {
@@ -123,7 +114,7 @@ public final class GSLRandom {
 
     /// Draws `count` indices from the discrete law with the given (unnormalised) weights
     /// with GSL's Walker alias table (`gsl_ran_discrete_preproc` + `gsl_ran_discrete`).
-    /// - Throws: ``GenerateError/gsl(_:)`` when GSL rejects the weights.
+    /// - Throws: ``GSLError/gsl(_:)`` when GSL rejects the weights.
     public func discreteSamples(weights: [Double], count: Int) throws -> [Int] {
         let table = try DiscreteTable(weights: weights)
         return (0..<count).map { _ in Int(gsl_ran_discrete(rng, table.table)) }
@@ -136,10 +127,10 @@ private final class DiscreteTable {
 
     init(weights: [Double]) throws {
         guard !weights.isEmpty, weights.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
-            throw GenerateError.gsl("gsl_ran_discrete_preproc: weights must be finite and non-negative")
+            throw GSLError.gsl("gsl_ran_discrete_preproc: weights must be finite and non-negative")
         }
         let made = weights.withUnsafeBufferPointer { gsl_ran_discrete_preproc(weights.count, $0.baseAddress) }
-        guard let made else { throw GenerateError.gsl("gsl_ran_discrete_preproc returned NULL") }
+        guard let made else { throw GSLError.gsl("gsl_ran_discrete_preproc returned NULL") }
         table = made
     }
 

@@ -1,10 +1,17 @@
 import Dispatch
+#if os(Linux)
+import Glibc
+#endif
 
-// Work spread over threads with per-worker state, results at their index.
-
-/// Runs `body(i)` for i in 0..<count on `threads` workers, each with its own state from
-/// `makeState`; results land at their index, so they do not depend on the thread count.
-func parallelMap<State, Result: Sendable>(
+/// Runs `body(&state, i)` for i in 0..<count on up to `threads` workers, each with its own
+/// state from `makeState` (a scratch buffer, a solver workspace, or `()`), and returns the
+/// results at their index, so the output does not depend on the thread count. Worker w takes
+/// i = w, w + workers, …; `finish` sees each worker's state at the end (to hand a workspace
+/// back). A worker whose `makeState` gives nil leaves its indices nil.
+///
+/// The one parallel loop of scalefit: the fit engine's starts and series, the long-series
+/// passes and the tail bootstrap all run through it.
+public func parallelMap<State, Result: Sendable>(
     count: Int, threads: Int, makeState: @Sendable () -> State?, body: @Sendable (inout State, Int) -> Result?,
     finish: @Sendable (State) -> Void = { _ in }
 ) -> [Result?] {
@@ -29,7 +36,7 @@ func parallelMap<State, Result: Sendable>(
 }
 
 /// Slots written by distinct workers at distinct indices.
-final class ResultBox<Value: Sendable>: @unchecked Sendable {
+private final class ResultBox<Value: Sendable>: @unchecked Sendable {
     private let storage: UnsafeMutableBufferPointer<Value?>
     init(count: Int) {
         storage = .allocate(capacity: count)
@@ -43,15 +50,11 @@ final class ResultBox<Value: Sendable>: @unchecked Sendable {
     var values: [Value?] { Array(storage) }
 }
 
-/// The number of worker threads to use by default: every core.
-func defaultThreadCount() -> Int {
+/// The number of worker threads to use by default: every online core.
+public func defaultThreadCount() -> Int {
     #if os(Linux)
     return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     #else
     return 2
     #endif
 }
-
-#if os(Linux)
-import Glibc
-#endif
