@@ -139,7 +139,7 @@ public enum DetectReport {
             for m in f.members {
                 out += "  \(f.column) = \(FitReport.number(m.key)): exponent \(FitReport.number(m.exponent)), floor \(FitReport.number(m.floor)) \(FitReport.interval(m.floorCI95))\n"
             }
-            if let selection = f.floorLaws.first?.selection { out += "  floor law chosen: \(selection)\n" }
+            if let selection = f.floorLaws.first?.selection { out += "  floor law: \(selection)\n" }
             for fit in f.floorLaws {
                 out += "  floor law \(fit.model) (\(fit.formula)): AICc \(FitReport.number(fit.aicc)); " + fit.parameters.map { "\($0.name) = \(FitReport.number($0.value))" }.joined(separator: ", ") + "\n"
             }

@@ -154,7 +154,7 @@ public enum FitReport {
         var out = ""
         for fit in fits {
             out += "\(fit.series): \(fit.model)  \(fit.formula)\n"
-            if let selection = fit.selection { out += "  chosen: \(selection)\n" }
+            if let selection = fit.selection { out += "  \(selection)\n" }
             out += "  \(fit.pointCount) points, \(fit.status), objective \(number(fit.objective)) (\(fit.space.rawValue) space, \(fit.loss))\n"
             out += "  AICc \(number(fit.aicc)), BIC \(number(fit.bic)); starts: \(fit.starts.description)\n"
             let rows = fit.parameters.map { p -> [String] in
