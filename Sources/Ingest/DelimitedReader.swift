@@ -95,6 +95,7 @@ enum DelimitedReader {
         // an exclusivity check on every access in the row loop.
         let plan = try makePlan(header: header, format: format, options: options, path: path, collector: collector,
                                 shape: autoGroups ? shape : nil)
+        if let x = plan.xIndex, x < header.count { collector.xColumns.append(header[x]) }
         let defaultRun = Ingest.runName(for: path, options: options)
 
         var groups: [[UInt8]: Int] = [:]

@@ -30,8 +30,15 @@ public enum Ingest {
         let (sources, skipped) = try readAll(paths: paths, options: options, into: collector)
         let (series, bands) = try collector.finish(options: options)
         if series.isEmpty { throw noSeries(paths: paths, sources: sources, skipped: skipped, report: collector.report) }
-        return IngestResult(series: series, bands: bands, report: collector.report, sources: sources,
-                            warnings: collector.warnings, skipped: skipped)
+        var result = IngestResult(series: series, bands: bands, report: collector.report, sources: sources,
+                                  warnings: collector.warnings, skipped: skipped)
+        // The x column's name, when every input was a table that named it alike (and not the
+        // normal form's own "x"): plots label their axis with it.
+        if let first = collector.xColumns.first, collector.xColumns.count == sources.count,
+           collector.xColumns.allSatisfy({ $0 == first }), first.lowercased() != "x" {
+            result.xColumn = first
+        }
+        return result
     }
 
     /// What ``read(paths:options:)`` would find, summarised per series (count, x range,

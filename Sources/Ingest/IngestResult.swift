@@ -99,6 +99,9 @@ public struct IngestResult: Sendable {
     public var warnings: [String]
     /// What the folders held that was not read, and why (see ``FolderWalk``).
     public var skipped: [SkippedInput] = []
+    /// The x column's header name, when every input was a delimited table with the same one
+    /// (`step`, `tokens` …); nil otherwise.
+    public var xColumn: String? = nil
 }
 
 /// The figures `inspect` shows of one series: its size, x range and values, without the points.

@@ -48,6 +48,8 @@ final class SeriesCollector {
     private var lookup: [Key: Int] = [:]
     var report = DropReport()
     var warnings: [String] = []
+    /// The header name of the x column of each delimited file read (for axis labels).
+    var xColumns: [String] = []
     /// The index of the input being read (series of different inputs are never merged).
     var source = 0
     /// The folders above the input being read, outermost first (see ``Builder/origin``).

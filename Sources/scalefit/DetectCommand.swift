@@ -98,7 +98,7 @@ struct DetectCommand: ParsableCommand {
             let items = detection.judged.map { AnalysedSeries(item: $0.item, fit: $0.fit) }
             let markers = Dictionary(uniqueKeysWithValues: detection.judged.map { ($0.id, PlotMarker.markers(for: $0.verdict)) })
             let picture = Figures.plot(
-                items, title: Figures.title(paths: input.paths, items: items), xLabel: input.x, markers: markers, confidenceBands: false)
+                items, title: Figures.title(paths: input.paths, items: items), xLabel: input.x ?? ingested.xColumn, markers: markers, confidenceBands: false)
             try AtomicWriter.write(SVGPlot.render(picture), to: plot)
         }
         let stopped: Set<VerdictKind> = [.collapsed, .plateaued, .grokking]

@@ -91,7 +91,7 @@ struct FitCommand: ParsableCommand {
             print(VisibleText.escaped(LawChecksArguments.text(checked)), terminator: "")
         }
         if let plot {
-            let picture = Figures.plot(analysed, title: Figures.title(paths: input.paths, items: analysed), xLabel: input.x)
+            let picture = Figures.plot(analysed, title: Figures.title(paths: input.paths, items: analysed), xLabel: input.x ?? ingested.xColumn)
             try AtomicWriter.write(SVGPlot.render(picture), to: plot)
         }
         let failed = fits.filter { !$0.converged }

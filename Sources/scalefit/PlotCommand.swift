@@ -32,7 +32,7 @@ struct PlotCommand: ParsableCommand {
         guard !ingested.series.isEmpty else { throw UsageError("no series found in \(input.paths.joined(separator: ", "))") }
         let items = Fitting.fitEach(ingested.items, choice: choice, options: options, progress: ProgressLine("fitting", total: ingested.items.count, quiet: input.quiet))
         items.warnUnfitted()
-        let plot = Figures.plot(items, title: Figures.title(paths: input.paths, items: items), xLabel: input.x)
+        let plot = Figures.plot(items, title: Figures.title(paths: input.paths, items: items), xLabel: input.x ?? ingested.xColumn)
         try AtomicWriter.write(SVGPlot.render(plot), to: out)
         FileHandle.standardError.write(Data("scalefit: wrote \(out)\n".utf8))
     }

@@ -40,7 +40,7 @@ struct ReportCommand: ParsableCommand {
             for: ingested.items, progress: ProgressLine("judging", total: ingested.items.count, quiet: input.quiet), notice: warn).mapValues(ReportVerdict.init)
         let heading = title ?? "scalefit report: " + Figures.inputNames(input.paths)
         let document = Figures.report(
-            items, ingested: ingested, title: heading, xLabel: input.x, options: fitting.record(options, model: model), verdicts: verdicts)
+            items, ingested: ingested, title: heading, xLabel: input.x ?? ingested.xColumn, options: fitting.record(options, model: model), verdicts: verdicts)
         try AtomicWriter.write(HTMLReport.render(document), to: out)
         FileHandle.standardError.write(Data("scalefit: wrote \(out)\n".utf8))
     }

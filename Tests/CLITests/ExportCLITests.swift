@@ -22,6 +22,24 @@ struct ExportCLITests {
         }
     }
 
+    @Test("without --x the axis is named after the table's x column (step), not \"x\"; the normal form keeps \"x\"")
+    func axisNamedAfterColumn() throws {
+        let folder = try ExportCLITests.folder()
+        let csv = folder.appendingPathComponent("steps.csv")
+        try "step,loss\n100,3.0\n200,2.6\n400,2.3\n800,2.1\n1600,1.95\n3200,1.85\n6400,1.79\n".write(to: csv, atomically: true, encoding: .utf8)
+        let svg = folder.appendingPathComponent("steps.svg")
+        let run = try CLI.run(["plot", csv.path, "--model", "saturating", "--out", svg.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOf: svg, encoding: .utf8)
+        #expect(text.contains(">step (optimizer steps)<"))
+        // Read back from the normal form, whose x column is literally "x": no name to give.
+        let tidy = folder.appendingPathComponent("tidy.csv")
+        #expect(try CLI.run(["ingest", csv.path, "-o", tidy.path]).status == 0)
+        let again = try CLI.run(["plot", tidy.path, "--model", "saturating", "--out", svg.path])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!(try String(contentsOf: svg, encoding: .utf8)).contains("optimizer steps"))
+    }
+
     @Test("detect --plot draws the chosen law with the verdict's breakpoints and plateau")
     func detectPlot() throws {
         let folder = try ExportCLITests.folder()
