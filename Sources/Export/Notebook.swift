@@ -261,6 +261,10 @@ public enum Notebook {
                 """
         case "kaplan":
             return "def \(name)(x, x2, p):\n    N_c, D_c, alpha_N, alpha_D = p\n    return ((N_c / x) ** (alpha_N / alpha_D) + D_c / x2) ** alpha_D"
+        case "accuracy-exp":
+            return "def \(name)(x, x2, p):\n    epsilon, k, gamma = p\n    return epsilon - k * np.exp(-gamma * x)"
+        case "accuracy-sigmoid":
+            return "def \(name)(x, x2, p):\n    floor, ceiling, s, L0 = p\n    return floor + (ceiling - floor) / (1.0 + np.exp(-s * (L0 - x)))"
         default:
             return nil
         }

@@ -8,6 +8,7 @@ public enum LawCatalog {
         M3Law(), M4Law(), ChinchillaLaw(), KaplanLaw(), DataConstrainedLaw(), ExactTailCutLaw(), ExactNarrowingLaw(), ExactMixingLaw(),
         TailCutLaw(), NarrowingLaw(), MixingLaw(),
         GenerationLaw(.linear), GenerationLaw(.power), GenerationLaw(.log),
+        AccuracyLaw(.exponential), AccuracyLaw(.sigmoid),
     ]
 
     /// Names that select a group of laws compared by AICc rather than one law.
