@@ -39,8 +39,6 @@ public struct AccuracyLaw: ScalingLaw {
              .init("L0", .real, "loss at the steepest point (the midpoint)")]
         }
     }
-    /// The loss may be any positive number; the law itself is defined for every x.
-    public var needsPositiveInputs: Bool { false }
 
     public func value(_ x: Double, _ x2: Double, parameters p: [Double]) -> Double {
         switch form {
