@@ -1,3 +1,4 @@
+import GSL
 import RealModule
 
 /// `power`: L = A·n^(−α), the plain power law (Kaplan et al. 2020's form).
@@ -421,21 +422,10 @@ struct BrokenProfileSearch {
             for i in 0..<n { t += basis[r][i] * z[i] }
             b[r] = t / norms[r]
         }
-        // Cholesky; a nearly collinear set (a break beyond the data that only shifts the
-        // line) is rejected.
-        var l = [Double](repeating: 0, count: p * p)
-        for i in 0..<p {
-            for j in 0...i {
-                var s = a[i * p + j]
-                for k in 0..<j { s -= l[i * p + k] * l[j * p + k] }
-                if i == j {
-                    guard s > 1e-12 else { return nil }
-                    l[i * p + i] = s.squareRoot()
-                } else {
-                    l[i * p + j] = s / l[j * p + j]
-                }
-            }
-        }
+        // GSL's Cholesky factor of the unit-diagonal Gram matrix; a nearly collinear set (a
+        // break beyond the data that only shifts the line) is rejected by its pivots.
+        guard let l = GSLLinearAlgebra.choleskyFactor(a, size: p),
+              (0..<p).allSatisfy({ l[$0 * p + $0] * l[$0 * p + $0] > 1e-12 }) else { return nil }
         var w = b
         for i in 0..<p {
             for k in 0..<i { w[i] -= l[i * p + k] * w[k] }
