@@ -65,6 +65,9 @@ func estimate(_ fit: FitResult, _ name: String) -> (value: Double, ci: (lower: D
 let replicates = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200 : 200
 var options = FitOptions()
 options.threads = 1
+// COLLAPSE_INTERVALS=profile measures the coverage of profile-likelihood intervals instead
+// of the default Wald intervals (on log/logit scales).
+if ProcessInfo.processInfo.environment["COLLAPSE_INTERVALS"] == "profile" { options.intervals = .profile }
 let order = ["beta", "k", "pi", "beta_prime", "plateau"]
 
 // 1. Exact curves.
