@@ -82,6 +82,19 @@ public enum ComputeOptimal {
         ]
     }
 
+    /// The bracket [u_{k−1}, u_{k+1}] around the lowest of 401 evenly spaced u = ln N on
+    /// [0, c] (c = ln(C/6)); nil when no loss there is finite or the lowest is at an end.
+    static func bracket(_ c: Double, _ loss: (Double) -> Double) -> (lo: Double, hi: Double)? {
+        let steps = 400
+        var bestK = 0, bestL = Double.infinity
+        for k in 0...steps {
+            let l = loss(c * Double(k) / Double(steps))
+            if l.isFinite && l < bestL { bestL = l; bestK = k }
+        }
+        guard bestL.isFinite, bestK > 0, bestK < steps else { return nil }
+        return (c * Double(bestK - 1) / Double(steps), c * Double(bestK + 1) / Double(steps))
+    }
+
     /// (N*, D*, L*) of any two-input law by golden-section search on ln N along the budget
     /// line, over N ∈ [1, C/6]; nil when the loss is not finite there or the minimum lies at
     /// an end (no interior optimum).
@@ -90,14 +103,7 @@ public enum ComputeOptimal {
         let c = Double.log(compute / flopsPerParameterToken)
         func loss(_ u: Double) -> Double { law.value(Double.exp(u), Double.exp(c - u), parameters: p) }
         // Coarse scan for the bracket, then golden section inside it.
-        let steps = 400
-        var bestK = 0, bestL = Double.infinity
-        for k in 0...steps {
-            let l = loss(c * Double(k) / Double(steps))
-            if l.isFinite && l < bestL { bestL = l; bestK = k }
-        }
-        guard bestL.isFinite, bestK > 0, bestK < steps else { return nil }
-        var lo = c * Double(bestK - 1) / Double(steps), hi = c * Double(bestK + 1) / Double(steps)
+        guard var (lo, hi) = bracket(c, loss) else { return nil }
         let ratio = (5.0.squareRoot() - 1) / 2
         var x1 = hi - ratio * (hi - lo), x2 = lo + ratio * (hi - lo)
         var f1 = loss(x1), f2 = loss(x2)

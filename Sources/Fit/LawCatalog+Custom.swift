@@ -20,14 +20,7 @@ extension ComputeOptimal {
         let c = Double.log(compute / flopsPerParameterToken)
         func loss(_ u: Double) -> Double { law.value(Double.exp(u), Double.exp(c - u), parameters: p) }
         func slope(_ u: Double) -> Double { law.budgetSlope(n: Double.exp(u), d: Double.exp(c - u), parameters: p) }
-        let steps = 400
-        var bestK = 0, bestL = Double.infinity
-        for k in 0...steps {
-            let l = loss(c * Double(k) / Double(steps))
-            if l.isFinite && l < bestL { bestL = l; bestK = k }
-        }
-        guard bestL.isFinite, bestK > 0, bestK < steps else { return nil }
-        var lo = c * Double(bestK - 1) / Double(steps), hi = c * Double(bestK + 1) / Double(steps)
+        guard var (lo, hi) = bracket(c, loss) else { return nil }
         guard slope(lo) < 0, slope(hi) > 0 else { return numericOptimum(law, p, compute: compute) }
         for _ in 0..<200 {
             let mid = 0.5 * (lo + hi)
