@@ -338,15 +338,21 @@ public struct CurveDetector: Sendable {
             if !floorDistinct {
                 verdict.kind = .scaling
                 verdict.reasons.append("a floor improves the fit, but it is indistinguishable from 0 (its 95% CI reaches 0)")
-            } else if stop < xMax && decades(max(stop, xMin), xMax) >= criteria.minimumPlateauDecades {
+            } else if let tail = flatTail(of: law, parameters: fit.values, from: xMin, to: xMax,
+                                          band: ratio * steepestLocalDescent(of: law, parameters: fit.values, from: xMin, to: xMax)),
+                      decades(tail, xMax) >= criteria.minimumPlateauDecades {
+                // The same rule as for every other law: flat is the fitted curve's local slope
+                // within flatRatio of its own steepest descent inside the data, for the last
+                // minimumPlateauDecades or more.
+                let steepest = steepestLocalDescent(of: law, parameters: fit.values, from: xMin, to: xMax)
                 verdict.kind = .plateaued
-                verdict.plateau = Plateau(level: e, fromX: max(stop, xMin), toX: nil)
+                verdict.plateau = Plateau(level: e, fromX: tail, toX: nil)
                 verdict.breakpoints.append(Breakpoint(x: crossover, ci95: crossoverInterval(fit), meaning: "plateau begins: the decreasing part equals the floor"))
-                verdict.reasons.append("the curve is within \(Int(criteria.stopFraction * 100))% of its floor \(short(e)) from x = \(short(max(stop, xMin))) on, for \(short(decades(max(stop, xMin), xMax))) decades (≥ \(criteria.minimumPlateauDecades))")
+                verdict.reasons.append("descent, then the fitted curve stays flat (local |slope| ≤ \(short(ratio * steepest)), \(short(ratio)) of its steepest descent \(short(steepest))) for the last \(short(decades(tail, xMax))) decades of the data, within \(short(100 * (law.value(tail, .nan, parameters: fit.values) / e - 1)))% of its floor \(short(e)) from x = \(short(tail)) on")
             } else {
                 verdict.kind = .saturating
                 verdict.breakpoints.append(Breakpoint(x: crossover, ci95: crossoverInterval(fit), meaning: "the decreasing part equals the floor"))
-                verdict.reasons.append("a floor \(short(e)) is detected, but the curve is still descending: it reaches \(Int(criteria.stopFraction * 100))% of the floor only at x = \(short(stop))")
+                verdict.reasons.append("a floor \(short(e)) is detected, but the fitted curve is still descending: its local slope does not stay within \(short(ratio)) of its steepest descent for the last \(criteria.minimumPlateauDecades) decades (it reaches \(Int(criteria.stopFraction * 100))% of the floor at x = \(short(stop)))")
             }
 
         case let broken as BrokenPowerLaw:
@@ -487,7 +493,7 @@ public struct CurveDetector: Sendable {
     /// Where the fitted curve's local log–log slope stays within the flat band up to the end of
     /// the data, if it descended (local slope below −flat) somewhere before: checked on 200
     /// points evenly spaced in ln x.
-    private func flatTail(of law: BrokenPowerLaw, parameters p: [Double], from xMin: Double, to xMax: Double, band: Double) -> Double? {
+    private func flatTail(of law: any ScalingLaw, parameters p: [Double], from xMin: Double, to xMax: Double, band: Double) -> Double? {
         let lo = Foundation.log(xMin), hi = Foundation.log(xMax), steps = 200
         let h = (hi - lo) / Double(steps)
         guard h > 0 else { return nil }
@@ -512,7 +518,7 @@ public struct CurveDetector: Sendable {
     }
 
     /// The largest local descent −d ln L/d ln x of the fitted curve inside the data (200 steps).
-    private func steepestLocalDescent(of law: BrokenPowerLaw, parameters p: [Double], from xMin: Double, to xMax: Double) -> Double {
+    private func steepestLocalDescent(of law: any ScalingLaw, parameters p: [Double], from xMin: Double, to xMax: Double) -> Double {
         let lo = Foundation.log(xMin), hi = Foundation.log(xMax), steps = 200
         let h = (hi - lo) / Double(steps)
         guard h > 0 else { return 0 }

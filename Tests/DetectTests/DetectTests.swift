@@ -77,11 +77,26 @@ struct DetectTests {
     func saturating() throws {
         let law = SaturatingLaw()
         let x = logGrid(1e3, 1e7, 25)
-        // E = 1, A = 200, α = 0.5: the decreasing part is 200/√1e7 ≈ 0.063 of the floor at the end,
-        // so the curve is within 10% of its floor only for the last ~0.4 decades (< 0.5).
+        // E = 1, A = 200, α = 0.5: the local slope −α·r/(1 + r), r = A·x^(−α)/E, is steepest at
+        // the start (0.432); it stays within 0.1 of that (r ≤ 0.0946) only from x ≈ 4.5e6 on,
+        // the last 0.35 decades (< 0.5).
         let series = Series(run: "sat", metric: "loss", x: x, values: x.map { law.value($0, .nan, parameters: [1, 200, 0.5]) })
         let verdict = try detector.verdict(on: series)
         #expect(verdict.kind == .saturating, "\(verdict.kind): \(verdict.reasons)")
+    }
+
+    @Test("a floor law's plateau is judged by the curve's own steepest descent, as a broken law's is", arguments: [(40.0, VerdictKind.saturating), (200.0, .plateaued)])
+    func floorLawFlatRule(end: Double, expected: VerdictKind) throws {
+        // L = 1 + 1/x from x = 1: the local slope r/(1 + r), r = 1/x, is steepest at the start
+        // (0.5) and within 0.1 of that from x = 19 on. Up to x = 40 that is 0.32 decades
+        // (saturating, though the curve is within 10% of its floor from x = 10 on, 0.6
+        // decades: the rule used before for this law alone); up to 200 it is 1.02 (plateaued).
+        let x = logGrid(1, end, 30)
+        var rng = SeededRandom(seed: 11)
+        let series = Series(run: "floor", metric: "loss", x: x, values: x.map { (1 + 1 / $0) * (1 + 0.002 * Double.random(in: -1...1, using: &rng)) })
+        let verdict = try detector.verdict(on: series)
+        #expect(verdict.chosenModel == "saturating", "\(verdict.chosenModel)")
+        #expect(verdict.kind == expected, "\(verdict.kind): \(verdict.reasons)")
     }
 
     @Test("a curve flat over its whole range is plateaued, whichever law describes it")
@@ -134,8 +149,9 @@ struct DetectTests {
     @Test("a curve that a wide break leaves flat inside the data is plateaued, whatever its last asymptote")
     func flatInsideTheData() throws {
         // A noisy ridge-regression mixture E(n) = σ²φ/(1−φ) + p2² + p1p2φ/(1−φ), φ = d/n (one
-        // of the validation curves): within 10% of its floor p2² for at least the last 0.5
-        // decades. The broken fit's last asymptote rises (slope ≈ +0.2), but not in the data.
+        // of the validation curves): its local slope stays within 0.1 of its steepest descent
+        // for at least the last 0.5 decades. The broken fit's last asymptote rises (slope
+        // ≈ +0.2), but not in the data.
         let x: [Double] = [
             200, 253.393, 321.041, 406.748, 515.337, 652.914, 827.221, 1048.06, 1327.86, 1682.35,
             2131.49, 2700.52, 3421.47, 4334.89, 5492.16, 6958.39, 8816.04, 11169.6, 14151.6,

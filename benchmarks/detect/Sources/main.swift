@@ -11,11 +11,20 @@ import Generate
 import ScalefitCore
 
 struct Case: Sendable {
+    var seed: UInt64
     var regime: String
     var series: Series
     var truth: VerdictKind
     /// The true crossover where the decreasing part equals the floor (collapse), if any.
     var breakpoint: Double?
+    /// The longest flat stretch (decades) of the exact curve between descents (mixed only).
+    var trueFlat: Double? = nil
+    var detail: String = ""
+    /// The noise-free curve (for the diagnosis).
+    var exact: Series? = nil
+    /// The ridge class's label under the rule used before 2026-12-05 (within 10% of the
+    /// floor for the last 0.5 decades), to report recall under both.
+    var previousTruth: VerdictKind? = nil
 }
 
 func logGrid(_ lo: Double, _ hi: Double, _ count: Int) -> [Double] {
@@ -36,7 +45,11 @@ func crossover(x: [Double], exact: [Double], floor: Double) -> Double? {
 
 /// Whether a curve has a stretch of at least 0.5 decades whose local log–log slope is at most
 /// 0.1 of its steepest descent, followed by descent (steeper than that) before the end.
-func hasPlateauThenDescent(x: [Double], y: [Double]) -> Bool {
+func hasPlateauThenDescent(x: [Double], y: [Double]) -> Bool { longestFlatBetweenDescents(x: x, y: y) >= 0.5 }
+
+/// The longest stretch (decades) whose local log–log slope is at most 0.1 of the steepest
+/// descent, with descent before it and after it (0 if none).
+func longestFlatBetweenDescents(x: [Double], y: [Double]) -> Double {
     let u = x.map { Foundation.log10($0) }, v = y.map { Foundation.log($0) }
     let ln10: Double = Foundation.log(10)
     var slopes: [Double] = []
@@ -47,15 +60,29 @@ func hasPlateauThenDescent(x: [Double], y: [Double]) -> Bool {
     }
     let band = 0.1 * (slopes.max() ?? 0)
     var start: Int? = nil
+    var longest = 0.0
     for i in slopes.indices {
         if abs(slopes[i]) <= band {
             if start == nil { start = i }
         } else {
-            if let s = start, u[i] - u[s] >= 0.5, slopes[i] > band, slopes[0..<s].contains(where: { $0 > band }) { return true }
+            if let s = start, slopes[i] > band, slopes[0..<s].contains(where: { $0 > band }) { longest = max(longest, u[i] - u[s]) }
             start = nil
         }
     }
-    return false
+    return longest
+}
+
+/// How many decades at the end of the curve its local log–log slope stays within 0.1 of its
+/// steepest descent, counted only after a descent (0 if none).
+func flatTailDecades(x: [Double], y: [Double]) -> Double {
+    let u = x.map { Foundation.log10($0) }, v = y.map { Foundation.log($0) }
+    let ln10: Double = Foundation.log(10)
+    let slopes = (1..<u.count).map { i in -(v[i] - v[i - 1]) / ((u[i] - u[i - 1]) * ln10) }
+    let band = 0.1 * (slopes.max() ?? 0)
+    var i = slopes.count
+    while i > 0, abs(slopes[i - 1]) <= band { i -= 1 }
+    guard i < slopes.count, slopes[0..<i].contains(where: { $0 > band }) else { return 0 }
+    return u.last! - u[i]
 }
 
 func makeCases(count: Int, seed: UInt64) throws -> [Case] {
@@ -72,6 +99,9 @@ func makeCases(count: Int, seed: UInt64) throws -> [Case] {
         var exact: Series
         var truth: VerdictKind
         var breakpoint: Double? = nil
+        var trueFlat: Double? = nil
+        var detail = ""
+        var previousTruth: VerdictKind? = nil
         switch regime {
         case "clean":
             let lo = Foundation.pow(10, Double.random(in: 1...3, using: &rng))
@@ -115,7 +145,10 @@ func makeCases(count: Int, seed: UInt64) throws -> [Case] {
             let t = logGrid(max(2, onset / 1e2), onset / pi * 1e2, points + 10)
             exact = try HutterSetting(beta: beta, cut: k, mix: pi, t: t).generate(seed: 1).series[0]
             let fine = try HutterSetting(beta: beta, cut: k, mix: pi, t: logGrid(t.first!, t.last!, 400)).generate(seed: 1).series[0]
-            truth = hasPlateauThenDescent(x: fine.x, y: fine.values) ? .grokking : .scaling
+            let flat = longestFlatBetweenDescents(x: fine.x, y: fine.values)
+            truth = flat >= 0.5 ? .grokking : .scaling
+            trueFlat = flat
+            detail = "pi=\(String(format: "%.4f", pi)) beta=\(String(format: "%.2f", beta)) k=\(k) sigma=\(String(format: "%.3f", sigma)) n=\(points + 10)"
         case "generations":
             let t0 = Int.random(in: 1_000...20_000, using: &rng)
             let g = Int.random(in: 2...6, using: &rng)
@@ -127,33 +160,36 @@ func makeCases(count: Int, seed: UInt64) throws -> [Case] {
         default:  // ridge mixture, isotropic closed form E(n) = σ²φ/(1−φ) + p2²c² + p1p2c²φ/(1−φ), φ = d/n
             let d = 100.0, p2 = Double.random(in: 0.05...0.3, using: &rng), c2 = 1.0, s2 = 1.0
             let n = logGrid(2 * d, 2 * d * Foundation.pow(10, Double.random(in: 3...5, using: &rng)), points)
-            let values = n.map { nn -> Double in
+            let ridge = { (nn: Double) -> Double in
                 let phi = d / nn
                 return s2 * phi / (1 - phi) + p2 * p2 * c2 + (1 - p2) * p2 * c2 * phi / (1 - phi)
             }
+            let values = n.map(ridge)
             exact = Series(run: "ridge-p2_\(p2)", metric: "test_error", x: n, values: values)
             let floor = p2 * p2 * c2
-            // Within 10% of the floor for ≥ 0.5 decades before the end?
+            // The detector's own rule on the exact curve: flat (local slope within 0.1 of the
+            // steepest descent) for at least the last 0.5 decades, after a descent.
+            let fine = logGrid(n.first!, n.last!, 400)
+            truth = flatTailDecades(x: fine, y: fine.map(ridge)) >= 0.5 ? .plateaued : .saturating
+            // The rule used before (within 10% of the floor for ≥ 0.5 decades before the end),
+            // kept to report recall under both.
             let within = zip(n, values).first { $0.1 - floor <= 0.1 * floor }?.0
-            truth = within.map { Foundation.log10(n.last! / $0) >= 0.5 } == true ? .plateaued : .saturating
+            previousTruth = within.map { Foundation.log10(n.last! / $0) >= 0.5 } == true ? .plateaued : .saturating
             breakpoint = crossover(x: n, exact: values, floor: floor)
         }
         var series = exact
-        series.run = "\(regime)-\(cases.count)"
+        series.run = seed == 2026 ? "\(regime)-\(cases.count)" : "s\(seed)-\(regime)-\(cases.count)"
         series.values = exact.values.map { $0 * Foundation.exp(sigma * gaussian(&rng)) }
-        if regime == "tailcut" || regime == "generations" {
-            // A curve whose plateau is reached only at the very end is not a collapse in range.
-            _ = 0
-        }
-        cases.append(Case(regime: regime, series: series, truth: truth, breakpoint: breakpoint))
+        cases.append(Case(seed: seed, regime: regime, series: series, truth: truth, breakpoint: breakpoint, trueFlat: trueFlat, detail: detail, exact: exact, previousTruth: previousTruth))
     }
     return cases
 }
 
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : 1200
-// An optional second argument draws another set of curves (the default set is seed 2026).
-let seed = CommandLine.arguments.count > 2 ? UInt64(CommandLine.arguments[2])! : 2026
-let cases = try makeCases(count: count, seed: seed)
+// An optional second argument draws other sets of curves: one seed, or several separated by
+// commas, each giving `count` curves, reported per seed and pooled (the default set is 2026).
+let seeds = (CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "2026").split(separator: ",").map { UInt64($0)! }
+let cases = try seeds.flatMap { try makeCases(count: count, seed: $0) }
 let detector = CurveDetector(criteria: DetectionCriteria(), threads: 1)
 let workers = ProcessInfo.processInfo.activeProcessorCount
 
@@ -212,6 +248,18 @@ print("median breakpoint error: \(String(format: "%.3f", medianError)) decades o
 for (regime, counts) in perRegime.sorted(by: { $0.key < $1.key }) {
     print("recall \(regime): \(counts.0)/\(counts.1) = \(String(format: "%.1f", 100 * Double(counts.0) / Double(counts.1)))%")
 }
+let ridgePrevious = zip(cases, verdicts).filter { $0.0.previousTruth != nil }
+print("recall ridge under the previous label rule (within 10% of the floor): \(ridgePrevious.filter { $0.1?.kind == $0.0.previousTruth }.count)/\(ridgePrevious.count)")
+if seeds.count > 1 {
+    for seed in seeds {
+        var row: [String: (Int, Int)] = [:]
+        for (c, v) in zip(cases, verdicts) where c.seed == seed {
+            row[c.regime, default: (0, 0)].0 += v?.kind == c.truth ? 1 : 0
+            row[c.regime, default: (0, 0)].1 += 1
+        }
+        print("seed \(seed) recall: " + row.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.0)/\($0.value.1) = \(String(format: "%.1f", 100 * Double($0.value.0) / Double($0.value.1)))%" }.joined(separator: ", "))
+    }
+}
 print("per regime (correct/total): " + perRegime.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.0)/\($0.value.1)" }.joined(separator: ", "))
 let kinds = VerdictKind.allCases.map(\.rawValue) + ["error"]
 print("confusion matrix (rows: truth, columns: verdict)")
@@ -226,4 +274,49 @@ for regime in perRegime.keys.sorted() {
     var row: [String: Int] = [:]
     for (c, v) in zip(cases, verdicts) where c.regime == regime { row[v?.kind.rawValue ?? "error", default: 0] += 1 }
     print(regime.padding(toLength: 12, withPad: " ", startingAt: 0) + kinds.map { String(row[$0] ?? 0).padding(toLength: 11, withPad: " ", startingAt: 0) }.joined())
+}
+// DETECT_DIAGNOSE=1: per mixed curve, the exact curve's flat stretch against the fitted one's
+// (the same rule on 400 points of each over the data's range).
+if ProcessInfo.processInfo.environment["DETECT_DIAGNOSE"] == "1" {
+    print("diagnose: run truth got model trueFlat fittedFlat exactFitFlat detail")
+    func fittedFlat(_ v: Verdict?, _ s: Series) -> Double {
+        guard let law = v?.law, let fit = v?.fit else { return .nan }
+        let x = logGrid(s.x.first!, s.x.last!, 400)
+        return longestFlatBetweenDescents(x: x, y: x.map { law.value($0, .nan, parameters: fit.values) })
+    }
+    for (c, v) in zip(cases, verdicts) where c.regime == "mixed" {
+        let onExact = c.exact.flatMap { try? detector.verdict(on: $0) }
+        var extra = ""
+        if v?.chosenModel == "broken2" || v?.chosenModel == "broken1", let fit = v?.fit {
+            let law = BrokenPowerLaw(breaks: 2)
+            var options = FitOptions()
+            options.fixed = ["E": 0]
+            options.solver.maxIterations = 2000
+            var fromExact = options
+            fromExact.starts = [onExact?.fit?.values].compactMap { $0 }.filter { $0.count == 9 }
+            let a = fromExact.starts!.isEmpty ? nil : try? law.fit(to: c.series, options: fromExact)
+            let b = try? law.fit(to: c.series, options: options)
+            func flat(_ r: FitResult?) -> String {
+                guard let r else { return "-" }
+                let x = logGrid(c.series.x.first!, c.series.x.last!, 400)
+                return String(format: "%.3f", longestFlatBetweenDescents(x: x, y: x.map { law.value($0, .nan, parameters: r.values) }))
+            }
+            let fs = { (r: FitResult?) -> String in
+                guard let v = r?.values, v.count == 9 else { return "-" }
+                return String(format: "f=%.3f,%.3f c=%.3f,%.3f,%.3f d=%.3g,%.3g", v[5], v[8], v[2], v[3], v[6], v[4], v[7])
+            }
+            extra = "noisy[\(fs(fit))] exact[\(fs(onExact?.fit))] chosenObj=\(String(format: "%.5g", fit.objective)) fromExact=\(a.map { String(format: "%.5g/%@", $0.objective, $0.converged ? "c" : "n") } ?? "-") flat=\(flat(a)) grid=\(b.map { String(format: "%.5g/%@", $0.objective, $0.converged ? "c" : "n") } ?? "-") flat=\(flat(b))"
+        }
+        print("diagnose: \(c.series.run) \(c.truth.rawValue) \(v?.kind.rawValue ?? "error") \(v?.chosenModel ?? "-") \(String(format: "%.3f", c.trueFlat ?? .nan)) \(String(format: "%.3f", fittedFlat(v, c.series))) \(String(format: "%.3f", c.exact.map { fittedFlat(onExact, $0) } ?? .nan)) \(c.detail) \(extra)")
+    }
+}
+if ProcessInfo.processInfo.environment["DETECT_DIAGNOSE"] == "1" {
+    for (c, v) in zip(cases, verdicts) where v?.kind != c.truth {
+        print("miss: \(c.series.run) truth \(c.truth.rawValue) got \(v?.kind.rawValue ?? "error") n=\(c.series.count) x=\(String(format: "%.3g", c.series.x.first!))..\(String(format: "%.3g", c.series.x.last!)) | " + (v?.reasons ?? []).joined(separator: " | ") + " || " + (v?.warnings ?? []).joined(separator: " | "))
+    }
+}
+// DETECT_DUMP=NAME writes that curve's points to /dev/stdout as CSV (x,y).
+if let name = ProcessInfo.processInfo.environment["DETECT_DUMP"], let c = cases.first(where: { $0.series.run == name }) {
+    print("x,y")
+    for (x, y) in zip(c.series.x, c.series.values) { print("\(x),\(y)") }
 }
