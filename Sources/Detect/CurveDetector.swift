@@ -82,27 +82,48 @@ public struct CurveDetector: Sendable {
         return second.objective <= first.objective ? second : first
     }
 
-    /// A break sharper than the spacing of the points leaves its location unidentified
-    /// between two neighbouring x (rank-deficient Jacobian, smoothness at its lower bound).
-    /// Such breaks are refitted with the smoothness fixed at the median spacing of ln x, the
-    /// sharpest break these points can resolve; the refit is kept only when it converges,
-    /// and it says so in a warning.
-    func resolvingSharpBreaks(_ law: BrokenPowerLaw, _ series: Series, _ fit: FitResult, options: FitOptions) -> FitResult? {
+    /// A broken fit that has not converged after the refits is retried with the smoothness of
+    /// its breaks fixed at the median spacing of ln x, the sharpest break these points can
+    /// resolve. Two cases end that way:
+    /// - a break sharper than the spacing leaves its location unidentified between two
+    ///   neighbouring x (rank-deficient Jacobian, smoothness at its lower bound): only those
+    ///   breaks are fixed;
+    /// - two wide breaks whose slope changes cancel (c_k ≈ −c_(k+1), both large) draw a
+    ///   smooth step the law reaches only as those changes grow without bound (a step in
+    ///   ln L between two equal slopes, e.g. a plateau between two descents): every break is
+    ///   fixed, which keeps them apart.
+    /// The refit starts from the unconverged fit and from `starts` (with the fixed
+    /// smoothness put in), is kept only when it converges, and says so in a warning.
+    func refitWithFixedSmoothness(_ law: BrokenPowerLaw, _ series: Series, _ fit: FitResult, options: FitOptions, starts: [[Double]] = []) -> FitResult? {
         let gaps = zip(series.x.dropFirst(), series.x).map { Foundation.log($0 / $1) }.filter { $0 > 0 }.sorted()
         guard !gaps.isEmpty else { return nil }
         let spacing = gaps[gaps.count / 2]
-        var options = options
-        var start = fit.values
-        for k in 0..<law.breaks where fit.values[5 + 3 * k] < 0.5 * spacing {
-            options.fixed["f\(k + 1)"] = spacing
-            start[5 + 3 * k] = spacing
+        let sharp = (0..<law.breaks).filter { fit.values[5 + 3 * $0] < 0.5 * spacing }
+        // Slope changes of opposite signs, each steeper than 2 in log–log terms (no loss curve
+        // bends that hard), that cancel: |c_j + c_k| below either.
+        let changes = (0..<law.breaks).map { fit.values[3 + 3 * $0] }
+        let cancelling = changes.indices.contains { j in
+            changes.indices.contains { k in
+                k != j && changes[j] * changes[k] < 0 && min(abs(changes[j]), abs(changes[k])) > 2
+                    && abs(changes[j] + changes[k]) < min(abs(changes[j]), abs(changes[k]))
+            }
         }
+        guard !sharp.isEmpty || cancelling else { return nil }
+        let fixedBreaks = sharp.isEmpty ? Array(0..<law.breaks) : sharp
+        var options = options
+        for k in fixedBreaks where options.fixed["f\(k + 1)"] == nil { options.fixed["f\(k + 1)"] = spacing }
         guard options.fixed.count > 1 || options.fixed["E"] == nil else { return nil }
-        options.starts = [start]
+        options.starts = ([fit.values] + starts).map { start in
+            var start = start
+            for k in fixedBreaks { start[5 + 3 * k] = spacing }
+            return start
+        }
         options.solver.maxIterations = Self.refitIterations
         options.retriesUnconverged = true
         guard var again = try? law.fit(to: series, options: options), again.converged else { return nil }
-        again.warnings.append("a break sharper than the points' spacing was refitted with its smoothness fixed at the median spacing of ln x (\(short(spacing))): its location is not resolved more finely by these points")
+        again.warnings.append(sharp.isEmpty
+            ? "the fit did not converge with free smoothness (its breaks drift apart in slope without bound, drawing a smooth step); it was refitted with every break's smoothness fixed at the median spacing of ln x (\(short(spacing)))"
+            : "a break sharper than the points' spacing was refitted with its smoothness fixed at the median spacing of ln x (\(short(spacing))): its location is not resolved more finely by these points")
         return again
     }
 
@@ -192,8 +213,9 @@ public struct CurveDetector: Sendable {
             if !fit.converged {
                 fit = (try? polish(law, series, from: fit, options: settings[index].options, iterations: Self.refitIterations, starts: more)) ?? fit
             }
-            if !fit.converged, let broken = law as? BrokenPowerLaw, let resolved = resolvingSharpBreaks(broken, series, fit, options: settings[index].options) {
+            if !fit.converged, let broken = law as? BrokenPowerLaw, let resolved = refitWithFixedSmoothness(broken, series, fit, options: settings[index].options, starts: more) {
                 fit = resolved
+                if let note = resolved.warnings.last { warnings.append("\(law.name): \(note)") }
             }
             fits[index].fit = fit
         }

@@ -168,6 +168,27 @@ struct DetectTests {
         #expect(verdict.kind == .plateaued, "\(verdict.kind): \(verdict.reasons) \(verdict.segments.map { ($0.fromX, $0.toX, $0.slope, $0.ci95 as Any) }) \(verdict.models.map { ($0.model, $0.deltaAICc as Any) })")
     }
 
+    @Test("a plateau between two descents that broken2 draws as a step of cancelling breaks is still read as grokking")
+    func cancellingBreaks() throws {
+        // A validation curve (mixed clean/tail-cut data, π = 0.0024, β = 2.1, k = 22, 4.3% noise,
+        // 27 points): its exact curve is flat for 1.4 decades between two descents. With free
+        // smoothness the two-break fit runs off along c1 ≈ −8, c2 ≈ +8 (two wide breaks whose
+        // slope changes cancel, a smooth step) and never converges; the verdict rested on a
+        // power law. Refitted with the smoothness fixed at the points' spacing, it converges.
+        let x: [Double] = [
+            10.5835, 19.018, 34.1745, 61.4099, 110.351, 198.295, 356.327, 640.303, 1150.59, 2067.56, 3715.32, 6676.25, 11996.9, 21557.9, 38738.5, 69611.3, 125088, 224778, 403915, 725816, 1.30426e+06, 2.34369e+06, 4.2115e+06, 7.56787e+06, 1.35991e+07, 2.4437e+07, 4.39121e+07,
+        ]
+        let values: [Double] = [
+            0.182942, 0.147893, 0.100924, 0.0706633, 0.0535907, 0.0417232, 0.0331946, 0.0263947, 0.0213782, 0.0189972, 0.018807, 0.0190807, 0.0180896, 0.0182561, 0.0207717, 0.0171431, 0.0173276, 0.0170931, 0.0141891, 0.0119502, 0.00887652, 0.00737309, 0.00514407, 0.00403632, 0.00309206, 0.0022583, 0.00140204,
+        ]
+        let verdict = try detector.verdict(on: Series(run: "mixed", metric: "test_error", x: x, values: values))
+        #expect(verdict.kind == .grokking, "\(verdict.kind): \(verdict.reasons) \(verdict.warnings)")
+        #expect(verdict.chosenModel == "broken2")
+        #expect(verdict.warnings.contains { $0.contains("smoothness fixed") })
+        let plateau = try #require(verdict.plateau)
+        #expect(Foundation.log10(try #require(plateau.toX) / plateau.fromX) > 1)
+    }
+
     @Test("the profile search places the break of a broken power law within a grid step")
     func profileStart() throws {
         let law = BrokenPowerLaw(breaks: 1)
