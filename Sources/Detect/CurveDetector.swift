@@ -360,13 +360,12 @@ public struct CurveDetector: Sendable {
             if !floorDistinct {
                 verdict.kind = .scaling
                 verdict.reasons.append("a floor improves the fit, but it is indistinguishable from 0 (its 95% CI reaches 0)")
-            } else if let tail = flatTail(of: law, parameters: fit.values, from: xMin, to: xMax,
-                                          band: ratio * steepestLocalDescent(of: law, parameters: fit.values, from: xMin, to: xMax)),
+            } else if case let steepest = steepestLocalDescent(of: law, parameters: fit.values, from: xMin, to: xMax),
+                      let tail = flatTail(of: law, parameters: fit.values, from: xMin, to: xMax, band: ratio * steepest),
                       decades(tail, xMax) >= criteria.minimumPlateauDecades {
                 // The same rule as for every other law: flat is the fitted curve's local slope
                 // within flatRatio of its own steepest descent inside the data, for the last
                 // minimumPlateauDecades or more.
-                let steepest = steepestLocalDescent(of: law, parameters: fit.values, from: xMin, to: xMax)
                 verdict.kind = .plateaued
                 verdict.plateau = Plateau(level: e, fromX: tail, toX: nil)
                 verdict.breakpoints.append(Breakpoint(x: crossover, ci95: crossoverInterval(fit), meaning: "plateau begins: the decreasing part equals the floor"))

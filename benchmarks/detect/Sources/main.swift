@@ -47,17 +47,17 @@ func crossover(x: [Double], exact: [Double], floor: Double) -> Double? {
 /// 0.1 of its steepest descent, followed by descent (steeper than that) before the end.
 func hasPlateauThenDescent(x: [Double], y: [Double]) -> Bool { longestFlatBetweenDescents(x: x, y: y) >= 0.5 }
 
+/// log10 x, and the local descent −d ln y/d ln x between neighbouring points.
+func localDescents(x: [Double], y: [Double]) -> (u: [Double], descents: [Double]) {
+    let u = x.map { Foundation.log10($0) }, v = y.map { Foundation.log($0) }
+    let ln10: Double = Foundation.log(10)
+    return (u, (1..<u.count).map { i in -(v[i] - v[i - 1]) / ((u[i] - u[i - 1]) * ln10) })
+}
+
 /// The longest stretch (decades) whose local log–log slope is at most 0.1 of the steepest
 /// descent, with descent before it and after it (0 if none).
 func longestFlatBetweenDescents(x: [Double], y: [Double]) -> Double {
-    let u = x.map { Foundation.log10($0) }, v = y.map { Foundation.log($0) }
-    let ln10: Double = Foundation.log(10)
-    var slopes: [Double] = []
-    for i in 1..<u.count {
-        let rise: Double = v[i] - v[i - 1]
-        let run: Double = (u[i] - u[i - 1]) * ln10
-        slopes.append(-rise / run)
-    }
+    let (u, slopes) = localDescents(x: x, y: y)
     let band = 0.1 * (slopes.max() ?? 0)
     var start: Int? = nil
     var longest = 0.0
@@ -75,9 +75,7 @@ func longestFlatBetweenDescents(x: [Double], y: [Double]) -> Double {
 /// How many decades at the end of the curve its local log–log slope stays within 0.1 of its
 /// steepest descent, counted only after a descent (0 if none).
 func flatTailDecades(x: [Double], y: [Double]) -> Double {
-    let u = x.map { Foundation.log10($0) }, v = y.map { Foundation.log($0) }
-    let ln10: Double = Foundation.log(10)
-    let slopes = (1..<u.count).map { i in -(v[i] - v[i - 1]) / ((u[i] - u[i - 1]) * ln10) }
+    let (u, slopes) = localDescents(x: x, y: y)
     let band = 0.1 * (slopes.max() ?? 0)
     var i = slopes.count
     while i > 0, abs(slopes[i - 1]) <= band { i -= 1 }
